@@ -1,0 +1,1 @@
+"""The kernel: settings, database, errors, security, time, identifiers, audit primitives."""

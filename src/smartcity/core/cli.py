@@ -1,0 +1,52 @@
+"""Helpers for Typer commands: the database, one-line errors, progress bars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from smartcity.core.config import get_settings
+from smartcity.core.db.engine import Database
+from smartcity.core.errors import AppError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def open_database() -> Database:
+    return Database.from_settings(get_settings())
+
+
+@contextmanager
+def session_scope() -> Iterator[Any]:
+    """One committed transaction for a command, on the configured database."""
+    database = open_database()
+    try:
+        with database.session_scope() as session:
+            yield session
+    finally:
+        database.dispose()
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """An ``AppError`` becomes a one-line Chinese message and exit code 1."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except AppError as exc:
+            err_console.print(f"[red]错误[/red]：{exc.title}：{exc.detail}")
+            for item in exc.extensions.get("errors", []) or []:  # type: ignore[union-attr]
+                err_console.print(f"  {item}")
+            raise typer.Exit(1) from exc
+
+    return wrapper

@@ -1,0 +1,78 @@
+"""Process configuration, read once from the environment (prefix ``SMARTCITY_``).
+
+Only this module reads the environment. Everything else receives a ``Settings``
+object explicitly, so tests build their own instead of patching globals.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal, Self
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "dev-only-secret-change-me"
+
+
+class DatabaseSettings(BaseModel):
+    """Where the platform keeps its data: an embedded SQLite file unless told otherwise."""
+
+    url: str = "sqlite:///./var/smartcity.sqlite3"
+    echo: bool = False
+    pool_size: int = Field(default=10, ge=1)
+
+
+class AuthSettings(BaseModel):
+    """Web sessions, login throttling and API tokens."""
+
+    session_cookie: str = "smartcity_session"
+    session_hours: int = Field(default=8, ge=1, le=24 * 30)
+    cookie_secure: bool = False
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    api_token_max_days: int = Field(default=365, ge=1)
+
+
+class HttpSettings(BaseModel):
+    """Limits at the HTTP edge."""
+
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    problem_base_uri: str = "/problems/"
+
+
+class Settings(BaseSettings):
+    """Process configuration.
+
+    ``SMARTCITY_DATABASE__URL=postgresql+psycopg://…`` selects PostgreSQL; the
+    default is a local SQLite file. A typo in an environment variable of ours is
+    an error (``extra="forbid"``), not a silently ignored setting.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="SMARTCITY_", env_nested_delimiter="__", env_file=".env", extra="forbid"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET)
+    timezone: str = "Asia/Shanghai"
+    database: DatabaseSettings = DatabaseSettings()
+    auth: AuthSettings = AuthSettings()
+    http: HttpSettings = HttpSettings()
+
+    @model_validator(mode="after")
+    def _refuse_development_secret_in_production(self) -> Self:
+        if self.environment == "production":
+            if self.secret_key.get_secret_value() == DEVELOPMENT_SECRET:
+                raise ValueError("SMARTCITY_SECRET_KEY must be set in production")
+            if not self.auth.cookie_secure:
+                raise ValueError("SMARTCITY_AUTH__COOKIE_SECURE must be true in production")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process settings, read once."""
+    return Settings()

@@ -1,0 +1,97 @@
+"""The ``Database``: one engine and its session factory, built explicitly, never at import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartcity.core.config import Settings
+
+
+class Database:
+    """Owns one engine and its session factory."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+        parsed = make_url(url)
+        self.url = url
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            database = parsed.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            )
+            _configure_sqlite(self.engine)
+        else:
+            self.engine = create_engine(
+                url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            )
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads need no write lock: on SQLite they start with a deferred BEGIN so
+        # pages and lookups run beside writers (WAL) instead of queueing behind them.
+        self.read_sessionmaker = sessionmaker(
+            self.engine.execution_options(smartcity_read_only=True), expire_on_commit=False
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(
+            settings.database.url,
+            echo=settings.database.echo,
+            pool_size=settings.database.pool_size,
+        )
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """One transaction for a CLI command or task: commit on success, roll back on error."""
+        with self.sessionmaker.begin() as session:
+            yield session
+
+    @contextmanager
+    def read_scope(self) -> Iterator[Session]:
+        """A transaction for reading only; on SQLite it does not take the write lock."""
+        with self.read_sessionmaker.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys on, and let SQLAlchemy own BEGIN so SAVEPOINTs work.
+
+    pysqlite does not enforce foreign keys by default and mishandles SAVEPOINT
+    unless it stays out of transaction control (SQLAlchemy's documented recipe).
+    ``BEGIN IMMEDIATE`` takes the write lock at the start of every writing
+    transaction: two writers then queue on ``busy_timeout`` instead of failing on
+    a lock upgrade from a stale snapshot, which keeps the audit chain linear under
+    concurrent writers. Read-only sessions (``read_scope``) begin deferred.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("smartcity_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,1 @@
+"""HTTP kernel: sessions per request, problems, templates, middleware."""

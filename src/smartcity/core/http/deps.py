@@ -1,0 +1,58 @@
+"""Reusable FastAPI dependencies: the request's unit of work and paging."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from smartcity.core.config import Settings
+from smartcity.core.db.engine import Database
+from smartcity.core.pagination import MAX_PAGE_SIZE, PageParams
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's transaction: committed when the route returns, rolled back if it raises.
+
+    Safe methods read without taking SQLite's write lock. The commit happens
+    before the response is sent (``scope="function"``), so a failing commit still
+    becomes an error response rather than a lost write behind a 200.
+    """
+    database = get_database(request)
+    factory = (
+        database.read_sessionmaker if request.method in SAFE_METHODS else database.sessionmaker
+    )
+    with factory() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+
+
+def get_page_params(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="页码，从 1 开始")] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="每页条数")] = 20,
+) -> PageParams:
+    return PageParams(page=page, size=size)
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+PageParamsDep = Annotated[PageParams, Depends(get_page_params)]

@@ -1,0 +1,1 @@
+"""One package per capability of the platform (see DESIGN.md)."""

@@ -1,0 +1,64 @@
+"""Schemas of the audit domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
+
+
+class AuditEventRead(Schema):
+    seq: int
+    occurred_at: datetime
+    actor_kind: str
+    actor_id: UUID | None
+    actor_name: str
+    organization_id: UUID | None
+    action: str
+    subject_type: str
+    subject_id: str
+    subject_label: str
+    changes: dict[str, Any] = Field(validation_alias="changes_dict")
+    request_id: str
+    ip: str
+    prev_hash: str
+    entry_hash: str
+
+
+class AuditEventFilter(Schema):
+    action: str | None = Field(default=None, max_length=100, description="动作前缀，如 registry.")
+    actor_id: UUID | None = None
+    organization_id: UUID | None = None
+    subject_type: str | None = Field(default=None, max_length=64)
+    subject_id: str | None = Field(default=None, max_length=64)
+    since: datetime | None = None
+    until: datetime | None = None
+    q: str | None = Field(default=None, max_length=100, description="在对象名称、操作者中搜索")
+
+
+class ChainBreakRead(Schema):
+    seq: int
+    kind: str
+    message: str
+
+
+class VerifyReport(Schema):
+    ok: bool
+    checked: int
+    head_seq: int
+    head_hash: str
+    first_break: ChainBreakRead | None
+    anchors_checked: int = 0
+
+
+class AnchorRead(Schema):
+    seq: int
+    entry_hash: str
+    created_at: datetime
+    note: str

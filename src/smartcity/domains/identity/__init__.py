@@ -1,0 +1,1 @@
+"""Identity: users, roles and permissions, API clients, web login (Art. 62, 68)."""

@@ -1,0 +1,66 @@
+"""Authentication at the edge: turn a bearer token or a session cookie into an ``Actor``.
+
+Bearer tokens authenticate API clients; the session cookie authenticates
+people in the browser. Cookie-authenticated requests that change state must
+carry the session's CSRF token (form field ``csrf_token`` or header
+``X-CSRF-Token``); bearer requests need none, since browsers never send them
+on their own.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from smartcity.core.http.deps import SAFE_METHODS, SessionDep, SettingsDep
+from smartcity.core.security import ANONYMOUS, Actor
+from smartcity.domains.identity import service as identity_service
+from smartcity.domains.identity.errors import CsrfError, InvalidTokenError
+
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+async def _presented_csrf(request: Request) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
+    """Who is calling. Anonymous when there are no credentials; 401 for bad ones."""
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidTokenError("Authorization 头应为 Bearer 令牌")
+        client = identity_service.resolve_api_token(session, token.strip())
+        actor = identity_service.actor_for_client(client)
+        request.state.actor = actor
+        request.state.api_client_id = client.id
+        return actor
+    cookie = request.cookies.get(settings.auth.session_cookie)
+    if cookie:
+        user = identity_service.resolve_login_session(session, cookie)
+        if user is not None:
+            secret = settings.secret_key.get_secret_value()
+            request.state.csrf_token = identity_service.csrf_token(secret, cookie)
+            if request.method not in SAFE_METHODS and not identity_service.csrf_matches(
+                    secret, cookie, await _presented_csrf(request)):
+                raise CsrfError()
+            actor = identity_service.actor_for_user(user)
+            request.state.actor = actor
+            request.state.user_display = user.display_name
+            return actor
+    request.state.actor = ANONYMOUS
+    return ANONYMOUS
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,1 @@
+"""Registry: the organizations of the city (and, later, their information systems)."""

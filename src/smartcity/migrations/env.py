@@ -1,0 +1,45 @@
+"""Alembic environment: migrates the engine handed over by ``smartcity.core.migrate``."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from smartcity.models import Base
+
+target_metadata = Base.metadata
+config = context.config
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
+        with engine.begin() as conn:
+            _run(conn)
+        return
+    _run(connection)
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Render our type decorators as the plain SQLAlchemy types they store as, so
+    migrations stay static and never import application code."""
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _run(connection: object) -> None:
+    context.configure(
+        connection=connection,  # type: ignore[arg-type]
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+        render_item=_render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,8 @@
+"""Every domain's models, imported once so ``Base.metadata`` knows every table."""
+
+from smartcity.core.db.base import Base
+from smartcity.domains.audit import models as audit_models
+from smartcity.domains.identity import models as identity_models
+from smartcity.domains.registry import models as registry_models
+
+__all__ = ["Base", "audit_models", "identity_models", "registry_models"]

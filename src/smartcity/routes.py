@@ -1,0 +1,24 @@
+"""The routers of the application, in order: explicit lists, no auto-discovery."""
+
+from fastapi import APIRouter
+
+from smartcity.domains.audit import api as audit_api
+from smartcity.domains.audit import web as audit_web
+from smartcity.domains.identity import api as identity_api
+from smartcity.domains.identity import web as identity_web
+from smartcity.domains.registry import api as registry_api
+from smartcity.domains.registry import web as registry_web
+from smartcity.web import router as shell_web
+
+API_ROUTERS: list[APIRouter] = [
+    identity_api.router,
+    registry_api.router,
+    audit_api.router,
+]
+
+WEB_ROUTERS: list[APIRouter] = [
+    shell_web,
+    identity_web.router,
+    registry_web.router,
+    audit_web.router,
+]
