@@ -31,7 +31,6 @@ class AuthSettings(BaseModel):
     cookie_secure: bool = False
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
-    login_lockout_minutes: int = Field(default=15, ge=1)
     api_token_max_days: int = Field(default=365, ge=1)
 
 

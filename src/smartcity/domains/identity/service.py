@@ -285,7 +285,7 @@ def login(session: Session, *, username: str, password: str, ip: str, user_agent
     password and deactivated user give the same outcome, in the same time.
     After ``login_max_failures`` failures within the window for a name (or four
     times as many from one address), attempts are refused without checking the
-    password until the lockout passes.
+    password until the failures age out of the window.
     """
     now = utcnow()
     username = username.strip().lower()[:64]
@@ -297,7 +297,7 @@ def login(session: Session, *, username: str, password: str, ip: str, user_agent
         audit_service.record(session, actor=SYSTEM, action="identity.login.throttled",
                              subject_type="identity_user", label=username)
         session.flush()
-        return LoginOutcome(throttled_for_seconds=settings.login_lockout_minutes * 60)
+        return LoginOutcome(throttled_for_seconds=settings.login_window_minutes * 60)
 
     user = find_user_by_username(session, username)
     valid = verify_password(user.password_hash if user else None, password)
