@@ -354,7 +354,7 @@ def set_duties(session: Session, *, actor: Actor, organization_id: UUID,
         if find_named_duty(duty.article, duty.named_body) is None:
             raise UnknownArticleError(
                 f"条例第{duty.article}条没有规定“{duty.named_body}”的职责",
-                article=duty.article, named_body=duty.named_body)
+                field="duties", article=duty.article, named_body=duty.named_body)
         wanted[(duty.article, duty.named_body)] = duty.note
     before = sorted(f"{d.article}:{d.named_body}" for d in organization.duties)
     kept = []
