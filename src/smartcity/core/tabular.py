@@ -38,14 +38,40 @@ class Table:
                 for row in self.rows]
 
 
+def _plausibility(text: str) -> float:
+    """Share of characters a Chinese government table plausibly contains."""
+    if not text:
+        return 1.0
+    plausible = sum(
+        1 for c in text
+        if c.isascii() or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef" or "\u3400" <= c <= "\u4dbf" or c in "\u00b7\u2014\u2026"
+    )
+    return plausible / len(text)
+
+
 def detect_encoding(data: bytes) -> str:
-    """``utf-8-sig`` or ``gb18030``, or raise: never a silent guess."""
+    """``utf-8``, ``utf-8-sig`` or ``gb18030``, or raise: never a silent guess.
+
+    A short GB18030 text can also be valid UTF-8 (``一`` is D2 BB in GB18030 and
+    U+04BB in UTF-8). When both decodings succeed, the one made of characters a
+    Chinese table plausibly holds wins; UTF-8 wins ties.
+    """
     try:
-        data.decode("utf-8")
+        as_utf8 = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     else:
-        return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        if data.startswith(b"\xef\xbb\xbf"):
+            return "utf-8-sig"
+        if _plausibility(as_utf8) < 1.0:
+            try:
+                as_gb = data.decode("gb18030")
+            except UnicodeDecodeError:
+                return "utf-8"
+            if _plausibility(as_gb) > _plausibility(as_utf8):
+                return "gb18030"
+        return "utf-8"
     try:
         data.decode("gb18030")
     except UnicodeDecodeError as exc:
