@@ -64,8 +64,9 @@ def session(database: Database) -> Iterator[Session]:
     """A session whose work is rolled back after the test, even if code under test commits."""
     with database.engine.connect() as connection:
         transaction = connection.begin()
-        session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                          expire_on_commit=False)
+        session = Session(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
         try:
             yield session
         finally:

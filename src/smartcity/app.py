@@ -30,7 +30,8 @@ def _render_problem_html(request: Request, problem: dict[str, Any]) -> HTMLRespo
     partial = request.headers.get("HX-Request") == "true"
     name = "errors/_problem.html" if partial else "errors/problem.html"
     response: HTMLResponse = templates.TemplateResponse(
-        request, name, {"problem": problem}, status_code=int(problem["status"]))
+        request, name, {"problem": problem}, status_code=int(problem["status"])
+    )
     return response
 
 
@@ -61,11 +62,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.database = database
     app.state.render_problem_html = _render_problem_html
     install_problem_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.http.max_body_bytes,
-                       max_upload_bytes=settings.http.max_upload_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.http.max_body_bytes,
+        max_upload_bytes=settings.http.max_upload_bytes,
+    )
     app.add_middleware(RequestContextMiddleware)
-    app.mount("/static", StaticFiles(directory=str(files("smartcity") / "static")),
-              name="static")
+    app.mount("/static", StaticFiles(directory=str(files("smartcity") / "static")), name="static")
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api/v1")
     for router in WEB_ROUTERS:

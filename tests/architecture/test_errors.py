@@ -19,7 +19,7 @@ def test_error_codes_are_unique() -> None:
 def test_every_error_has_a_status_title_and_a_domain_code() -> None:
     for cls in all_error_classes():
         assert 400 <= cls.status <= 599, cls
-        assert cls.title and cls.title != AppError.title or cls is AppError, cls
+        assert (cls.title and cls.title != AppError.title) or cls is AppError, cls
         if cls.__module__.startswith("smartcity.domains."):
             domain = cls.__module__.split(".")[2]
             assert cls.code.startswith(f"{domain}."), (cls, cls.code)

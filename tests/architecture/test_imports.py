@@ -50,9 +50,13 @@ def test_services_never_commit(domain: str) -> None:
     offenders = []
     for path in (DOMAINS_DIR / domain).rglob("service*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "commit"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "session"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "commit"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "session"
+            ):
                 offenders.append(f"{path.relative_to(DOMAINS_DIR)}:{node.lineno}")
     assert not offenders, offenders
 
@@ -67,13 +71,24 @@ def test_routes_have_no_sql(domain: str) -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and (
-                    node.module == "sqlalchemy" and any(a.name in {"select", "text", "insert",
-                                                                   "update", "delete"}
-                                                        for a in node.names)):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and (
+                    node.module == "sqlalchemy"
+                    and any(
+                        a.name in {"select", "text", "insert", "update", "delete"}
+                        for a in node.names
+                    )
+                )
+            ):
                 offenders.append(f"{domain}/{name}:{node.lineno}")
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.endswith(
-                    ".models") and node.module.startswith("smartcity.domains"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.endswith(".models")
+                and node.module.startswith("smartcity.domains")
+            ):
                 offenders.append(f"{domain}/{name}:{node.lineno} imports models")
     assert not offenders, offenders
 

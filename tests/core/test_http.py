@@ -39,19 +39,26 @@ def test_a_chunked_body_over_the_limit_is_cut_off(client: TestClient, settings: 
         for _ in range(64):
             yield b"x" * 65536
 
-    response = client.post("/api/v1/registry/organizations", content=chunks(),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/registry/organizations",
+        content=chunks(),
+        headers={"content-type": "application/json"},
+    )
     assert_problem(response, status=413, code="payload-too-large")
 
 
 def test_a_crash_mid_request_leaves_no_partial_rows_and_no_orphan_audit_event(
-        client: TestClient, session: Session) -> None:
+    client: TestClient, session: Session
+) -> None:
     router = APIRouter()
 
     @router.post("/api/v1/test-only/crash")
     def crash(db: SessionDep) -> None:
-        registry_service.create_organization(db, actor=SYSTEM, data=OrganizationCreate(
-            code="CRASH-1", name="半途而废局", kind=OrganizationKind.other))
+        registry_service.create_organization(
+            db,
+            actor=SYSTEM,
+            data=OrganizationCreate(code="CRASH-1", name="半途而废局", kind=OrganizationKind.other),
+        )
         raise RuntimeError("simulated failure after a write")
 
     client.app.include_router(router)  # type: ignore[attr-defined]
@@ -59,8 +66,9 @@ def test_a_crash_mid_request_leaves_no_partial_rows_and_no_orphan_audit_event(
     body = assert_problem(response, status=500, code="internal-error")
     assert "simulated" not in body["detail"]
     assert session.scalar(select(Organization).where(Organization.code == "CRASH-1")) is None
-    assert session.scalar(select(AuditEvent).where(AuditEvent.subject_label == "半途而废局")) \
-        is None
+    assert (
+        session.scalar(select(AuditEvent).where(AuditEvent.subject_label == "半途而废局")) is None
+    )
 
 
 def test_openapi_documents_problem_responses(client: TestClient) -> None:

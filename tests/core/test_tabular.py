@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from smartcity.core.errors import BadRequestError, UnsupportedMediaTypeError
 from smartcity.core.tabular import detect_encoding, read_table, write_csv
 
-CHINESE = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
-                  min_size=1, max_size=20)
+CHINESE = st.text(
+    alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=1, max_size=20
+)
 
 
 @given(CHINESE)
@@ -18,9 +19,14 @@ def test_gb18030_text_is_detected_as_gb18030(text: str) -> None:
     assert detect_encoding(text.encode("gb18030")) == "gb18030"
 
 
-TABLE_TEXT = st.text(alphabet=st.one_of(
-    st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)), min_size=1, max_size=40)
+TABLE_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
+    ),
+    min_size=1,
+    max_size=40,
+)
 
 
 @given(TABLE_TEXT)
@@ -43,12 +49,15 @@ def test_write_then_read_round_trips() -> None:
     assert table.rows == [["A", "任城区"], ["B", ""]]
 
 
-@pytest.mark.parametrize(("content", "name", "error"), [
-    (b"", "x.csv", BadRequestError),
-    (b"PK\x03\x04garbage", "x.xlsx", BadRequestError),
-    (b"a,b\n1,2\n", "x.xlsx", BadRequestError),
-    (b"a,b\n1,2\n", "x.pdf", UnsupportedMediaTypeError),
-])
+@pytest.mark.parametrize(
+    ("content", "name", "error"),
+    [
+        (b"", "x.csv", BadRequestError),
+        (b"PK\x03\x04garbage", "x.xlsx", BadRequestError),
+        (b"a,b\n1,2\n", "x.xlsx", BadRequestError),
+        (b"a,b\n1,2\n", "x.pdf", UnsupportedMediaTypeError),
+    ],
+)
 def test_bad_files_get_clear_errors(content: bytes, name: str, error: type[Exception]) -> None:
     with pytest.raises(error):
         read_table(content, name)

@@ -50,10 +50,16 @@ def login(client: TestClient, session: Session, user: User, settings: Settings) 
 
     Returns the CSRF token.
     """
-    outcome = identity_service.login(session, username=user.username, password=PASSWORD,
-                                     ip="testclient", user_agent="pytest",
-                                     settings=settings.auth)
-    assert outcome.ok and outcome.token
+    outcome = identity_service.login(
+        session,
+        username=user.username,
+        password=PASSWORD,
+        ip="testclient",
+        user_agent="pytest",
+        settings=settings.auth,
+    )
+    assert outcome.ok
+    assert outcome.token
     client.cookies.set(settings.auth.session_cookie, outcome.token)
     token = identity_service.csrf_token(settings.secret_key.get_secret_value(), outcome.token)
     client.headers["X-CSRF-Token"] = token

@@ -45,7 +45,8 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except AppError as exc:
             err_console.print(f"[red]错误[/red]：{exc.title}：{exc.detail}")
-            for item in exc.extensions.get("errors", []) or []:  # type: ignore[union-attr]
+            errors = exc.extensions.get("errors")
+            for item in errors if isinstance(errors, list) else []:
                 err_console.print(f"  {item}")
             raise typer.Exit(1) from exc
 

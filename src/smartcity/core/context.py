@@ -20,7 +20,11 @@ class RequestContext:
     user_agent: str | None = None
 
 
-_current: ContextVar[RequestContext] = ContextVar("smartcity_request", default=RequestContext())
+# RequestContext is a frozen dataclass: sharing the empty default is safe.
+_current: ContextVar[RequestContext] = ContextVar(
+    "smartcity_request",
+    default=RequestContext(),  # noqa: B039
+)
 
 
 def current_request() -> RequestContext:

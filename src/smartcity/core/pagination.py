@@ -41,14 +41,16 @@ class Page(BaseModel, Generic[T]):
         return max(1, -(-self.total // self.size))
 
     def map(self, fn: Callable[[Any], U]) -> Page[U]:
-        return Page[U](items=[fn(item) for item in self.items], total=self.total,
-                       page=self.page, size=self.size)
+        return Page[U](
+            items=[fn(item) for item in self.items],
+            total=self.total,
+            page=self.page,
+            size=self.size,
+        )
 
 
 def paginate(session: Session, statement: Select[Any], params: PageParams) -> Page[Any]:
     """Run ``statement`` for one page and count all its rows."""
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows: Sequence[Any] = session.scalars(
-        statement.limit(params.size).offset(params.offset)
-    ).all()
+    rows: Sequence[Any] = session.scalars(statement.limit(params.size).offset(params.offset)).all()
     return Page[Any](items=list(rows), total=total or 0, page=params.page, size=params.size)

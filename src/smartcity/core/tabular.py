@@ -34,8 +34,10 @@ class Table:
     merged_cells: list[str] = field(default_factory=list)
 
     def records(self) -> list[dict[str, str]]:
-        return [dict(zip(self.header, row + [""] * (len(self.header) - len(row)), strict=False))
-                for row in self.rows]
+        return [
+            dict(zip(self.header, row + [""] * (len(self.header) - len(row)), strict=False))
+            for row in self.rows
+        ]
 
 
 def _plausibility(text: str) -> float:
@@ -43,9 +45,14 @@ def _plausibility(text: str) -> float:
     if not text:
         return 1.0
     plausible = sum(
-        1 for c in text
-        if c.isascii() or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
-        or "\uff00" <= c <= "\uffef" or "\u3400" <= c <= "\u4dbf" or c in "\u00b7\u2014\u2026"
+        1
+        for c in text
+        if c.isascii()
+        or "\u4e00" <= c <= "\u9fff"
+        or "\u3000" <= c <= "\u303f"
+        or "\uff00" <= c <= "\uffef"
+        or "\u3400" <= c <= "\u4dbf"
+        or c in "\u00b7\u2014\u2026"
     )
     return plausible / len(text)
 
@@ -98,13 +105,12 @@ def read_csv(data: bytes) -> Table:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
     rows = [row for row in rows if any(row)]
     if not rows:
         raise BadRequestError("文件为空，没有表头")
-    return Table(header=rows[0], rows=rows[1:], format="csv", encoding=encoding.replace(
-        "-sig", ""))
+    return Table(header=rows[0], rows=rows[1:], format="csv", encoding=encoding.replace("-sig", ""))
 
 
 def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
@@ -124,8 +130,13 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
     if not rows:
         raise BadRequestError("工作表为空，没有表头")
     width = max((i + 1 for i, v in enumerate(rows[0]) if v), default=0)
-    return Table(header=rows[0][:width], rows=[r[:width] for r in rows[1:]], format="xlsx",
-                 sheet=worksheet.title, merged_cells=merged)
+    return Table(
+        header=rows[0][:width],
+        rows=[r[:width] for r in rows[1:]],
+        format="xlsx",
+        sheet=worksheet.title,
+        merged_cells=merged,
+    )
 
 
 def read_table(data: bytes, filename: str = "") -> Table:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 from smartcity.models import Base
 
@@ -22,7 +25,7 @@ def run_migrations_online() -> None:
     _run(connection)
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our type decorators as the plain SQLAlchemy types they store as, so
     migrations stay static and never import application code."""
     if type_ == "type" and type(obj).__name__ == "UTCDateTime":

@@ -27,8 +27,15 @@ from tests.factories.registry import make_organization
 
 def _append(session: Session, n: int, *, prefix: str = "test.thing.done") -> list[AuditEvent]:
     events = [
-        audit_service.record(session, actor=SYSTEM, action=prefix, subject_type="thing",
-                             subject_id=str(i), label=f"第{i}项", changes={"n": [i, i + 1]})
+        audit_service.record(
+            session,
+            actor=SYSTEM,
+            action=prefix,
+            subject_type="thing",
+            subject_id=str(i),
+            label=f"第{i}项",
+            changes={"n": [i, i + 1]},
+        )
         for i in range(n)
     ]
     session.flush()
@@ -75,8 +82,9 @@ class TestRecord:
         assert _verify(session).ok
 
     def test_control_characters_cannot_forge_field_boundaries(self, session: Session) -> None:
-        event = audit_service.record(session, actor=SYSTEM, action="test.thing.done",
-                                     label="a\x1fb\nc")
+        event = audit_service.record(
+            session, actor=SYSTEM, action="test.thing.done", label="a\x1fb\nc"
+        )
         session.flush()
         assert event.subject_label == "a b c"
         assert _verify(session).ok
@@ -98,7 +106,8 @@ class TestVerifyDetectsTampering:
         _drop_append_only_guard(session)
         session.execute(text("UPDATE audit_event SET action = 'test.thing.forged' WHERE seq = 3"))
         report = _verify(session)
-        assert not report.ok and report.first_break is not None
+        assert not report.ok
+        assert report.first_break is not None
         assert (report.first_break.seq, report.first_break.kind) == (3, Tampering.modified)
         assert report.checked == 2
 
@@ -107,16 +116,29 @@ class TestVerifyDetectsTampering:
         events = _append(session, 5)
         _drop_append_only_guard(session)
         target = events[2]
-        fields = list(audit_service.canonical_fields(
-            occurred_at=target.occurred_at, actor_kind=target.actor_kind,
-            actor_id=target.actor_id, actor_name=target.actor_name,
-            organization_id=target.organization_id, action="test.thing.forged",
-            subject_type=target.subject_type, subject_id=target.subject_id,
-            subject_label=target.subject_label, changes=target.changes,
-            request_id=target.request_id, ip=target.ip))
+        fields = list(
+            audit_service.canonical_fields(
+                occurred_at=target.occurred_at,
+                actor_kind=target.actor_kind,
+                actor_id=target.actor_id,
+                actor_name=target.actor_name,
+                organization_id=target.organization_id,
+                action="test.thing.forged",
+                subject_type=target.subject_type,
+                subject_id=target.subject_id,
+                subject_label=target.subject_label,
+                changes=target.changes,
+                request_id=target.request_id,
+                ip=target.ip,
+            )
+        )
         forged = entry_hash(fields, target.prev_hash)
-        session.execute(text("UPDATE audit_event SET action = 'test.thing.forged', "
-                             "entry_hash = :h WHERE seq = 3"), {"h": forged})
+        session.execute(
+            text(
+                "UPDATE audit_event SET action = 'test.thing.forged', entry_hash = :h WHERE seq = 3"
+            ),
+            {"h": forged},
+        )
         report = _verify(session)
         assert report.first_break is not None
         assert report.first_break.seq == 4
@@ -135,8 +157,10 @@ class TestVerifyDetectsTampering:
         _drop_append_only_guard(session)
         session.execute(text("DELETE FROM audit_event WHERE seq = 2"))
         for seq in (3, 4, 5):
-            session.execute(text("UPDATE audit_event SET seq = :new WHERE seq = :old"),
-                            {"new": seq - 1, "old": seq})
+            session.execute(
+                text("UPDATE audit_event SET seq = :new WHERE seq = :old"),
+                {"new": seq - 1, "old": seq},
+            )
         report = _verify(session)
         assert report.first_break is not None
         assert (report.first_break.seq, report.first_break.kind) == (2, Tampering.deleted)
@@ -145,21 +169,46 @@ class TestVerifyDetectsTampering:
         events = _append(session, 5)
         _drop_append_only_guard(session)
         for seq in (5, 4, 3):
-            session.execute(text("UPDATE audit_event SET seq = :new WHERE seq = :old"),
-                            {"new": seq + 1, "old": seq})
+            session.execute(
+                text("UPDATE audit_event SET seq = :new WHERE seq = :old"),
+                {"new": seq + 1, "old": seq},
+            )
         # A well-formed forged event between 2 and (old) 3, linked to 2 with a valid hash.
         fields = audit_service.canonical_fields(
-            occurred_at=events[1].occurred_at, actor_kind="system", actor_id=None,
-            actor_name="system", organization_id=None, action="test.thing.forged",
-            subject_type="thing", subject_id="x", subject_label="伪造", changes="{}",
-            request_id="", ip="")
+            occurred_at=events[1].occurred_at,
+            actor_kind="system",
+            actor_id=None,
+            actor_name="system",
+            organization_id=None,
+            action="test.thing.forged",
+            subject_type="thing",
+            subject_id="x",
+            subject_label="伪造",
+            changes="{}",
+            request_id="",
+            ip="",
+        )
         forged_hash = entry_hash(fields, events[1].entry_hash)
         session.expunge_all()
-        session.add(AuditEvent(
-            seq=3, occurred_at=events[1].occurred_at, actor_kind="system", actor_id=None,
-            actor_name="system", organization_id=None, action="test.thing.forged",
-            subject_type="thing", subject_id="x", subject_label="伪造", changes="{}",
-            request_id="", ip="", prev_hash=events[1].entry_hash, entry_hash=forged_hash))
+        session.add(
+            AuditEvent(
+                seq=3,
+                occurred_at=events[1].occurred_at,
+                actor_kind="system",
+                actor_id=None,
+                actor_name="system",
+                organization_id=None,
+                action="test.thing.forged",
+                subject_type="thing",
+                subject_id="x",
+                subject_label="伪造",
+                changes="{}",
+                request_id="",
+                ip="",
+                prev_hash=events[1].entry_hash,
+                entry_hash=forged_hash,
+            )
+        )
         session.flush()
         report = _verify(session)
         assert report.first_break is not None
@@ -189,38 +238,44 @@ class TestVerifyDetectsTampering:
         audit_service.anchor_head(session, actor=SYSTEM)
         _append(session, 2)
         report = _verify(session)
-        assert report.ok and report.checked == 6 and report.anchors_checked == 1
+        assert report.ok
+        assert report.checked == 6
+        assert report.anchors_checked == 1
 
 
 class TestVisibility:
     def test_auditor_sees_everything_and_org_admin_only_its_own(self, session: Session) -> None:
         mine, other = make_organization(session), make_organization(session)
         audit_service.record(session, actor=SYSTEM, action="test.a.done", organization_id=mine.id)
-        audit_service.record(session, actor=SYSTEM, action="test.b.done",
-                             organization_id=other.id)
+        audit_service.record(session, actor=SYSTEM, action="test.b.done", organization_id=other.id)
         session.flush()
         admin = actor_of(make_user(session, organization=mine, roles=[Role.org_admin]))
         auditor = actor_of(make_user(session, organization=other, roles=[Role.auditor]))
         filters = AuditEventFilter(action="test.")
-        own = audit_service.list_events(session, actor=admin, filters=filters,
-                                        page=PageParams())
+        own = audit_service.list_events(session, actor=admin, filters=filters, page=PageParams())
         assert [e.action for e in own.items] == ["test.a.done"]
-        everything = audit_service.list_events(session, actor=auditor, filters=filters,
-                                               page=PageParams())
+        everything = audit_service.list_events(
+            session, actor=auditor, filters=filters, page=PageParams()
+        )
         assert {e.action for e in everything.items} == {"test.a.done", "test.b.done"}
-        hidden = everything.items[0] if everything.items[0].action == "test.b.done" \
+        hidden = (
+            everything.items[0]
+            if everything.items[0].action == "test.b.done"
             else everything.items[1]
+        )
         with pytest.raises(AuditEventNotFoundError):
             audit_service.get_event(session, actor=admin, seq=hidden.seq)
 
     def test_staff_and_anonymous_may_not_browse(self, session: Session) -> None:
         staff = actor_of(make_user(session, organization=make_organization(session)))
         with pytest.raises(PermissionDeniedError):
-            audit_service.list_events(session, actor=staff, filters=AuditEventFilter(),
-                                      page=PageParams())
+            audit_service.list_events(
+                session, actor=staff, filters=AuditEventFilter(), page=PageParams()
+            )
         with pytest.raises(AuthenticationRequiredError):
-            audit_service.list_events(session, actor=ANONYMOUS, filters=AuditEventFilter(),
-                                      page=PageParams())
+            audit_service.list_events(
+                session, actor=ANONYMOUS, filters=AuditEventFilter(), page=PageParams()
+            )
         with pytest.raises(PermissionDeniedError):
             audit_service.verify_chain(session, actor=staff)
 
@@ -245,8 +300,12 @@ def test_the_chain_stays_linear_under_concurrent_writers(committed_database: Dat
             for t in range(transactions):
                 with committed_database.session_scope() as session:
                     for i in range(per_transaction):
-                        audit_service.record(session, actor=SYSTEM, action="test.write.done",
-                                             subject_id=f"{worker}-{t}-{i}")
+                        audit_service.record(
+                            session,
+                            actor=SYSTEM,
+                            action="test.write.done",
+                            subject_id=f"{worker}-{t}-{i}",
+                        )
                     session.flush()
         except BaseException as exc:  # surfaced below
             errors.append(exc)

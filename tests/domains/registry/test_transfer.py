@@ -25,8 +25,15 @@ from tests.helpers.problems import assert_problem
 HEADER = ["编码", "名称", "类型", "上级编码", "行政区划代码", "统一社会信用代码", "承担条例职责"]
 ROWS = [
     ["IMP-CITY", "济宁市人民政府（导入）", "市人民政府", "", "370800", "11370800004328177J", ""],
-    ["IMP-SJ", "济宁市市场监督管理局（导入）", "市直部门、单位", "IMP-CITY", "370800", "",
-     "50:工商行政管理部门；69:市工商行政管理部门"],
+    [
+        "IMP-SJ",
+        "济宁市市场监督管理局（导入）",
+        "市直部门、单位",
+        "IMP-CITY",
+        "370800",
+        "",
+        "50:工商行政管理部门；69:市工商行政管理部门",
+    ],
     ["IMP-RC", "任城区人民政府（导入）", "县（市、区）人民政府", "IMP-CITY", "370811", "", ""],
 ]
 
@@ -48,7 +55,8 @@ class TestImport:
         report = transfer.import_organizations(session, actor=SYSTEM, table=table)
         assert (report.created, report.updated, report.errors) == (3, 0, [])
         market = registry_service.find_organization_by_code(session, "IMP-SJ")
-        assert market is not None and market.parent_id is not None
+        assert market is not None
+        assert market.parent_id is not None
         holders = registry_service.responsible_organizations(session, actor=SYSTEM, article=69)
         assert [o.code for o in holders[0].organizations] == ["IMP-SJ"]
 
@@ -69,7 +77,8 @@ class TestImport:
         assert transfer.import_organizations(session, actor=SYSTEM, table=table).created == 3
 
     def test_a_file_with_bad_rows_imports_nothing_and_lists_every_problem(
-            self, session: Session) -> None:
+        self, session: Session
+    ) -> None:
         before = _count(session)
         rows = [
             *ROWS,
@@ -81,17 +90,27 @@ class TestImport:
             ["IMP-DUTY", "错误职责局", "市直部门、单位", "", "370800", "", "50:随便部门"],
         ]
         with pytest.raises(ImportRejectedError) as caught:
-            transfer.import_organizations(session, actor=SYSTEM,
-                                          table=read_table(_csv(rows), "x.csv"))
+            transfer.import_organizations(
+                session, actor=SYSTEM, table=read_table(_csv(rows), "x.csv")
+            )
         problems = {(e["row"], e["column"]) for e in caught.value.extensions["errors"]}  # type: ignore[union-attr]
-        assert problems == {(5, "编码"), (6, "统一社会信用代码"), (7, "行政区划代码"),
-                            (8, "类型"), (9, "上级编码"), (10, "承担条例职责")}
+        assert problems == {
+            (5, "编码"),
+            (6, "统一社会信用代码"),
+            (7, "行政区划代码"),
+            (8, "类型"),
+            (9, "上级编码"),
+            (10, "承担条例职责"),
+        }
         assert _count(session) == before
 
     def test_wrong_headers_are_refused_as_a_whole(self, session: Session) -> None:
         with pytest.raises(ImportRejectedError) as caught:
-            transfer.import_organizations(session, actor=SYSTEM, table=read_table(
-                _csv([["A", "B"]], header=["代码", "单位名"]), "x.csv"))
+            transfer.import_organizations(
+                session,
+                actor=SYSTEM,
+                table=read_table(_csv([["A", "B"]], header=["代码", "单位名"]), "x.csv"),
+            )
         messages = [e["message"] for e in caught.value.extensions["errors"]]  # type: ignore[union-attr]
         assert any("未知的列" in m for m in messages)
         assert any("缺少必需的列" in m for m in messages)
@@ -106,8 +125,9 @@ class TestImport:
         buffer = io.BytesIO()
         workbook.save(buffer)
         with pytest.raises(ImportRejectedError):
-            transfer.import_organizations(session, actor=SYSTEM,
-                                          table=read_table(buffer.getvalue(), "x.xlsx"))
+            transfer.import_organizations(
+                session, actor=SYSTEM, table=read_table(buffer.getvalue(), "x.xlsx")
+            )
 
     def test_undecodable_bytes_are_refused_with_the_offset(self) -> None:
         with pytest.raises(BadRequestError) as caught:
@@ -116,20 +136,24 @@ class TestImport:
 
     def test_a_dry_run_reports_but_writes_nothing(self, session: Session) -> None:
         before = _count(session)
-        report = transfer.import_organizations(session, actor=SYSTEM,
-                                               table=read_table(_csv(ROWS), "x.csv"),
-                                               dry_run=True)
-        assert report.created == 3 and report.dry_run
+        report = transfer.import_organizations(
+            session, actor=SYSTEM, table=read_table(_csv(ROWS), "x.csv"), dry_run=True
+        )
+        assert report.created == 3
+        assert report.dry_run
         assert _count(session) == before
 
     def test_export_then_import_changes_nothing(self, session: Session) -> None:
         transfer.import_organizations(session, actor=SYSTEM, table=read_table(_csv(ROWS), "x.csv"))
         content = transfer.export_organizations(session, actor=SYSTEM, format="xlsx")
         sheet = load_workbook(io.BytesIO(content)).active
-        assert sheet is not None and sheet["A1"].value == "编码"
-        report = transfer.import_organizations(session, actor=SYSTEM,
-                                               table=read_table(content, "export.xlsx"))
-        assert report.created == 0 and report.updated == 0
+        assert sheet is not None
+        assert sheet["A1"].value == "编码"
+        report = transfer.import_organizations(
+            session, actor=SYSTEM, table=read_table(content, "export.xlsx")
+        )
+        assert report.created == 0
+        assert report.updated == 0
         assert report.unchanged == report.rows
 
     def test_csv_export_has_a_bom_for_excel(self) -> None:
@@ -137,32 +161,53 @@ class TestImport:
 
 
 class TestImportApi:
-    def test_rejected_upload_is_a_problem_listing_rows(self, client: TestClient,
-                                                       session: Session,
-                                                       settings: Settings) -> None:
-        login(client, session, make_user(session, organization=coordinator_organization(session),
-                                         roles=[Role.coordinator]), settings)
+    def test_rejected_upload_is_a_problem_listing_rows(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        login(
+            client,
+            session,
+            make_user(
+                session, organization=coordinator_organization(session), roles=[Role.coordinator]
+            ),
+            settings,
+        )
         before = _count(session)
         bad = _csv([["IMP-X", "某局", "市直部门、单位", "", "370899", "", ""]], "gb18030")
-        response = client.post("/api/v1/registry/organizations/import",
-                               files={"file": ("机构.csv", bad, "text/csv")})
+        response = client.post(
+            "/api/v1/registry/organizations/import", files={"file": ("机构.csv", bad, "text/csv")}
+        )
         body = assert_problem(response, status=422, code="registry.import-rejected")
         assert body["errors"][0]["row"] == 2
         assert body["errors"][0]["column"] == "行政区划代码"
         assert _count(session) == before
 
-    def test_export_as_csv(self, client: TestClient, session: Session,
-                           settings: Settings) -> None:
-        login(client, session, make_user(session, organization=coordinator_organization(session),
-                                         roles=[Role.coordinator]), settings)
+    def test_export_as_csv(self, client: TestClient, session: Session, settings: Settings) -> None:
+        login(
+            client,
+            session,
+            make_user(
+                session, organization=coordinator_organization(session), roles=[Role.coordinator]
+            ),
+            settings,
+        )
         response = client.get("/api/v1/registry/organizations/export?format=csv")
         assert response.status_code == 200
         assert response.content.decode("utf-8-sig").startswith("编码,名称")
 
-    def test_staff_cannot_import(self, client: TestClient, session: Session,
-                                 settings: Settings) -> None:
-        login(client, session, make_user(session, organization=coordinator_organization(session),
-                                         roles=[Role.org_staff]), settings)
-        response = client.post("/api/v1/registry/organizations/import",
-                               files={"file": ("x.csv", _csv(ROWS), "text/csv")})
+    def test_staff_cannot_import(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        login(
+            client,
+            session,
+            make_user(
+                session, organization=coordinator_organization(session), roles=[Role.org_staff]
+            ),
+            settings,
+        )
+        response = client.post(
+            "/api/v1/registry/organizations/import",
+            files={"file": ("x.csv", _csv(ROWS), "text/csv")},
+        )
         assert_problem(response, status=403, code="permission-denied")

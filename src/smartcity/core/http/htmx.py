@@ -13,8 +13,7 @@ from smartcity.core.http.templates import templates
 def is_partial(request: Request) -> bool:
     """True for htmx requests that want a fragment. Boosted navigation wants a full page."""
     return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-Boosted") != "true"
+        request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
     )
 
 

@@ -34,8 +34,11 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = _header(scope, b"x-request-id")
-        request_id = incoming if incoming and len(incoming) <= 64 and incoming.isascii() \
+        request_id = (
+            incoming
+            if incoming and len(incoming) <= 64 and incoming.isascii()
             else secrets.token_hex(8)
+        )
         client = scope.get("client")
         context = RequestContext(
             request_id=request_id,
@@ -128,11 +131,15 @@ async def _send_413(scope: Scope, send: Send, limit: int) -> None:
         "max_bytes": limit,
     }
     payload = json.dumps(body, ensure_ascii=False).encode()
-    await send({
-        "type": "http.response.start",
-        "status": 413,
-        "headers": [(b"content-type", PROBLEM_MEDIA_TYPE),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close")],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

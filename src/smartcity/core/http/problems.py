@@ -104,7 +104,12 @@ def _serialize(value: object) -> Any:
 
 
 def problem_body(
-    request: Request, *, status: int, code: str, title: str, detail: str | None,
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None,
     extensions: dict[str, object] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
@@ -121,8 +126,14 @@ def problem_body(
 
 
 def render_problem(
-    request: Request, *, status: int, code: str, title: str, detail: str | None,
-    extensions: dict[str, object] | None = None, headers: dict[str, str] | None = None,
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None,
+    extensions: dict[str, object] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     """The problem as JSON, a full Chinese error page, or an htmx partial."""
     body = problem_body(
@@ -132,8 +143,10 @@ def render_problem(
         renderer = getattr(request.app.state, "render_problem_html", None)
         if renderer is not None:
             if status == 401 and request.headers.get("HX-Request") != "true":
-                target = quote(str(request.url.path) + (
-                    f"?{request.url.query}" if request.url.query else ""), safe="")
+                target = quote(
+                    str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+                    safe="",
+                )
                 return RedirectResponse(f"/login?next={target}", status_code=303)
             response: Response = renderer(request, body)
             if headers:
@@ -144,14 +157,22 @@ def render_problem(
 
 def _app_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": 'Bearer realm="smartcity"'} if isinstance(
-        exc, AuthenticationRequiredError) else None
+    headers = (
+        {"WWW-Authenticate": 'Bearer realm="smartcity"'}
+        if isinstance(exc, AuthenticationRequiredError)
+        else None
+    )
     retry = exc.extensions.get("retry_after_seconds")
     if isinstance(retry, int):
         headers = {**(headers or {}), "Retry-After": str(retry)}
     return render_problem(
-        request, status=exc.status, code=exc.code, title=exc.title, detail=exc.detail,
-        extensions=exc.extensions, headers=headers,
+        request,
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        extensions=exc.extensions,
+        headers=headers,
     )
 
 
@@ -195,18 +216,29 @@ def _validation_handler(request: Request, exc: Exception) -> Response:
     ]
     detail = "；".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return render_problem(
-        request, status=422, code=InvalidInputError.code, title=InvalidInputError.title,
-        detail=detail, extensions={"errors": errors},
+        request,
+        status=422,
+        code=InvalidInputError.code,
+        title=InvalidInputError.title,
+        detail=detail,
+        extensions={"errors": errors},
     )
 
 
 def _http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code, title = _STATUS_CODES.get(exc.status_code, ("http-error", "请求错误"))
-    detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in (
-        "Not Found", "Method Not Allowed") else title
+    detail = (
+        exc.detail
+        if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed")
+        else title
+    )
     return render_problem(
-        request, status=exc.status_code, code=code, title=title, detail=detail,
+        request,
+        status=exc.status_code,
+        code=code,
+        title=title,
+        detail=detail,
         headers=dict(exc.headers) if exc.headers else None,
     )
 
@@ -214,7 +246,10 @@ def _http_exception_handler(request: Request, exc: Exception) -> Response:
 def _unhandled_handler(request: Request, exc: Exception) -> Response:
     log.exception("http.unhandled_error", extra={"path": request.url.path})
     return render_problem(
-        request, status=500, code="internal-error", title="内部错误",
+        request,
+        status=500,
+        code="internal-error",
+        title="内部错误",
         detail="服务器内部错误，已记录，请稍后重试或联系管理员。",
     )
 

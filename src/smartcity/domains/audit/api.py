@@ -18,8 +18,12 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("/events")
-def list_events(session: SessionDep, actor: ActorDep, page: PageParamsDep,
-                filters: Annotated[AuditEventFilter, Query()]) -> Page[AuditEventRead]:
+def list_events(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageParamsDep,
+    filters: Annotated[AuditEventFilter, Query()],
+) -> Page[AuditEventRead]:
     """Audit events, newest first: all for auditors and the coordinator, else one's own
     organization's."""
     result = audit_service.list_events(session, actor=actor, filters=filters, page=page)

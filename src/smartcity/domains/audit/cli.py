@@ -18,21 +18,33 @@ app = typer.Typer(no_args_is_help=True, help="审计日志：校验哈希链、�
 @handle_errors
 def verify() -> None:
     """重新计算整条审计哈希链，指出第一条被修改、删除、插入或调换的记录。"""
-    with session_scope() as session, Progress(
-        TextColumn("校验审计链"), BarColumn(), TextColumn("{task.completed} 条"),
-        TimeElapsedColumn(), console=err_console, transient=True,
-    ) as progress:
+    with (
+        session_scope() as session,
+        Progress(
+            TextColumn("校验审计链"),
+            BarColumn(),
+            TextColumn("{task.completed} 条"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress,
+    ):
         head, _ = audit_service.chain_head(session, actor=SYSTEM)
         task = progress.add_task("verify", total=head)
         report = audit_service.verify_chain(
-            session, actor=SYSTEM, progress=lambda n: progress.update(task, completed=n))
+            session, actor=SYSTEM, progress=lambda n: progress.update(task, completed=n)
+        )
     if report.ok:
-        console.print(f"[green]审计链完整[/green]：共 {report.checked} 条，"
-                      f"链头 #{report.head_seq} {report.head_hash}，核对锚点 {report.anchors_checked} 个")
+        console.print(
+            f"[green]审计链完整[/green]：共 {report.checked} 条，"
+            f"链头 #{report.head_seq} {report.head_hash}，核对锚点 {report.anchors_checked} 个"
+        )
         return
     assert report.first_break is not None
-    err_console.print(f"[red]审计链被篡改[/red]：第 {report.first_break.seq} 条"
-                      f"（{report.first_break.kind}）— {report.first_break.message}")
+    err_console.print(
+        f"[red]审计链被篡改[/red]：第 {report.first_break.seq} 条"
+        f"（{report.first_break.kind}）— {report.first_break.message}"
+    )
     raise typer.Exit(2)
 
 

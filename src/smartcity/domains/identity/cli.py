@@ -22,8 +22,7 @@ app = typer.Typer(no_args_is_help=True, help="用户与账号")
 def create_user(
     username: str,
     display_name: Annotated[str, typer.Option("--name", help="姓名")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
     organization: Annotated[str | None, typer.Option(help="单位编码")] = None,
     role: Annotated[list[Role] | None, typer.Option(help="角色，可重复")] = None,
 ) -> None:
@@ -35,9 +34,17 @@ def create_user(
             if found is None:
                 raise NotFoundError(f"单位编码 {organization} 不存在")
             organization_id = found.id
-        user = identity_service.create_user(session, actor=SYSTEM, data=UserCreate(
-            username=username, display_name=display_name, organization_id=organization_id,
-            roles=role or [Role.org_staff], password=password))
+        user = identity_service.create_user(
+            session,
+            actor=SYSTEM,
+            data=UserCreate(
+                username=username,
+                display_name=display_name,
+                organization_id=organization_id,
+                roles=role or [Role.org_staff],
+                password=password,
+            ),
+        )
         console.print(f"已创建用户 {user.username}")
 
 
@@ -45,8 +52,7 @@ def create_user(
 @handle_errors
 def set_password(
     username: str,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True,
-                                          confirmation_prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """重置用户密码（该用户的登录会话全部失效）。"""
     with session_scope() as session:

@@ -53,7 +53,8 @@ async def get_actor(request: Request, session: SessionDep, settings: SettingsDep
             secret = settings.secret_key.get_secret_value()
             request.state.csrf_token = identity_service.csrf_token(secret, cookie)
             if request.method not in SAFE_METHODS and not identity_service.csrf_matches(
-                    secret, cookie, await _presented_csrf(request)):
+                secret, cookie, await _presented_csrf(request)
+            ):
                 raise CsrfError()
             actor = identity_service.actor_for_user(user)
             request.state.actor = actor

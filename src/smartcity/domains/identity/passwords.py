@@ -35,10 +35,14 @@ def password_problems(password: str, *, username: str = "") -> list[str]:
     problems = []
     if len(password) < 10:
         problems.append("至少 10 个字符")
-    classes = sum([
-        any(c.islower() for c in password), any(c.isupper() for c in password),
-        any(c.isdigit() for c in password), any(not c.isalnum() for c in password),
-    ])
+    classes = sum(
+        [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+    )
     if classes < 3:
         problems.append("须包含大写字母、小写字母、数字、符号中的至少三类")
     if username and username.lower() in password.lower():

@@ -64,6 +64,10 @@ def granted(role: Role) -> frozenset[str]:
 
 
 grant(Role.coordinator, *IdentityPermission)
-grant(Role.org_admin, IdentityPermission.manage_org_users, IdentityPermission.manage_org_clients,
-      IdentityPermission.view_org_users)
+grant(
+    Role.org_admin,
+    IdentityPermission.manage_org_users,
+    IdentityPermission.manage_org_clients,
+    IdentityPermission.view_org_users,
+)
 grant(Role.org_staff, IdentityPermission.view_org_users)

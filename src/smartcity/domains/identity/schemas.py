@@ -10,8 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smartcity.domains.identity.permissions import Role
 
-Username = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_.-]{2,63}$",
-                                description="小写字母开头，3–64 位字母、数字、_ . -")]
+Username = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_.-]{2,63}$", description="小写字母开头，3–64 位字母、数字、_ . -"
+    ),
+]
 Password = Annotated[str, Field(min_length=10, max_length=128)]
 
 

@@ -21,8 +21,13 @@ from sqlalchemy.orm import Session, joinedload
 from smartcity.core.config import AuthSettings
 from smartcity.core.errors import InvalidInputError
 from smartcity.core.pagination import Page, PageParams, paginate
-from smartcity.core.security import SYSTEM, Actor, ActorKind, ensure_authenticated, \
-    ensure_permission
+from smartcity.core.security import (
+    SYSTEM,
+    Actor,
+    ActorKind,
+    ensure_authenticated,
+    ensure_permission,
+)
 from smartcity.core.time import utcnow
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.identity.errors import (
@@ -35,8 +40,7 @@ from smartcity.domains.identity.errors import (
     WeakPasswordError,
 )
 from smartcity.domains.identity.models import ApiClient, LoginAttempt, LoginSession, User
-from smartcity.domains.identity.passwords import hash_password, password_problems, \
-    verify_password
+from smartcity.domains.identity.passwords import hash_password, password_problems, verify_password
 from smartcity.domains.identity.permissions import (
     API_CLIENT_ROLES,
     IdentityPermission,
@@ -58,21 +62,32 @@ _TOKEN_PREFIX = "sc"
 
 def actor_for_user(user: User) -> Actor:
     roles = frozenset(user.roles)
-    return Actor(kind=ActorKind.user, id=user.id, organization_id=user.organization_id,
-                 permissions=permissions_for(roles), name=user.username, roles=roles)
+    return Actor(
+        kind=ActorKind.user,
+        id=user.id,
+        organization_id=user.organization_id,
+        permissions=permissions_for(roles),
+        name=user.username,
+        roles=roles,
+    )
 
 
 def actor_for_client(client: ApiClient) -> Actor:
     roles = frozenset(client.roles) & frozenset(API_CLIENT_ROLES)
-    return Actor(kind=ActorKind.api_client, id=client.id,
-                 organization_id=client.organization_id, permissions=permissions_for(roles),
-                 name=f"api:{client.name}", roles=roles)
+    return Actor(
+        kind=ActorKind.api_client,
+        id=client.id,
+        organization_id=client.organization_id,
+        permissions=permissions_for(roles),
+        name=f"api:{client.name}",
+        roles=roles,
+    )
 
 
 # ---------------------------------------------------------------- users
 
 
-def visible_users(actor: Actor) -> Select[tuple[User]]:
+def visible_users(actor: Actor) -> Select[User]:
     """Users the actor may see: all for the coordinator, its organization's for staff,
     otherwise only itself."""
     statement = select(User)
@@ -100,8 +115,9 @@ def get_user(session: Session, *, actor: Actor, user_id: UUID, for_update: bool 
     return user
 
 
-def list_users(session: Session, *, actor: Actor, filters: UserFilter,
-               page: PageParams) -> Page[User]:
+def list_users(
+    session: Session, *, actor: Actor, filters: UserFilter, page: PageParams
+) -> Page[User]:
     """Users the actor may see, filtered, by name."""
     ensure_authenticated(actor)
     statement = visible_users(actor)
@@ -114,8 +130,9 @@ def list_users(session: Session, *, actor: Actor, filters: UserFilter,
         statement = statement.where(or_(User.username.like(like), User.display_name.like(like)))
     if filters.role:
         # JSON arrays are stored as text on both backends; the quoted name is unambiguous.
-        statement = statement.where(func.cast(User.roles, _text_type()).like(
-            f'%"{filters.role.value}"%'))
+        statement = statement.where(
+            func.cast(User.roles, _text_type()).like(f'%"{filters.role.value}"%')
+        )
     return paginate(session, statement.order_by(User.username), page)
 
 
@@ -133,23 +150,29 @@ def _ensure_may_manage(actor: Actor, organization_id: UUID | None) -> None:
         raise UserNotFoundError()
 
 
-def _check_roles(session: Session, actor: Actor, roles: list[Role],
-                 organization_id: UUID | None) -> list[str]:
+def _check_roles(
+    session: Session, actor: Actor, roles: list[Role], organization_id: UUID | None
+) -> list[str]:
     if not roles:
         raise InvalidInputError("至少分配一个角色", field="roles")
     if not actor.has(IdentityPermission.manage_all_users):
         extra = set(roles) - _ORG_ADMIN_ASSIGNABLE
         if extra:
             raise RoleNotAssignableError(
-                f"单位管理员不能分配角色：{', '.join(sorted(extra))}", roles=sorted(extra))
+                f"单位管理员不能分配角色：{', '.join(sorted(extra))}", roles=sorted(extra)
+            )
     if Role.coordinator in roles:
         coordinator = registry_service.find_coordinator(session)
         if coordinator is None or coordinator.id != organization_id:
-            raise RoleNotAssignableError("平台主管部门角色只能授予平台主管部门（第六条）的人员",
-                                         roles=[Role.coordinator.value])
+            raise RoleNotAssignableError(
+                "平台主管部门角色只能授予平台主管部门（第六条）的人员",
+                roles=[Role.coordinator.value],
+            )
     staff_roles = {Role.org_admin, Role.org_staff, Role.coordinator}
     if organization_id is None and staff_roles & set(roles):
-        raise RoleNotAssignableError("单位角色需要指定所属单位", roles=sorted(staff_roles & set(roles)))
+        raise RoleNotAssignableError(
+            "单位角色需要指定所属单位", roles=sorted(staff_roles & set(roles))
+        )
     return sorted({r.value for r in roles})
 
 
@@ -170,22 +193,32 @@ def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
     """
     _ensure_may_manage(actor, data.organization_id)
     if data.organization_id is not None:
-        registry_service.get_organization(session, actor=SYSTEM,
-                                          organization_id=data.organization_id)
+        registry_service.get_organization(
+            session, actor=SYSTEM, organization_id=data.organization_id
+        )
     roles = _check_roles(session, actor, data.roles, data.organization_id)
     _check_password(data.password, data.username)
     if session.scalar(select(User.id).where(User.username == data.username)) is not None:
         raise UsernameTakenError(f"用户名 {data.username} 已被使用", username=data.username)
     user = User(
-        username=data.username, display_name=data.display_name,
-        organization_id=data.organization_id, roles=roles,
-        password_hash=hash_password(data.password), email=data.email, phone=data.phone,
+        username=data.username,
+        display_name=data.display_name,
+        organization_id=data.organization_id,
+        roles=roles,
+        password_hash=hash_password(data.password),
+        email=data.email,
+        phone=data.phone,
     )
     session.add(user)
     session.flush()
-    audit_service.record(session, actor=actor, action="identity.user.created", subject=user,
-                         organization_id=user.organization_id,
-                         changes={"roles": roles, "organization_id": str(user.organization_id)})
+    audit_service.record(
+        session,
+        actor=actor,
+        action="identity.user.created",
+        subject=user,
+        organization_id=user.organization_id,
+        changes={"roles": roles, "organization_id": str(user.organization_id)},
+    )
     session.flush()
     return user
 
@@ -200,8 +233,13 @@ def update_user(session: Session, *, actor: Actor, user_id: UUID, data: UserUpda
     """
     user = get_user(session, actor=actor, user_id=user_id, for_update=True)
     _ensure_may_manage(actor, user.organization_id)
-    before = {"display_name": user.display_name, "roles": list(user.roles),
-              "email": user.email, "phone": user.phone, "is_active": user.is_active}
+    before = {
+        "display_name": user.display_name,
+        "roles": list(user.roles),
+        "email": user.email,
+        "phone": user.phone,
+        "is_active": user.is_active,
+    }
     values = data.model_dump(exclude_unset=True)
     if "roles" in values and values["roles"] is not None:
         values["roles"] = _check_roles(session, actor, data.roles or [], user.organization_id)
@@ -215,8 +253,14 @@ def update_user(session: Session, *, actor: Actor, user_id: UUID, data: UserUpda
     after = {key: getattr(user, key) for key in before}
     changes = audit_service.diff(before, after)
     if changes:
-        audit_service.record(session, actor=actor, action="identity.user.updated", subject=user,
-                             organization_id=user.organization_id, changes=changes)
+        audit_service.record(
+            session,
+            actor=actor,
+            action="identity.user.updated",
+            subject=user,
+            organization_id=user.organization_id,
+            changes=changes,
+        )
     session.flush()
     return user
 
@@ -236,8 +280,13 @@ def set_password(session: Session, *, actor: Actor, user_id: UUID, password: str
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     _revoke_sessions(session, user.id)
-    audit_service.record(session, actor=actor, action="identity.user.password_changed",
-                         subject=user, organization_id=user.organization_id)
+    audit_service.record(
+        session,
+        actor=actor,
+        action="identity.user.password_changed",
+        subject=user,
+        organization_id=user.organization_id,
+    )
     session.flush()
     return user
 
@@ -268,16 +317,34 @@ def _token_digest(token: str) -> str:
 
 def _failures_since(session: Session, column: Any, value: str, since: datetime) -> int:
     last_success = session.scalar(
-        select(func.max(LoginAttempt.attempted_at))
-        .where(column == value, LoginAttempt.succeeded.is_(True), LoginAttempt.attempted_at >= since))
+        select(func.max(LoginAttempt.attempted_at)).where(
+            column == value, LoginAttempt.succeeded.is_(True), LoginAttempt.attempted_at >= since
+        )
+    )
     start = max(since, last_success) if last_success is not None else since
-    return session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        column == value, LoginAttempt.succeeded.is_(False),
-        LoginAttempt.attempted_at >= start)) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(
+                column == value,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.attempted_at >= start,
+            )
+        )
+        or 0
+    )
 
 
-def login(session: Session, *, username: str, password: str, ip: str, user_agent: str,
-          settings: AuthSettings) -> LoginOutcome:
+def login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    ip: str,
+    user_agent: str,
+    settings: AuthSettings,
+) -> LoginOutcome:
     """Check a user name and password and open a login session.
 
     Failures do not raise: the attempt must be recorded (and committed) for
@@ -294,8 +361,13 @@ def login(session: Session, *, username: str, password: str, ip: str, user_agent
     by_ip = _failures_since(session, LoginAttempt.ip, ip, window_start) if ip else 0
     if by_name >= settings.login_max_failures or by_ip >= 4 * settings.login_max_failures:
         session.add(LoginAttempt(username=username, ip=ip, attempted_at=now, succeeded=False))
-        audit_service.record(session, actor=SYSTEM, action="identity.login.throttled",
-                             subject_type="identity_user", label=username)
+        audit_service.record(
+            session,
+            actor=SYSTEM,
+            action="identity.login.throttled",
+            subject_type="identity_user",
+            label=username,
+        )
         session.flush()
         return LoginOutcome(throttled_for_seconds=settings.login_window_minutes * 60)
 
@@ -303,22 +375,34 @@ def login(session: Session, *, username: str, password: str, ip: str, user_agent
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         session.add(LoginAttempt(username=username, ip=ip, attempted_at=now, succeeded=False))
-        audit_service.record(session, actor=SYSTEM, action="identity.login.failed",
-                             subject_type="identity_user",
-                             subject_id=str(user.id) if user else "", label=username,
-                             organization_id=user.organization_id if user else None)
+        audit_service.record(
+            session,
+            actor=SYSTEM,
+            action="identity.login.failed",
+            subject_type="identity_user",
+            subject_id=str(user.id) if user else "",
+            label=username,
+            organization_id=user.organization_id if user else None,
+        )
         session.flush()
         return LoginOutcome()
 
     token = secrets.token_urlsafe(32)
     session.add(LoginAttempt(username=username, ip=ip, attempted_at=now, succeeded=True))
-    session.add(LoginSession(
-        token_hash=_token_digest(token), user_id=user.id, created_at=now,
-        expires_at=now + timedelta(hours=settings.session_hours), ip=ip[:64],
-        user_agent=user_agent[:200]))
+    session.add(
+        LoginSession(
+            token_hash=_token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.session_hours),
+            ip=ip[:64],
+            user_agent=user_agent[:200],
+        )
+    )
     user.last_login_at = now
-    audit_service.record(session, actor=actor_for_user(user), action="identity.login.succeeded",
-                         subject=user)
+    audit_service.record(
+        session, actor=actor_for_user(user), action="identity.login.succeeded", subject=user
+    )
     session.flush()
     return LoginOutcome(user=user, token=token)
 
@@ -328,14 +412,18 @@ def resolve_login_session(session: Session, token: str) -> User | None:
     if not token or len(token) > 128:
         return None
     row = session.execute(
-        select(LoginSession, User).join(User, LoginSession.user_id == User.id)
+        select(LoginSession, User)
+        .join(User, LoginSession.user_id == User.id)
         .where(LoginSession.token_hash == _token_digest(token))
     ).first()
     if row is None:
         return None
     login_session, user = row
-    if login_session.revoked_at is not None or login_session.expires_at <= utcnow() \
-            or not user.is_active:
+    if (
+        login_session.revoked_at is not None
+        or login_session.expires_at <= utcnow()
+        or not user.is_active
+    ):
         return None
     return user
 
@@ -348,15 +436,23 @@ def logout(session: Session, *, actor: Actor, token: str) -> None:
     if login_session is None or login_session.revoked_at is not None:
         return
     login_session.revoked_at = utcnow()
-    audit_service.record(session, actor=actor, action="identity.login.logged_out",
-                         subject_type="identity_user", subject_id=str(login_session.user_id))
+    audit_service.record(
+        session,
+        actor=actor,
+        action="identity.login.logged_out",
+        subject_type="identity_user",
+        subject_id=str(login_session.user_id),
+    )
     session.flush()
 
 
 def _revoke_sessions(session: Session, user_id: UUID) -> None:
     now = utcnow()
-    for login_session in session.scalars(select(LoginSession).where(
-            LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))):
+    for login_session in session.scalars(
+        select(LoginSession).where(
+            LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)
+        )
+    ):
         login_session.revoked_at = now
 
 
@@ -370,14 +466,15 @@ def csrf_token(secret: str, session_token: str) -> str:
 
 
 def csrf_matches(secret: str, session_token: str, presented: str | None) -> bool:
-    return presented is not None and hmac.compare_digest(csrf_token(secret, session_token),
-                                                         presented)
+    return presented is not None and hmac.compare_digest(
+        csrf_token(secret, session_token), presented
+    )
 
 
 # ---------------------------------------------------------------- API clients
 
 
-def visible_clients(actor: Actor) -> Select[tuple[ApiClient]]:
+def visible_clients(actor: Actor) -> Select[ApiClient]:
     statement = select(ApiClient)
     if actor.has(IdentityPermission.manage_all_clients):
         return statement
@@ -392,15 +489,17 @@ def get_api_client(session: Session, *, actor: Actor, client_id: UUID) -> ApiCli
         ApiClientNotFoundError: no such client, or not the actor's organization's.
     """
     ensure_authenticated(actor)
-    client = session.scalars(visible_clients(actor).where(ApiClient.id == client_id)
-                             .with_for_update()).one_or_none()
+    client = session.scalars(
+        visible_clients(actor).where(ApiClient.id == client_id).with_for_update()
+    ).one_or_none()
     if client is None:
         raise ApiClientNotFoundError(client_id=client_id)
     return client
 
 
-def list_api_clients(session: Session, *, actor: Actor, page: PageParams,
-                     organization_id: UUID | None = None) -> Page[ApiClient]:
+def list_api_clients(
+    session: Session, *, actor: Actor, page: PageParams, organization_id: UUID | None = None
+) -> Page[ApiClient]:
     ensure_authenticated(actor)
     statement = visible_clients(actor)
     if organization_id is not None:
@@ -413,8 +512,9 @@ def _new_token() -> tuple[str, str]:
     return prefix, f"{_TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
 
 
-def create_api_client(session: Session, *, actor: Actor, data: ApiClientCreate,
-                      max_days: int) -> tuple[ApiClient, str]:
+def create_api_client(
+    session: Session, *, actor: Actor, data: ApiClientCreate, max_days: int
+) -> tuple[ApiClient, str]:
     """Register a service account of an organization and issue its first token.
 
     The token is returned once and only its digest is kept.
@@ -435,31 +535,41 @@ def create_api_client(session: Session, *, actor: Actor, data: ApiClientCreate,
     registry_service.get_organization(session, actor=SYSTEM, organization_id=organization_id)
     bad = set(data.roles) - API_CLIENT_ROLES
     if bad:
-        raise RoleNotAssignableError(f"API 客户端不能拥有角色：{', '.join(sorted(bad))}",
-                                     roles=sorted(bad))
+        raise RoleNotAssignableError(
+            f"API 客户端不能拥有角色：{', '.join(sorted(bad))}", roles=sorted(bad)
+        )
     if data.valid_days > max_days:
         raise InvalidInputError(f"有效期不能超过 {max_days} 天", field="valid_days")
     if Role.org_admin in data.roles and not actor.has(IdentityPermission.manage_org_users):
         raise RoleNotAssignableError("只有管理员能创建具有管理员角色的客户端")
     prefix, token = _new_token()
     client = ApiClient(
-        name=data.name, description=data.description, organization_id=organization_id,
-        roles=sorted({r.value for r in data.roles}), token_prefix=prefix,
-        token_hash=_token_digest(token), expires_at=utcnow() + timedelta(days=data.valid_days),
+        name=data.name,
+        description=data.description,
+        organization_id=organization_id,
+        roles=sorted({r.value for r in data.roles}),
+        token_prefix=prefix,
+        token_hash=_token_digest(token),
+        expires_at=utcnow() + timedelta(days=data.valid_days),
         created_by_id=actor.id if actor.kind is ActorKind.user else None,
     )
     session.add(client)
     session.flush()
-    audit_service.record(session, actor=actor, action="identity.api_client.created",
-                         subject=client, organization_id=organization_id,
-                         changes={"roles": client.roles,
-                                  "expires_at": client.expires_at.isoformat()})
+    audit_service.record(
+        session,
+        actor=actor,
+        action="identity.api_client.created",
+        subject=client,
+        organization_id=organization_id,
+        changes={"roles": client.roles, "expires_at": client.expires_at.isoformat()},
+    )
     session.flush()
     return client, token
 
 
-def rotate_api_client_token(session: Session, *, actor: Actor, client_id: UUID,
-                            valid_days: int, max_days: int) -> tuple[ApiClient, str]:
+def rotate_api_client_token(
+    session: Session, *, actor: Actor, client_id: UUID, valid_days: int, max_days: int
+) -> tuple[ApiClient, str]:
     """Issue a new token for a client; the old one stops working at once.
 
     Raises:
@@ -474,9 +584,14 @@ def rotate_api_client_token(session: Session, *, actor: Actor, client_id: UUID,
     client.token_prefix = prefix
     client.token_hash = _token_digest(token)
     client.expires_at = utcnow() + timedelta(days=valid_days)
-    audit_service.record(session, actor=actor, action="identity.api_client.rotated",
-                         subject=client, organization_id=client.organization_id,
-                         changes={"expires_at": client.expires_at.isoformat()})
+    audit_service.record(
+        session,
+        actor=actor,
+        action="identity.api_client.rotated",
+        subject=client,
+        organization_id=client.organization_id,
+        changes={"expires_at": client.expires_at.isoformat()},
+    )
     session.flush()
     return client, token
 
@@ -490,8 +605,13 @@ def revoke_api_client(session: Session, *, actor: Actor, client_id: UUID) -> Api
     client = get_api_client(session, actor=actor, client_id=client_id)
     if client.revoked_at is None:
         client.revoked_at = utcnow()
-        audit_service.record(session, actor=actor, action="identity.api_client.revoked",
-                             subject=client, organization_id=client.organization_id)
+        audit_service.record(
+            session,
+            actor=actor,
+            action="identity.api_client.revoked",
+            subject=client,
+            organization_id=client.organization_id,
+        )
         session.flush()
     return client
 
@@ -506,13 +626,17 @@ def resolve_api_token(session: Session, token: str) -> ApiClient:
     if len(parts) != 3 or parts[0] != _TOKEN_PREFIX or len(token) > 200:
         raise InvalidTokenError()
     client = session.scalars(
-        select(ApiClient).options(joinedload(ApiClient.organization))
+        select(ApiClient)
+        .options(joinedload(ApiClient.organization))
         .where(ApiClient.token_prefix == parts[1])
     ).one_or_none()
     if client is None or not hmac.compare_digest(client.token_hash, _token_digest(token)):
         raise InvalidTokenError()
-    if client.revoked_at is not None or client.expires_at <= utcnow() \
-            or not client.organization.is_active:
+    if (
+        client.revoked_at is not None
+        or client.expires_at <= utcnow()
+        or not client.organization.is_active
+    ):
         raise InvalidTokenError()
     return client
 
@@ -521,7 +645,8 @@ def touch_api_client(session: Session, client_id: UUID) -> None:
     """Note when a client was last used (at most every five minutes, to spare writes)."""
     client = session.get(ApiClient, client_id)
     now = utcnow()
-    if client is not None and (client.last_used_at is None
-                               or now - client.last_used_at > timedelta(minutes=5)):
+    if client is not None and (
+        client.last_used_at is None or now - client.last_used_at > timedelta(minutes=5)
+    ):
         client.last_used_at = now
         session.flush()

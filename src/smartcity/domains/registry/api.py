@@ -42,12 +42,14 @@ router = APIRouter(prefix="/registry", tags=["registry"])
 
 
 @router.get("/organizations")
-def list_organizations(session: SessionDep, actor: ActorDep, page: PageParamsDep,
-                       filters: Annotated[OrganizationFilter, Query()]
-                       ) -> Page[OrganizationSummary]:
+def list_organizations(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageParamsDep,
+    filters: Annotated[OrganizationFilter, Query()],
+) -> Page[OrganizationSummary]:
     """The organization directory, filtered and paged."""
-    result = registry_service.list_organizations(session, actor=actor, filters=filters,
-                                                 page=page)
+    result = registry_service.list_organizations(session, actor=actor, filters=filters, page=page)
     return result.map(OrganizationSummary.model_validate)
 
 
@@ -57,33 +59,48 @@ def organization_tree(session: SessionDep, actor: ActorDep) -> list[Organization
     return registry_service.organization_tree(session, actor=actor)
 
 
-@router.get("/organizations/export", responses={200: {"content": {
-    XLSX_MEDIA_TYPE: {}, "text/csv": {}}}})
-def export_organizations(session: SessionDep, actor: ActorDep,
-                         format: Literal["xlsx", "csv"] = "xlsx") -> Response:
+@router.get(
+    "/organizations/export", responses={200: {"content": {XLSX_MEDIA_TYPE: {}, "text/csv": {}}}}
+)
+def export_organizations(
+    session: SessionDep, actor: ActorDep, format: Literal["xlsx", "csv"] = "xlsx"
+) -> Response:
     """The directory in the import template, as XLSX or UTF-8 CSV."""
     content = transfer.export_organizations(session, actor=actor, format=format)
     media = XLSX_MEDIA_TYPE if format == "xlsx" else "text/csv; charset=utf-8"
-    return Response(content, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="organizations.{format}"'})
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="organizations.{format}"'},
+    )
 
 
-@router.post("/organizations/import",
-             responses=problem_responses(ImportRejectedError))
-def import_organizations(session: SessionDep, actor: ActorDep,
-                         file: Annotated[UploadFile, File(description="XLSX 或 CSV（UTF-8/GB18030）")],
-                         dry_run: bool = False) -> ImportReport:
+@router.post("/organizations/import", responses=problem_responses(ImportRejectedError))
+def import_organizations(
+    session: SessionDep,
+    actor: ActorDep,
+    file: Annotated[UploadFile, File(description="XLSX 或 CSV（UTF-8/GB18030）")],
+    dry_run: bool = False,
+) -> ImportReport:
     """Create or update organizations from a directory file; all or nothing."""
     table = read_table(file.file.read(), file.filename or "")
     return transfer.import_organizations(session, actor=actor, table=table, dry_run=dry_run)
 
 
-@router.post("/organizations", status_code=status.HTTP_201_CREATED,
-             responses=problem_responses(InvalidCreditCodeError, InvalidDivisionCodeError,
-                                         OrganizationCodeTakenError, CreditCodeTakenError,
-                                         OrganizationCycleError))
-def create_organization(data: OrganizationCreate, session: SessionDep,
-                        actor: ActorDep) -> OrganizationRead:
+@router.post(
+    "/organizations",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        InvalidCreditCodeError,
+        InvalidDivisionCodeError,
+        OrganizationCodeTakenError,
+        CreditCodeTakenError,
+        OrganizationCycleError,
+    ),
+)
+def create_organization(
+    data: OrganizationCreate, session: SessionDep, actor: ActorDep
+) -> OrganizationRead:
     """Add an organization (coordinator only)."""
     organization = registry_service.create_organization(session, actor=actor, data=data)
     return _read(session, actor, organization.id)
@@ -91,50 +108,69 @@ def create_organization(data: OrganizationCreate, session: SessionDep,
 
 def _read(session: SessionDep, actor: ActorDep, organization_id: UUID) -> OrganizationRead:
     organization = registry_service.get_organization(
-        session, actor=actor, organization_id=organization_id, with_duties=True)
+        session, actor=actor, organization_id=organization_id, with_duties=True
+    )
     return OrganizationRead.model_validate(organization)
 
 
-@router.get("/organizations/{organization_id}",
-            responses=problem_responses(OrganizationNotFoundError))
-def get_organization(organization_id: UUID, session: SessionDep,
-                     actor: ActorDep) -> OrganizationRead:
+@router.get(
+    "/organizations/{organization_id}", responses=problem_responses(OrganizationNotFoundError)
+)
+def get_organization(
+    organization_id: UUID, session: SessionDep, actor: ActorDep
+) -> OrganizationRead:
     return _read(session, actor, organization_id)
 
 
-@router.patch("/organizations/{organization_id}",
-              responses=problem_responses(OrganizationNotFoundError, InvalidCreditCodeError,
-                                          InvalidDivisionCodeError, CreditCodeTakenError,
-                                          OrganizationCycleError, CoordinatorRequiredError))
-def update_organization(organization_id: UUID, data: OrganizationUpdate, session: SessionDep,
-                        actor: ActorDep) -> OrganizationRead:
-    registry_service.update_organization(session, actor=actor,
-                                         organization_id=organization_id, data=data)
+@router.patch(
+    "/organizations/{organization_id}",
+    responses=problem_responses(
+        OrganizationNotFoundError,
+        InvalidCreditCodeError,
+        InvalidDivisionCodeError,
+        CreditCodeTakenError,
+        OrganizationCycleError,
+        CoordinatorRequiredError,
+    ),
+)
+def update_organization(
+    organization_id: UUID, data: OrganizationUpdate, session: SessionDep, actor: ActorDep
+) -> OrganizationRead:
+    registry_service.update_organization(
+        session, actor=actor, organization_id=organization_id, data=data
+    )
     return _read(session, actor, organization_id)
 
 
-@router.post("/organizations/{organization_id}/coordinator",
-             responses=problem_responses(OrganizationNotFoundError))
-def set_coordinator(organization_id: UUID, session: SessionDep,
-                    actor: ActorDep) -> OrganizationRead:
+@router.post(
+    "/organizations/{organization_id}/coordinator",
+    responses=problem_responses(OrganizationNotFoundError),
+)
+def set_coordinator(
+    organization_id: UUID, session: SessionDep, actor: ActorDep
+) -> OrganizationRead:
     """Make this organization the platform authority (Art. 6)."""
     registry_service.set_coordinator(session, actor=actor, organization_id=organization_id)
     return _read(session, actor, organization_id)
 
 
-@router.put("/organizations/{organization_id}/duties",
-            responses=problem_responses(OrganizationNotFoundError, UnknownArticleError))
-def set_duties(organization_id: UUID, duties: list[DutyWrite], session: SessionDep,
-               actor: ActorDep) -> OrganizationRead:
+@router.put(
+    "/organizations/{organization_id}/duties",
+    responses=problem_responses(OrganizationNotFoundError, UnknownArticleError),
+)
+def set_duties(
+    organization_id: UUID, duties: list[DutyWrite], session: SessionDep, actor: ActorDep
+) -> OrganizationRead:
     """Replace the regulation duties this organization carries today."""
-    registry_service.set_duties(session, actor=actor, organization_id=organization_id,
-                                duties=duties)
+    registry_service.set_duties(
+        session, actor=actor, organization_id=organization_id, duties=duties
+    )
     return _read(session, actor, organization_id)
 
 
 @router.get("/duties")
-def responsible_organizations(session: SessionDep, actor: ActorDep,
-                              article: Annotated[int | None, Query(ge=1, le=74)] = None
-                              ) -> list[ResponsibleOrganization]:
+def responsible_organizations(
+    session: SessionDep, actor: ActorDep, article: Annotated[int | None, Query(ge=1, le=74)] = None
+) -> list[ResponsibleOrganization]:
     """Each duty of the regulation with the organizations that carry it today."""
     return registry_service.responsible_organizations(session, actor=actor, article=article)

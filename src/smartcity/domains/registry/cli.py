@@ -24,12 +24,13 @@ def import_directory(
     """从 XLSX/CSV（UTF-8 或 GB18030）导入单位目录；有任何错误则不导入。"""
     table = read_table(path.read_bytes(), path.name)
     with session_scope() as session:
-        report = transfer.import_organizations(session, actor=SYSTEM, table=table,
-                                               dry_run=dry_run)
+        report = transfer.import_organizations(session, actor=SYSTEM, table=table, dry_run=dry_run)
     verb = "校验通过（未写入）" if dry_run else "导入完成"
-    console.print(f"{verb}：{report.rows} 行，新增 {report.created}，更新 {report.updated}，"
-                  f"未变 {report.unchanged}（{report.format}"
-                  f"{'，' + report.encoding if report.encoding else ''}）")
+    console.print(
+        f"{verb}：{report.rows} 行，新增 {report.created}，更新 {report.updated}，"
+        f"未变 {report.unchanged}（{report.format}"
+        f"{'，' + report.encoding if report.encoding else ''}）"
+    )
 
 
 @app.command("export")

@@ -31,10 +31,12 @@ ORGANIZATION_KIND_LABELS: dict[OrganizationKind, str] = {
     OrganizationKind.other: "其他",
 }
 
-GOVERNMENT_KINDS = frozenset({
-    OrganizationKind.city_government,
-    OrganizationKind.county_government,
-    OrganizationKind.municipal_department,
-    OrganizationKind.county_department,
-    OrganizationKind.development_zone,
-})
+GOVERNMENT_KINDS = frozenset(
+    {
+        OrganizationKind.city_government,
+        OrganizationKind.county_government,
+        OrganizationKind.municipal_department,
+        OrganizationKind.county_department,
+        OrganizationKind.development_zone,
+    }
+)

@@ -25,8 +25,9 @@ class Organization(Entity):
 
     __tablename__ = "registry_organization"
 
-    code: Mapped[str] = mapped_column(String(32), unique=True,
-                                      comment="Directory code, stable, used by imports.")
+    code: Mapped[str] = mapped_column(
+        String(32), unique=True, comment="Directory code, stable, used by imports."
+    )
     name: Mapped[str] = mapped_column(String(100), index=True)
     short_name: Mapped[str] = mapped_column(String(50), default="")
     kind: Mapped[OrganizationKind] = mapped_column(
@@ -36,7 +37,9 @@ class Organization(Entity):
         ForeignKey("registry_organization.id"), index=True
     )
     division_code: Mapped[str] = mapped_column(
-        String(6), default="", index=True,
+        String(6),
+        default="",
+        index=True,
         comment="GB/T 2260 code of the area the body serves (370800 for the city).",
     )
     zone_code: Mapped[str] = mapped_column(
@@ -46,7 +49,8 @@ class Organization(Entity):
         String(18), unique=True, comment="GB 32100 unified social credit code."
     )
     credit_code_override_reason: Mapped[str] = mapped_column(
-        String(500), default="",
+        String(500),
+        default="",
         comment="Why a code failing the GB 32100 check is accepted (it was really issued).",
     )
     coordinator_flag: Mapped[bool | None] = mapped_column(
@@ -59,11 +63,11 @@ class Organization(Entity):
     description: Mapped[str] = mapped_column(Text, default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
-    parent: Mapped[Organization | None] = relationship(
-        remote_side="Organization.id", lazy="raise"
-    )
+    parent: Mapped[Organization | None] = relationship(remote_side="Organization.id", lazy="raise")
     duties: Mapped[list[OrganizationDuty]] = relationship(
-        back_populates="organization", lazy="raise", cascade="all, delete-orphan",
+        back_populates="organization",
+        lazy="raise",
+        cascade="all, delete-orphan",
         order_by="OrganizationDuty.article",
     )
 

@@ -10,8 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smartcity.domains.registry.enums import OrganizationKind
 
-OrganizationCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$",
-                                        description="目录编码：字母数字，1–32 位")]
+OrganizationCode = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", description="目录编码：字母数字，1–32 位"),
+]
 DivisionCode = Annotated[str, Field(pattern=r"^(\d{6})?$", description="GB/T 2260 六位代码")]
 
 
@@ -94,7 +96,9 @@ class OrganizationRead(OrganizationSummary):
 
 
 class OrganizationFilter(Schema):
-    q: Annotated[str, Field(max_length=50)] | None = Field(default=None, description="名称、简称、编码、信用代码")
+    q: Annotated[str, Field(max_length=50)] | None = Field(
+        default=None, description="名称、简称、编码、信用代码"
+    )
     kind: OrganizationKind | None = None
     parent_id: UUID | None = None
     division_code: Annotated[str, Field(max_length=6)] | None = None

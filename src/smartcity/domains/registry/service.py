@@ -48,9 +48,21 @@ from smartcity.domains.registry.schemas import (
 )
 
 AUDITED_FIELDS = (
-    "code", "name", "short_name", "kind", "parent_id", "division_code", "zone_code",
-    "credit_code", "credit_code_override_reason", "address", "phone", "website",
-    "description", "sort_order", "is_active",
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "parent_id",
+    "division_code",
+    "zone_code",
+    "credit_code",
+    "credit_code_override_reason",
+    "address",
+    "phone",
+    "website",
+    "description",
+    "sort_order",
+    "is_active",
 )
 # Fields an organization's own administrator may change (contact details); the
 # rest shapes the city's structure and belongs to the coordinator.
@@ -67,8 +79,14 @@ def _plain(value: object) -> Any:
     return value
 
 
-def get_organization(session: Session, *, actor: Actor, organization_id: UUID,
-                     for_update: bool = False, with_duties: bool = False) -> Organization:
+def get_organization(
+    session: Session,
+    *,
+    actor: Actor,
+    organization_id: UUID,
+    for_update: bool = False,
+    with_duties: bool = False,
+) -> Organization:
     """One organization.
 
     Raises:
@@ -98,7 +116,7 @@ def find_coordinator(session: Session) -> Organization | None:
     ).one_or_none()
 
 
-def _filtered(filters: OrganizationFilter) -> Select[tuple[Organization]]:
+def _filtered(filters: OrganizationFilter) -> Select[Organization]:
     statement = select(Organization)
     if not filters.include_inactive:
         statement = statement.where(Organization.is_active.is_(True))
@@ -110,14 +128,20 @@ def _filtered(filters: OrganizationFilter) -> Select[tuple[Organization]]:
         statement = statement.where(Organization.division_code == filters.division_code)
     if filters.q:
         like = f"%{filters.q}%"
-        statement = statement.where(or_(
-            Organization.name.like(like), Organization.short_name.like(like),
-            Organization.code.like(like), Organization.credit_code.like(like)))
+        statement = statement.where(
+            or_(
+                Organization.name.like(like),
+                Organization.short_name.like(like),
+                Organization.code.like(like),
+                Organization.credit_code.like(like),
+            )
+        )
     return statement
 
 
-def list_organizations(session: Session, *, actor: Actor, filters: OrganizationFilter,
-                       page: PageParams) -> Page[Organization]:
+def list_organizations(
+    session: Session, *, actor: Actor, filters: OrganizationFilter, page: PageParams
+) -> Page[Organization]:
     """A page of the directory, in directory order.
 
     Raises:
@@ -128,20 +152,23 @@ def list_organizations(session: Session, *, actor: Actor, filters: OrganizationF
     return paginate(session, statement, page)
 
 
-def all_organizations(session: Session, *, actor: Actor,
-                      include_inactive: bool = False) -> Sequence[Organization]:
+def all_organizations(
+    session: Session, *, actor: Actor, include_inactive: bool = False
+) -> Sequence[Organization]:
     """The whole directory in directory order (for trees, pickers and exports)."""
     ensure_permission(actor, RegistryPermission.read)
     statement = _filtered(OrganizationFilter(include_inactive=include_inactive))
-    return session.scalars(statement.order_by(Organization.sort_order, Organization.code)).all()
+    ordered = statement.order_by(Organization.sort_order, Organization.code)
+    return list(session.scalars(ordered))
 
 
 def organization_tree(session: Session, *, actor: Actor) -> list[OrganizationNode]:
     """The directory as a tree, built from one query."""
     organizations = all_organizations(session, actor=actor)
     nodes = {
-        o.id: OrganizationNode(id=o.id, code=o.code, name=o.name, kind=o.kind,
-                               is_coordinator=o.is_coordinator)
+        o.id: OrganizationNode(
+            id=o.id, code=o.code, name=o.name, kind=o.kind, is_coordinator=o.is_coordinator
+        )
         for o in organizations
     }
     roots: list[OrganizationNode] = []
@@ -166,35 +193,47 @@ def _check_credit_code(actor: Actor, code: str | None, override_reason: str) -> 
             return "".join(code.split()).upper()
         raise InvalidCreditCodeError(
             f"{exc.message}。如确认该代码为真实核发，可由平台主管部门填写豁免理由后保存。",
-            field="credit_code", position=exc.position, reason=exc.code, overridable=True,
+            field="credit_code",
+            position=exc.position,
+            reason=exc.code,
+            overridable=True,
         ) from exc
     except IdentifierError as exc:
-        raise InvalidCreditCodeError(exc.message, field="credit_code", position=exc.position,
-                                     reason=exc.code, overridable=False) from exc
+        raise InvalidCreditCodeError(
+            exc.message,
+            field="credit_code",
+            position=exc.position,
+            reason=exc.code,
+            overridable=False,
+        ) from exc
 
 
 def _check_division(code: str) -> None:
     if code and not is_known_division(code):
-        raise InvalidDivisionCodeError(f"{code} 不是 GB/T 2260 行政区划代码",
-                                       field="division_code", value=code)
+        raise InvalidDivisionCodeError(
+            f"{code} 不是 GB/T 2260 行政区划代码", field="division_code", value=code
+        )
 
 
-def _check_unique(session: Session, organization: Organization | None, code: str | None,
-                  credit_code: str | None) -> None:
+def _check_unique(
+    session: Session, organization: Organization | None, code: str | None, credit_code: str | None
+) -> None:
     own_id = organization.id if organization else None
     if code is not None:
         other = session.scalar(select(Organization.id).where(Organization.code == code))
         if other is not None and other != own_id:
             raise OrganizationCodeTakenError(f"单位编码 {code} 已被使用", field="code")
     if credit_code:
-        other = session.scalar(select(Organization.id).where(
-            Organization.credit_code == credit_code))
+        other = session.scalar(
+            select(Organization.id).where(Organization.credit_code == credit_code)
+        )
         if other is not None and other != own_id:
             raise CreditCodeTakenError(field="credit_code")
 
 
-def _check_parent(session: Session, organization: Organization | None,
-                  parent_id: UUID | None) -> None:
+def _check_parent(
+    session: Session, organization: Organization | None, parent_id: UUID | None
+) -> None:
     if parent_id is None:
         return
     seen: set[UUID] = set()
@@ -213,8 +252,9 @@ def _check_parent(session: Session, organization: Organization | None,
         current = current_parent[1]
 
 
-def create_organization(session: Session, *, actor: Actor,
-                        data: OrganizationCreate) -> Organization:
+def create_organization(
+    session: Session, *, actor: Actor, data: OrganizationCreate
+) -> Organization:
     """Add an organization to the directory.
 
     Raises:
@@ -235,27 +275,43 @@ def create_organization(session: Session, *, actor: Actor,
     organization = Organization(**values)
     session.add(organization)
     session.flush()
-    audit_service.record(session, actor=actor, action="registry.organization.created",
-                         subject=organization, organization_id=organization.id,
-                         changes=audit_service.diff({}, snapshot(organization)))
+    audit_service.record(
+        session,
+        actor=actor,
+        action="registry.organization.created",
+        subject=organization,
+        organization_id=organization.id,
+        changes=audit_service.diff({}, snapshot(organization)),
+    )
     _record_override(session, actor, organization, None)
     session.flush()
     return organization
 
 
-def _record_override(session: Session, actor: Actor, organization: Organization,
-                     previous_reason: str | None) -> None:
-    if organization.credit_code and organization.credit_code_override_reason and (
-            organization.credit_code_override_reason != previous_reason):
+def _record_override(
+    session: Session, actor: Actor, organization: Organization, previous_reason: str | None
+) -> None:
+    if (
+        organization.credit_code
+        and organization.credit_code_override_reason
+        and (organization.credit_code_override_reason != previous_reason)
+    ):
         audit_service.record(
-            session, actor=actor, action="registry.organization.credit_code_overridden",
-            subject=organization, organization_id=organization.id,
-            changes={"credit_code": organization.credit_code,
-                     "reason": organization.credit_code_override_reason})
+            session,
+            actor=actor,
+            action="registry.organization.credit_code_overridden",
+            subject=organization,
+            organization_id=organization.id,
+            changes={
+                "credit_code": organization.credit_code,
+                "reason": organization.credit_code_override_reason,
+            },
+        )
 
 
-def update_organization(session: Session, *, actor: Actor, organization_id: UUID,
-                        data: OrganizationUpdate) -> Organization:
+def update_organization(
+    session: Session, *, actor: Actor, organization_id: UUID, data: OrganizationUpdate
+) -> Organization:
     """Change an organization. The coordinator may change everything; an organization's
     own administrator only its contact details.
 
@@ -265,8 +321,9 @@ def update_organization(session: Session, *, actor: Actor, organization_id: UUID
         CoordinatorRequiredError (deactivating the coordinator).
     """
     ensure_authenticated(actor)
-    organization = get_organization(session, actor=actor, organization_id=organization_id,
-                                    for_update=True)
+    organization = get_organization(
+        session, actor=actor, organization_id=organization_id, for_update=True
+    )
     values = data.model_dump(exclude_unset=True)
     if not actor.has(RegistryPermission.manage_all):
         ensure_permission(actor, RegistryPermission.manage_own)
@@ -276,13 +333,16 @@ def update_organization(session: Session, *, actor: Actor, organization_id: UUID
         if forbidden:
             raise InvalidInputError(
                 f"单位管理员只能修改联系信息，不能修改：{', '.join(sorted(forbidden))}",
-                fields=sorted(forbidden))
+                fields=sorted(forbidden),
+            )
     before = snapshot(organization)
     previous_reason = organization.credit_code_override_reason
     if "credit_code" in values or "credit_code_override_reason" in values:
         code = values.get("credit_code", organization.credit_code)
-        reason = values.get("credit_code_override_reason",
-                            organization.credit_code_override_reason) or ""
+        reason = (
+            values.get("credit_code_override_reason", organization.credit_code_override_reason)
+            or ""
+        )
         if "credit_code" in values and "credit_code_override_reason" not in values:
             reason = ""
         values["credit_code"] = _check_credit_code(actor, code, reason)
@@ -301,8 +361,14 @@ def update_organization(session: Session, *, actor: Actor, organization_id: UUID
         action = "registry.organization.updated"
         if changes.get("is_active") == [True, False]:
             action = "registry.organization.deactivated"
-        audit_service.record(session, actor=actor, action=action, subject=organization,
-                             organization_id=organization.id, changes=changes)
+        audit_service.record(
+            session,
+            actor=actor,
+            action=action,
+            subject=organization,
+            organization_id=organization.id,
+            changes=changes,
+        )
         _record_override(session, actor, organization, previous_reason)
     session.flush()
     return organization
@@ -317,8 +383,9 @@ def set_coordinator(session: Session, *, actor: Actor, organization_id: UUID) ->
         InvalidInputError: the organization is inactive.
     """
     ensure_permission(actor, RegistryPermission.manage_all)
-    organization = get_organization(session, actor=actor, organization_id=organization_id,
-                                    for_update=True)
+    organization = get_organization(
+        session, actor=actor, organization_id=organization_id, for_update=True
+    )
     if not organization.is_active:
         raise InvalidInputError("停用的单位不能成为平台主管部门")
     current = find_coordinator(session)
@@ -328,15 +395,21 @@ def set_coordinator(session: Session, *, actor: Actor, organization_id: UUID) ->
         current.coordinator_flag = None
         session.flush()
     organization.coordinator_flag = True
-    audit_service.record(session, actor=actor, action="registry.organization.coordinator_set",
-                         subject=organization, organization_id=organization.id,
-                         changes={"previous": str(current.id) if current else None})
+    audit_service.record(
+        session,
+        actor=actor,
+        action="registry.organization.coordinator_set",
+        subject=organization,
+        organization_id=organization.id,
+        changes={"previous": str(current.id) if current else None},
+    )
     session.flush()
     return organization
 
 
-def set_duties(session: Session, *, actor: Actor, organization_id: UUID,
-               duties: Sequence[DutyWrite]) -> Organization:
+def set_duties(
+    session: Session, *, actor: Actor, organization_id: UUID, duties: Sequence[DutyWrite]
+) -> Organization:
     """Replace the list of regulation duties an organization carries today.
 
     Each duty must be one the regulation actually gives (article and named body
@@ -347,14 +420,18 @@ def set_duties(session: Session, *, actor: Actor, organization_id: UUID,
         UnknownArticleError: an (article, named body) pair the regulation does not contain.
     """
     ensure_permission(actor, RegistryPermission.assign_duties)
-    organization = get_organization(session, actor=actor, organization_id=organization_id,
-                                    for_update=True, with_duties=True)
+    organization = get_organization(
+        session, actor=actor, organization_id=organization_id, for_update=True, with_duties=True
+    )
     wanted: dict[tuple[int, str], str] = {}
     for duty in duties:
         if find_named_duty(duty.article, duty.named_body) is None:
             raise UnknownArticleError(
                 f"条例第{duty.article}条没有规定“{duty.named_body}”的职责",
-                field="duties", article=duty.article, named_body=duty.named_body)
+                field="duties",
+                article=duty.article,
+                named_body=duty.named_body,
+            )
         wanted[(duty.article, duty.named_body)] = duty.note
     before = sorted(f"{d.article}:{d.named_body}" for d in organization.duties)
     kept = []
@@ -364,23 +441,33 @@ def set_duties(session: Session, *, actor: Actor, organization_id: UUID,
             existing.note = wanted.pop(key)
             kept.append(existing)
     organization.duties = kept + [
-        OrganizationDuty(article=a, named_body=b, note=n) for (a, b), n in wanted.items()]
+        OrganizationDuty(article=a, named_body=b, note=n) for (a, b), n in wanted.items()
+    ]
     after = sorted(f"{d.article}:{d.named_body}" for d in organization.duties)
     if before != after:
-        audit_service.record(session, actor=actor, action="registry.organization.duties_set",
-                             subject=organization, organization_id=organization.id,
-                             changes={"duties": [before, after]})
+        audit_service.record(
+            session,
+            actor=actor,
+            action="registry.organization.duties_set",
+            subject=organization,
+            organization_id=organization.id,
+            changes={"duties": [before, after]},
+        )
     session.flush()
     return organization
 
 
-def responsible_organizations(session: Session, *, actor: Actor,
-                              article: int | None = None) -> list[ResponsibleOrganization]:
+def responsible_organizations(
+    session: Session, *, actor: Actor, article: int | None = None
+) -> list[ResponsibleOrganization]:
     """For each duty of the regulation (or of one article), the organizations carrying
     it today. A duty nobody carries shows with an empty list: a gap to fix."""
     ensure_permission(actor, RegistryPermission.read)
-    statement = select(OrganizationDuty, Organization).join(Organization).where(
-        Organization.is_active.is_(True))
+    statement = (
+        select(OrganizationDuty, Organization)
+        .join(Organization)
+        .where(Organization.is_active.is_(True))
+    )
     if article is not None:
         statement = statement.where(OrganizationDuty.article == article)
     holders: dict[tuple[int, str], list[Organization]] = {}
@@ -388,8 +475,14 @@ def responsible_organizations(session: Session, *, actor: Actor,
         holders.setdefault((duty.article, duty.named_body), []).append(organization)
     return [
         ResponsibleOrganization(
-            article=d.article, named_body=d.named_body, duty=d.duty,
-            organizations=[OrganizationSummary.model_validate(o)
-                           for o in holders.get((d.article, d.named_body), [])])
-        for d in REGULATION_DUTIES if article is None or d.article == article
+            article=d.article,
+            named_body=d.named_body,
+            duty=d.duty,
+            organizations=[
+                OrganizationSummary.model_validate(o)
+                for o in holders.get((d.article, d.named_body), [])
+            ],
+        )
+        for d in REGULATION_DUTIES
+        if article is None or d.article == article
     ]

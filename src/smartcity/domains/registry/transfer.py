@@ -74,8 +74,11 @@ def _duties(value: str) -> list[DutyWrite]:
         if not part:
             continue
         article, _, body = part.replace("：", ":").partition(":")
-        duties.append(DutyWrite(article=int(article.strip().lstrip("第").rstrip("条")),
-                                named_body=body.strip()))
+        duties.append(
+            DutyWrite(
+                article=int(article.strip().lstrip("第").rstrip("条")), named_body=body.strip()
+            )
+        )
     return duties
 
 
@@ -90,8 +93,14 @@ def _header_errors(table: Table) -> list[RowError]:
     seen: set[str] = set()
     for header in table.header:
         if header not in HEADER_TO_FIELD:
-            errors.append(RowError(row=1, column=header, value=header,
-                                   message=f"未知的列“{header}”（模板列：{'、'.join(h for h, _ in COLUMNS)}）"))
+            errors.append(
+                RowError(
+                    row=1,
+                    column=header,
+                    value=header,
+                    message=f"未知的列“{header}”（模板列：{'、'.join(h for h, _ in COLUMNS)}）",
+                )
+            )
         if header in seen:
             errors.append(RowError(row=1, column=header, value=header, message="列重复"))
         seen.add(header)
@@ -105,8 +114,9 @@ def _message(error: AppError) -> str:
     return error.detail
 
 
-def import_organizations(session: Session, *, actor: Actor, table: Table,
-                         dry_run: bool = False) -> ImportReport:
+def import_organizations(
+    session: Session, *, actor: Actor, table: Table, dry_run: bool = False
+) -> ImportReport:
     """Create or update organizations (matched by 编码) from a directory table.
 
     Raises:
@@ -117,11 +127,21 @@ def import_organizations(session: Session, *, actor: Actor, table: Table,
     ensure_permission(actor, RegistryPermission.transfer)
     ensure_permission(actor, RegistryPermission.manage_all)
     errors = _header_errors(table)
-    report = ImportReport(format=table.format, encoding=table.encoding, rows=len(table.rows),
-                          created=0, updated=0, unchanged=0, dry_run=dry_run)
+    report = ImportReport(
+        format=table.format,
+        encoding=table.encoding,
+        rows=len(table.rows),
+        created=0,
+        updated=0,
+        unchanged=0,
+        dry_run=dry_run,
+    )
     if errors:
-        raise ImportRejectedError(f"表头有 {len(errors)} 处问题", errors=_dump(errors),
-                                  report=report.model_dump(mode="json"))
+        raise ImportRejectedError(
+            f"表头有 {len(errors)} 处问题",
+            errors=_dump(errors),
+            report=report.model_dump(mode="json"),
+        )
     parsed: list[tuple[int, dict[str, str]]] = []
     codes: dict[str, int] = {}
     credit_codes: dict[str, int] = {}
@@ -129,14 +149,23 @@ def import_organizations(session: Session, *, actor: Actor, table: Table,
         values = {HEADER_TO_FIELD[h]: v for h, v in record.items() if h in HEADER_TO_FIELD}
         code = values.get("code", "")
         if code in codes:
-            errors.append(RowError(row=index, column="编码", value=code,
-                                   message=f"编码与第 {codes[code]} 行重复"))
+            errors.append(
+                RowError(
+                    row=index, column="编码", value=code, message=f"编码与第 {codes[code]} 行重复"
+                )
+            )
         codes.setdefault(code, index)
         credit = "".join(values.get("credit_code", "").split()).upper()
         if credit:
             if credit in credit_codes:
-                errors.append(RowError(row=index, column="统一社会信用代码", value=credit,
-                                       message=f"信用代码与第 {credit_codes[credit]} 行重复"))
+                errors.append(
+                    RowError(
+                        row=index,
+                        column="统一社会信用代码",
+                        value=credit,
+                        message=f"信用代码与第 {credit_codes[credit]} 行重复",
+                    )
+                )
             credit_codes.setdefault(credit, index)
         parsed.append((index, values))
 
@@ -155,9 +184,14 @@ def import_organizations(session: Session, *, actor: Actor, table: Table,
                 progress = True
         if not progress:
             for index, values in pending:
-                errors.append(RowError(row=index, column="上级编码",
-                                       value=values.get("parent_code", ""),
-                                       message="上级关系形成循环"))
+                errors.append(
+                    RowError(
+                        row=index,
+                        column="上级编码",
+                        value=values.get("parent_code", ""),
+                        message="上级关系形成循环",
+                    )
+                )
             break
 
     savepoint = session.begin_nested()
@@ -180,13 +214,25 @@ def import_organizations(session: Session, *, actor: Actor, table: Table,
     if errors:
         errors.sort(key=lambda e: e.row)
         report.errors = errors
-        raise ImportRejectedError(f"共 {len(errors)} 处问题，未导入任何数据",
-                                  errors=_dump(errors), report=report.model_dump(mode="json"))
+        raise ImportRejectedError(
+            f"共 {len(errors)} 处问题，未导入任何数据",
+            errors=_dump(errors),
+            report=report.model_dump(mode="json"),
+        )
     if not dry_run:
-        audit_service.record(session, actor=actor, action="registry.directory.imported",
-                             subject_type="registry_organization", label="单位目录导入",
-                             changes={"created": report.created, "updated": report.updated,
-                                      "format": table.format, "encoding": table.encoding})
+        audit_service.record(
+            session,
+            actor=actor,
+            action="registry.directory.imported",
+            subject_type="registry_organization",
+            label="单位目录导入",
+            changes={
+                "created": report.created,
+                "updated": report.updated,
+                "format": table.format,
+                "encoding": table.encoding,
+            },
+        )
         session.flush()
     return report
 
@@ -195,17 +241,24 @@ def _dump(errors: Sequence[RowError]) -> list[dict[str, Any]]:
     return [e.model_dump() for e in errors]
 
 
-def _apply_row(session: Session, actor: Actor, index: int, values: dict[str, str],
-               errors: list[RowError]) -> str | None:
+def _apply_row(
+    session: Session, actor: Actor, index: int, values: dict[str, str], errors: list[RowError]
+) -> str | None:
     def fail(field: str, value: str, message: str) -> None:
-        errors.append(RowError(row=index, column=FIELD_TO_HEADER.get(field, field),
-                               value=value, message=message))
+        errors.append(
+            RowError(
+                row=index, column=FIELD_TO_HEADER.get(field, field), value=value, message=message
+            )
+        )
 
     try:
         kind = _kind(values.get("kind", ""))
     except ValueError:
-        fail("kind", values.get("kind", ""), "类型无效（可选：" + "、".join(
-            ORGANIZATION_KIND_LABELS.values()) + "）")
+        fail(
+            "kind",
+            values.get("kind", ""),
+            "类型无效（可选：" + "、".join(ORGANIZATION_KIND_LABELS.values()) + "）",
+        )
         return None
     parent_id = None
     if values.get("parent_code"):
@@ -233,33 +286,44 @@ def _apply_row(session: Session, actor: Actor, index: int, values: dict[str, str
         fail("duties", values.get("duties", ""), "格式应为“条:主体”，多项用分号分隔")
         return None
     fields = {
-        "name": values.get("name", ""), "short_name": values.get("short_name", ""),
-        "kind": kind, "parent_id": parent_id, "division_code": values.get("division_code", ""),
+        "name": values.get("name", ""),
+        "short_name": values.get("short_name", ""),
+        "kind": kind,
+        "parent_id": parent_id,
+        "division_code": values.get("division_code", ""),
         "zone_code": values.get("zone_code", ""),
         "credit_code": values.get("credit_code") or None,
         "credit_code_override_reason": values.get("credit_code_override_reason", ""),
-        "address": values.get("address", ""), "phone": values.get("phone", ""),
-        "website": values.get("website", ""), "sort_order": sort_order,
+        "address": values.get("address", ""),
+        "phone": values.get("phone", ""),
+        "website": values.get("website", ""),
+        "sort_order": sort_order,
     }
     existing = service.find_organization_by_code(session, values.get("code", ""))
     try:
         if existing is None:
             organization = service.create_organization(
-                session, actor=actor, data=OrganizationCreate(code=values.get("code", ""),
-                                                              **fields))
+                session, actor=actor, data=OrganizationCreate(code=values.get("code", ""), **fields)
+            )
             outcome = "created"
         else:
             before = service.snapshot(existing)
             organization = service.update_organization(
-                session, actor=actor, organization_id=existing.id,
-                data=OrganizationUpdate(**fields, is_active=status != "停用"))
+                session,
+                actor=actor,
+                organization_id=existing.id,
+                data=OrganizationUpdate(**fields, is_active=status != "停用"),
+            )
             outcome = "updated" if service.snapshot(organization) != before else "unchanged"
         if status == "停用" and existing is None:
-            service.update_organization(session, actor=actor, organization_id=organization.id,
-                                        data=OrganizationUpdate(is_active=False))
+            service.update_organization(
+                session,
+                actor=actor,
+                organization_id=organization.id,
+                data=OrganizationUpdate(is_active=False),
+            )
         if duties:
-            service.set_duties(session, actor=actor, organization_id=organization.id,
-                               duties=duties)
+            service.set_duties(session, actor=actor, organization_id=organization.id, duties=duties)
         if coordinator in _YES:
             service.set_coordinator(session, actor=actor, organization_id=organization.id)
         return outcome
@@ -276,7 +340,9 @@ def _apply_row(session: Session, actor: Actor, index: int, values: dict[str, str
 def _pydantic_message(problem: Any) -> str:
     kind = problem.get("type", "")
     return {
-        "missing": "必填", "string_too_short": "内容过短", "string_too_long": "内容过长",
+        "missing": "必填",
+        "string_too_short": "内容过短",
+        "string_too_long": "内容过长",
         "string_pattern_mismatch": "格式不正确",
     }.get(kind, str(problem.get("msg", "")))
 
@@ -285,19 +351,34 @@ def export_rows(session: Session, *, actor: Actor) -> tuple[list[str], list[list
     """The directory as template rows (the same columns the import reads)."""
     ensure_permission(actor, RegistryPermission.read)
     organizations = session.scalars(
-        select(Organization).options(selectinload(Organization.duties))
-        .order_by(Organization.sort_order, Organization.code)).all()
+        select(Organization)
+        .options(selectinload(Organization.duties))
+        .order_by(Organization.sort_order, Organization.code)
+    ).all()
     by_id = {o.id: o for o in organizations}
     rows: list[list[object]] = []
     for o in organizations:
         parent = by_id.get(o.parent_id) if o.parent_id else None
-        rows.append([
-            o.code, o.name, o.short_name, ORGANIZATION_KIND_LABELS[o.kind],
-            parent.code if parent else "", o.division_code, o.zone_code, o.credit_code or "",
-            o.credit_code_override_reason, "是" if o.is_coordinator else "否", o.address,
-            o.phone, o.website, o.sort_order, "启用" if o.is_active else "停用",
-            _format_duties(o),
-        ])
+        rows.append(
+            [
+                o.code,
+                o.name,
+                o.short_name,
+                ORGANIZATION_KIND_LABELS[o.kind],
+                parent.code if parent else "",
+                o.division_code,
+                o.zone_code,
+                o.credit_code or "",
+                o.credit_code_override_reason,
+                "是" if o.is_coordinator else "否",
+                o.address,
+                o.phone,
+                o.website,
+                o.sort_order,
+                "启用" if o.is_active else "停用",
+                _format_duties(o),
+            ]
+        )
     return [h for h, _ in COLUMNS], rows
 
 
