@@ -4,16 +4,21 @@ from fastapi import APIRouter
 
 from smartcity.domains.audit import api as audit_api
 from smartcity.domains.audit import web as audit_web
+from smartcity.domains.calendar import api as calendar_api
+from smartcity.domains.calendar import web as calendar_web
 from smartcity.domains.identity import api as identity_api
 from smartcity.domains.identity import web as identity_web
 from smartcity.domains.registry import api as registry_api
 from smartcity.domains.registry import web as registry_web
+from smartcity.tools_api import router as tools_api
 from smartcity.web import router as shell_web
 
 API_ROUTERS: list[APIRouter] = [
     identity_api.router,
     registry_api.router,
     audit_api.router,
+    calendar_api.router,
+    tools_api,
 ]
 
 WEB_ROUTERS: list[APIRouter] = [
@@ -21,4 +26,5 @@ WEB_ROUTERS: list[APIRouter] = [
     identity_web.router,
     registry_web.router,
     audit_web.router,
+    calendar_web.router,
 ]

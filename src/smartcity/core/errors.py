@@ -106,3 +106,14 @@ def all_error_classes() -> Iterator[type[AppError]]:
         seen.add(cls)
         yield cls
         stack.extend(cls.__subclasses__())
+
+
+class InvalidIdentifierError(InvalidInputError):
+    """An ID number, credit code or division code fails its national standard.
+
+    ``position`` (1-based) names the first character that fails and ``reason``
+    the rule (for example ``id-number.check-character``).
+    """
+
+    code = "invalid-identifier"
+    title = "证件号码或代码不符合国家标准"

@@ -42,6 +42,9 @@ async def get_actor(request: Request, session: SessionDep, settings: SettingsDep
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidTokenError("Authorization 头应为 Bearer 令牌")
         client = identity_service.resolve_api_token(session, token.strip())
+        if request.method not in SAFE_METHODS:
+            # Reads run in a read-only transaction; a writing call notes the use.
+            identity_service.touch_api_client(session, client.id)
         actor = identity_service.actor_for_client(client)
         request.state.actor = actor
         request.state.api_client_id = client.id
