@@ -257,3 +257,13 @@ class TestApiClients:
                 data=ApiClientCreate(name="系统C", roles=[Role.auditor]),
                 max_days=365,
             )
+
+
+def test_users_can_be_filtered_by_role(session: Session) -> None:
+    organization = make_organization(session)
+    admin = make_user(session, organization=organization, roles=[Role.org_admin])
+    make_user(session, organization=organization, roles=[Role.org_staff])
+    page = identity_service.list_users(
+        session, actor=SYSTEM, page=PageParams(),
+        filters=UserFilter(organization_id=organization.id, role=Role.org_admin))
+    assert [u.id for u in page.items] == [admin.id]

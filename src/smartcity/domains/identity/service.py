@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from smartcity.core.config import AuthSettings
@@ -131,15 +131,9 @@ def list_users(
     if filters.role:
         # JSON arrays are stored as text on both backends; the quoted name is unambiguous.
         statement = statement.where(
-            func.cast(User.roles, _text_type()).like(f'%"{filters.role.value}"%')
+            cast(User.roles, Text).like(f'%"{filters.role.value}"%')
         )
     return paginate(session, statement.order_by(User.username), page)
-
-
-def _text_type() -> Any:
-    from sqlalchemy import Text
-
-    return Text()
 
 
 def _ensure_may_manage(actor: Actor, organization_id: UUID | None) -> None:
