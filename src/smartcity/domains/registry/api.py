@@ -21,6 +21,8 @@ from smartcity.domains.registry.errors import (
     ImportRejectedError,
     InvalidCreditCodeError,
     InvalidDivisionCodeError,
+    LegalBasisCodeTakenError,
+    LegalBasisNotFoundError,
     OrganizationCodeTakenError,
     OrganizationCycleError,
     OrganizationNotFoundError,
@@ -29,6 +31,10 @@ from smartcity.domains.registry.errors import (
 from smartcity.domains.registry.schemas import (
     DutyWrite,
     ImportReport,
+    LegalBasisCreate,
+    LegalBasisFilter,
+    LegalBasisRead,
+    LegalBasisUpdate,
     OrganizationCreate,
     OrganizationFilter,
     OrganizationNode,
@@ -174,3 +180,48 @@ def responsible_organizations(
 ) -> list[ResponsibleOrganization]:
     """Each duty of the regulation with the organizations that carry it today."""
     return registry_service.responsible_organizations(session, actor=actor, article=article)
+
+
+@router.get("/legal-bases")
+def list_legal_bases(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageParamsDep,
+    filters: Annotated[LegalBasisFilter, Query()],
+) -> Page[LegalBasisRead]:
+    """The vocabulary of citable articles of laws, regulations and policy documents."""
+    result = registry_service.list_legal_bases(session, actor=actor, filters=filters, page=page)
+    return result.map(LegalBasisRead.model_validate)
+
+
+@router.post(
+    "/legal-bases",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(LegalBasisCodeTakenError),
+)
+def create_legal_basis(
+    data: LegalBasisCreate, session: SessionDep, actor: ActorDep
+) -> LegalBasisRead:
+    """Add an article to the vocabulary (coordinator)."""
+    return LegalBasisRead.model_validate(
+        registry_service.create_legal_basis(session, actor=actor, data=data)
+    )
+
+
+@router.get("/legal-bases/{legal_basis_id}", responses=problem_responses(LegalBasisNotFoundError))
+def get_legal_basis(legal_basis_id: UUID, session: SessionDep, actor: ActorDep) -> LegalBasisRead:
+    return LegalBasisRead.model_validate(
+        registry_service.get_legal_basis(session, actor=actor, legal_basis_id=legal_basis_id)
+    )
+
+
+@router.patch("/legal-bases/{legal_basis_id}", responses=problem_responses(LegalBasisNotFoundError))
+def update_legal_basis(
+    legal_basis_id: UUID, data: LegalBasisUpdate, session: SessionDep, actor: ActorDep
+) -> LegalBasisRead:
+    """Correct an entry or record its repeal."""
+    return LegalBasisRead.model_validate(
+        registry_service.update_legal_basis(
+            session, actor=actor, legal_basis_id=legal_basis_id, data=data
+        )
+    )

@@ -40,3 +40,26 @@ GOVERNMENT_KINDS = frozenset(
         OrganizationKind.development_zone,
     }
 )
+
+
+class LegalLevel(StrEnum):
+    """The rank of a legal source (《立法法》), which decides what it may ground."""
+
+    law = "law"
+    administrative_regulation = "administrative_regulation"
+    local_regulation = "local_regulation"
+    department_rule = "department_rule"
+    local_rule = "local_rule"
+    central_policy = "central_policy"
+    normative_document = "normative_document"
+
+
+LEGAL_LEVEL_LABELS: dict[LegalLevel, str] = {
+    LegalLevel.law: "法律",
+    LegalLevel.administrative_regulation: "行政法规",
+    LegalLevel.local_regulation: "地方性法规",
+    LegalLevel.department_rule: "部门规章",
+    LegalLevel.local_rule: "地方政府规章",
+    LegalLevel.central_policy: "党中央、国务院政策文件",
+    LegalLevel.normative_document: "规范性文件",
+}

@@ -59,3 +59,20 @@ class ImportRejectedError(InvalidInputError):
 class UnknownArticleError(InvalidInputError):
     code = "registry.unknown-article"
     title = "条例中没有该条款或该主体"
+
+
+class LegalBasisNotFoundError(NotFoundError):
+    code = "registry.legal-basis-not-found"
+    title = "法律法规依据不存在"
+
+
+class LegalBasisCodeTakenError(ConflictError):
+    code = "registry.legal-basis-code-taken"
+    title = "依据编码已被使用"
+
+
+class LegalBasisNotCitableError(InvalidInputError):
+    """The article is repealed or not yet in force, so a new decision cannot rest on it."""
+
+    code = "registry.legal-basis-not-citable"
+    title = "该法律法规依据当前不能引用"

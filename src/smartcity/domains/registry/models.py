@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcity.core.db.base import Entity
-from smartcity.domains.registry.enums import OrganizationKind
+from smartcity.domains.registry.enums import LegalLevel, OrganizationKind
 
 
 class Organization(Entity):
@@ -99,3 +100,39 @@ class OrganizationDuty(Entity):
     note: Mapped[str] = mapped_column(String(500), default="")
 
     organization: Mapped[Organization] = relationship(back_populates="duties", lazy="raise")
+
+
+class LegalBasis(Entity):
+    """One article of a law, regulation or policy document that a decision can cite.
+
+    The coordinator maintains this vocabulary. Decisions that the regulation and
+    the national sharing rules require to be grounded in law — a resource
+    classified as not shared or conditionally shared, a refusal of a share
+    request, a system exempted from the city cloud (Art. 22, 27, 70) — cite a
+    row here rather than free text, so every ground can be checked, counted and
+    traced. A repealed article stays for the records that cited it, but cannot be
+    cited again.
+    """
+
+    __tablename__ = "registry_legal_basis"
+
+    code: Mapped[str] = mapped_column(
+        String(64), unique=True, comment="Stable short code, e.g. PIPL-34."
+    )
+    title: Mapped[str] = mapped_column(String(200), comment="Title of the act, with 《》.")
+    article: Mapped[str] = mapped_column(String(50), comment="Article cited, e.g. 第三十四条.")
+    level: Mapped[LegalLevel] = mapped_column(Enum(LegalLevel, native_enum=False, length=32))
+    issuer: Mapped[str] = mapped_column(String(100), default="")
+    document_number: Mapped[str] = mapped_column(String(100), default="")
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str] = mapped_column(String(300), default="")
+    effective_date: Mapped[date | None]
+    repealed_date: Mapped[date | None]
+
+    @property
+    def citation(self) -> str:
+        return f"{self.title}{self.article}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.citation

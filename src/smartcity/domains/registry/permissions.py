@@ -14,6 +14,7 @@ class RegistryPermission(StrEnum):
     assign_duties = "registry.assign_duties"  # who carries which article's duties today
     override_credit_code = "registry.override_credit_code"
     transfer = "registry.transfer"  # import and export the directory
+    manage_legal_bases = "registry.manage_legal_bases"  # the vocabulary of citable articles
 
 
 grant(Role.coordinator, *RegistryPermission)

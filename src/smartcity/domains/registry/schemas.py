@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from smartcity.domains.registry.enums import OrganizationKind
+from smartcity.domains.registry.enums import LegalLevel, OrganizationKind
 
 OrganizationCode = Annotated[
     str,
@@ -137,3 +137,51 @@ class ImportReport(Schema):
     unchanged: int
     dry_run: bool
     errors: list[RowError] = []
+
+
+class LegalBasisCreate(Schema):
+    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    title: Annotated[str, Field(min_length=2, max_length=200)]
+    article: Annotated[str, Field(min_length=1, max_length=50, description="如：第三十四条")]
+    level: LegalLevel
+    issuer: Annotated[str, Field(max_length=100)] = ""
+    document_number: Annotated[str, Field(max_length=100)] = ""
+    excerpt: Annotated[str, Field(max_length=4000)] = ""
+    url: Annotated[str, Field(max_length=300)] = ""
+    effective_date: date | None = None
+    repealed_date: date | None = None
+
+
+class LegalBasisUpdate(Schema):
+    """PATCH body; the code is permanent because records cite it."""
+
+    title: Annotated[str, Field(min_length=2, max_length=200)] | None = None
+    article: Annotated[str, Field(min_length=1, max_length=50)] | None = None
+    level: LegalLevel | None = None
+    issuer: Annotated[str, Field(max_length=100)] | None = None
+    document_number: Annotated[str, Field(max_length=100)] | None = None
+    excerpt: Annotated[str, Field(max_length=4000)] | None = None
+    url: Annotated[str, Field(max_length=300)] | None = None
+    effective_date: date | None = None
+    repealed_date: date | None = None
+
+
+class LegalBasisRead(Schema):
+    id: UUID
+    code: str
+    title: str
+    article: str
+    citation: str
+    level: LegalLevel
+    issuer: str
+    document_number: str
+    excerpt: str
+    url: str
+    effective_date: date | None
+    repealed_date: date | None
+
+
+class LegalBasisFilter(Schema):
+    q: Annotated[str, Field(max_length=100)] | None = None
+    level: LegalLevel | None = None
+    include_repealed: bool = False

@@ -1,4 +1,4 @@
-"""Use cases of the registry: the organization directory and who carries which duty.
+"""Organizations: the directory and who carries which duty of the regulation.
 
 Art. 4, 6 and 73 make the city, its counties, departments and development zones
 the actors of the regulation; Art. 6 makes one of them the platform authority.
