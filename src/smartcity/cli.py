@@ -10,6 +10,7 @@ from smartcity.core.cli import console, open_database
 from smartcity.core.config import get_settings
 from smartcity.core.db import migrate
 from smartcity.domains.audit import cli as audit_cli
+from smartcity.domains.calendar import cli as calendar_cli
 from smartcity.domains.identity import cli as identity_cli
 from smartcity.domains.registry import cli as registry_cli
 
@@ -21,6 +22,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(registry_cli.app, name="registry")
 app.add_typer(identity_cli.app, name="identity")
 app.add_typer(audit_cli.app, name="audit")
+app.add_typer(calendar_cli.app, name="calendar")
 
 
 @db_app.command("upgrade")

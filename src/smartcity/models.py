@@ -2,7 +2,14 @@
 
 from smartcity.core.db.base import Base
 from smartcity.domains.audit import models as audit_models
+from smartcity.domains.calendar import models as calendar_models
 from smartcity.domains.identity import models as identity_models
 from smartcity.domains.registry import models as registry_models
 
-__all__ = ["Base", "audit_models", "identity_models", "registry_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "calendar_models",
+    "identity_models",
+    "registry_models",
+]
