@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from smartcity.core.cli import console, open_database
+from smartcity.core.cli import console, handle_errors, open_database
 from smartcity.core.config import get_settings
 from smartcity.core.db import migrate
 from smartcity.domains.audit import cli as audit_cli
@@ -59,6 +59,7 @@ def db_check() -> None:
 
 
 @demo_app.command("load")
+@handle_errors
 def demo_load(
     password: Annotated[str | None, typer.Option(help="演示账号统一密码（默认随机生成并打印）")] = None,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -14,8 +15,11 @@ from smartcity.core.config import get_settings
 from smartcity.core.db.engine import Database
 from smartcity.core.errors import AppError
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped or captured output gets a fixed, wide layout instead of whatever COLUMNS
+# happens to say, so tables are never truncated in logs and tests.
+_WIDTH = None if sys.stdout.isatty() else 160
+console = Console(soft_wrap=True, width=_WIDTH)
+err_console = Console(stderr=True, soft_wrap=True, width=_WIDTH)
 
 P = ParamSpec("P")
 R = TypeVar("R")
