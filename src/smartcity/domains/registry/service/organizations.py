@@ -179,18 +179,25 @@ def organization_tree(session: Session, *, actor: Actor) -> list[OrganizationNod
     return roots
 
 
-def _check_credit_code(actor: Actor, code: str | None, override_reason: str) -> str | None:
+def _check_credit_code(
+    actor: Actor, code: str | None, override_reason: str
+) -> tuple[str | None, str]:
     """Validate a credit code per GB 32100; a code that fails only its check characters
     is accepted when the actor may override and gives a reason (reference: real issued
-    codes exist that fail the check)."""
+    codes exist that fail the check).
+
+    Returns the normalised code and the override reason to keep, which is empty unless
+    the code needed the override: a valid code is not an exemption, whatever the form
+    still says.
+    """
     if code is None or code == "":
-        return None
+        return None, ""
     try:
-        return validate_credit_code(code)
+        return validate_credit_code(code), ""
     except CreditCodeCheckError as exc:
         if override_reason.strip():
             ensure_permission(actor, RegistryPermission.override_credit_code)
-            return "".join(code.split()).upper()
+            return "".join(code.split()).upper(), override_reason
         raise InvalidCreditCodeError(
             f"{exc.message}。如确认该代码为真实核发，可由平台主管部门填写豁免理由后保存。",
             field="credit_code",
@@ -264,14 +271,15 @@ def create_organization(
         OrganizationNotFoundError (parent), OrganizationCycleError.
     """
     ensure_permission(actor, RegistryPermission.manage_all)
-    credit_code = _check_credit_code(actor, data.credit_code, data.credit_code_override_reason)
+    credit_code, override_reason = _check_credit_code(
+        actor, data.credit_code, data.credit_code_override_reason
+    )
     _check_division(data.division_code)
     _check_unique(session, None, data.code, credit_code)
     _check_parent(session, None, data.parent_id)
     values = data.model_dump()
     values["credit_code"] = credit_code
-    if not credit_code:
-        values["credit_code_override_reason"] = ""
+    values["credit_code_override_reason"] = override_reason
     organization = Organization(**values)
     session.add(organization)
     session.flush()
@@ -345,8 +353,9 @@ def update_organization(
         )
         if "credit_code" in values and "credit_code_override_reason" not in values:
             reason = ""
-        values["credit_code"] = _check_credit_code(actor, code, reason)
-        values["credit_code_override_reason"] = reason if values["credit_code"] else ""
+        values["credit_code"], values["credit_code_override_reason"] = _check_credit_code(
+            actor, code, reason
+        )
     if values.get("division_code"):
         _check_division(values["division_code"])
     _check_unique(session, organization, None, values.get("credit_code"))
