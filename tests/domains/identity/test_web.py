@@ -103,9 +103,12 @@ class TestLoginPage:
         assert response.status_code == 200
         cookie = response.headers["set-cookie"]
         assert cookie.startswith(f"{LOGIN_CSRF_COOKIE}=")
-        assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/login" in cookie
+        assert "HttpOnly" in cookie
+        assert "SameSite=strict" in cookie
+        assert "Path=/login" in cookie
         assert 'name="next" value="/audit/events"' in response.text
-        assert "用户名" in response.text and "密码" in response.text
+        assert "用户名" in response.text
+        assert "密码" in response.text
 
     def test_unsafe_next_is_not_echoed(self, web: TestClient) -> None:
         response = web.get("/login", params={"next": "//evil.example"})
@@ -130,7 +133,8 @@ class TestLogin:
         assert response.headers["location"] == "/registry/organizations"
         cookies = response.headers.get_list("set-cookie")
         session_cookie = next(c for c in cookies if c.startswith(settings.auth.session_cookie))
-        assert "HttpOnly" in session_cookie and "SameSite=lax" in session_cookie
+        assert "HttpOnly" in session_cookie
+        assert "SameSite=lax" in session_cookie
         assert f"Max-Age={settings.auth.session_hours * 3600}" in session_cookie
         assert "Secure" not in session_cookie
         assert any(c.startswith(f"{LOGIN_CSRF_COOKIE}=") and "Max-Age=0" in c for c in cookies)
@@ -289,9 +293,11 @@ class TestUserList:
         second = make_user(session, organization=make_organization(session), username="zhao.liu")
         _coordinator(session, web, settings)
         response = web.get("/identity/users")
-        assert first.username in response.text and second.username in response.text
+        assert first.username in response.text
+        assert second.username in response.text
         filtered = web.get("/identity/users", params={"q": "wang", "organization_id": ""})
-        assert first.username in filtered.text and second.username not in filtered.text
+        assert first.username in filtered.text
+        assert second.username not in filtered.text
 
     def test_htmx_gets_only_the_table(
         self, web: TestClient, session: Session, settings: Settings
@@ -300,7 +306,8 @@ class TestUserList:
         response = web.get("/identity/users?q=nobody", headers=HX)
         assert response.status_code == 200
         assert response.text.lstrip().startswith('<div id="user-table">')
-        assert "<html" not in response.text and "没有符合条件的用户" in response.text
+        assert "<html" not in response.text
+        assert "没有符合条件的用户" in response.text
 
     def test_bad_filter_value_is_a_422(
         self, web: TestClient, session: Session, settings: Settings
@@ -340,7 +347,8 @@ class TestUserCreate:
         response = web.get("/identity/users/new")
         assert response.status_code == 200
         assert "济宁市测试乙局" in response.text
-        assert "单位管理员" in response.text and "单位工作人员" in response.text
+        assert "单位管理员" in response.text
+        assert "单位工作人员" in response.text
         assert 'value="coordinator"' not in response.text
 
     def test_org_admin_creates_a_user_in_its_organization(
@@ -360,7 +368,8 @@ class TestUserCreate:
             "identity.user.created"
         ]
         detail = web.get(response.headers["location"])
-        assert "用户已创建" in detail.text and "李四" in detail.text
+        assert "用户已创建" in detail.text
+        assert "李四" in detail.text
 
     @pytest.mark.parametrize(
         ("overrides", "message"),
@@ -467,9 +476,11 @@ class TestUserDetail:
         _admin(session, web, settings, organization)
         response = web.get(f"/identity/users/{user.id}")
         assert response.status_code == 200
-        assert user.display_name in response.text and "济宁市测试丙局" in response.text
+        assert user.display_name in response.text
+        assert "济宁市测试丙局" in response.text
         assert "单位工作人员" in response.text
-        assert "重置密码" in response.text and 'id="user-edit-form"' in response.text
+        assert "重置密码" in response.text
+        assert 'id="user-edit-form"' in response.text
 
     def test_staff_sees_no_management_forms(
         self, web: TestClient, session: Session, settings: Settings
@@ -526,7 +537,8 @@ class TestUserDetail:
         assert response.status_code == 422
         assert "不能停用自己的账号" in response.text
         session.refresh(admin)
-        assert admin.is_active is True and admin.display_name != "我自己"
+        assert admin.is_active is True
+        assert admin.display_name != "我自己"
 
     def test_password_reset(self, web: TestClient, session: Session, settings: Settings) -> None:
         organization = make_organization(session)
@@ -536,12 +548,14 @@ class TestUserDetail:
             f"/identity/users/{user.id}/password",
             data={"password": STRONG, "password_confirm": "x"},
         )
-        assert mismatch.status_code == 422 and "两次输入的密码不一致" in mismatch.text
+        assert mismatch.status_code == 422
+        assert "两次输入的密码不一致" in mismatch.text
         weak = web.post(
             f"/identity/users/{user.id}/password",
             data={"password": "short", "password_confirm": "short"},
         )
-        assert weak.status_code == 422 and "至少 10 个字符" in weak.text
+        assert weak.status_code == 422
+        assert "至少 10 个字符" in weak.text
         response = web.post(
             f"/identity/users/{user.id}/password",
             data={"password": STRONG, "password_confirm": STRONG},
@@ -603,7 +617,8 @@ class TestApiClients:
         me = web.get("/api/v1/identity/me", headers={"Authorization": f"Bearer {token}"})
         assert me.json()["kind"] == "api_client"
         listing = web.get("/identity/api-clients")
-        assert "不动产登记系统" in listing.text and token not in listing.text
+        assert "不动产登记系统" in listing.text
+        assert token not in listing.text
 
     def test_invalid_input_re_renders_with_errors(
         self, web: TestClient, session: Session, settings: Settings
@@ -635,10 +650,12 @@ class TestApiClients:
             f"/identity/api-clients/{client.id}/rotate", data={"valid_days": "30"}, headers=HX
         )
         assert response.status_code == 200
-        assert "<html" not in response.text and "令牌只显示这一次" in response.text
+        assert "<html" not in response.text
+        assert "令牌只显示这一次" in response.text
         assert f'id="client-{client.id}" hx-swap-oob="true"' in response.text
         new = re.search(r'id="issued-token" class="token">([^<]+)<', response.text)
-        assert new is not None and new.group(1) != old
+        assert new is not None
+        assert new.group(1) != old
         assert (
             web.get("/api/v1/identity/me", headers={"Authorization": f"Bearer {old}"}).status_code
             == 401

@@ -83,7 +83,8 @@ class TestDirectory:
         response = web.get("/registry/organizations")
         assert response.status_code == 200
         text = response.text
-        assert "<details" in text and 'class="tree tree-root"' in text
+        assert "<details" in text
+        assert 'class="tree tree-root"' in text
         for name in (
             "济宁市人民政府",
             "任城区人民政府",
@@ -106,7 +107,8 @@ class TestDirectory:
         assert response.status_code == 200
         assert response.text.lstrip().startswith('<div id="org-results">')
         assert "<html" not in response.text
-        assert "济宁市公安局" in response.text and "任城区人民政府" not in response.text
+        assert "济宁市公安局" in response.text
+        assert "任城区人民政府" not in response.text
         by_code = web.get("/registry/organizations", params={"q": city["market"].code}, headers=HX)
         assert "济宁市市场监督管理局" in by_code.text
         credit = city["county"].credit_code
@@ -121,7 +123,8 @@ class TestDirectory:
         response = web.get("/registry/organizations", params={"kind": "county_government", "q": ""})
         assert "<html" in response.text
         results = response.text.split('id="org-results"')[1]
-        assert "任城区人民政府" in results and "济宁市公安局" not in results
+        assert "任城区人民政府" in results
+        assert "济宁市公安局" not in results
 
     def test_no_match_says_so(
         self, web: TestClient, session: Session, settings: Settings, city: dict[str, Organization]
@@ -152,11 +155,14 @@ class TestOrganizationDetail:
         response = web.get(f"/registry/organizations/{city['police'].id}")
         assert response.status_code == 200
         text = response.text
-        assert "济宁市公安局" in text and "市直部门、单位" in text
+        assert "济宁市公安局" in text
+        assert "市直部门、单位" in text
         assert f'href="/registry/organizations/{city["city"].id}"' in text
-        assert "第44条" in text and "推进智能警务，建设视频监控综合应用平台" in text
+        assert "第44条" in text
+        assert "推进智能警务，建设视频监控综合应用平台" in text
         parent = web.get(f"/registry/organizations/{city['city'].id}").text
-        assert "任城区人民政府" in parent and "下级单位" in parent
+        assert "任城区人民政府" in parent
+        assert "下级单位" in parent
 
     def test_users_count_and_edit_form_for_the_coordinator(
         self, web: TestClient, session: Session, settings: Settings, city: dict[str, Organization]
@@ -165,8 +171,10 @@ class TestOrganizationDetail:
         make_user(session, organization=city["police"])
         _as_coordinator(session, web, settings)
         text = web.get(f"/registry/organizations/{city['police'].id}").text
-        assert "用户数" in text and f'organization_id={city["police"].id}">2<' in text
-        assert 'id="organization-form"' in text and 'id="duty-form"' in text
+        assert "用户数" in text
+        assert f'organization_id={city["police"].id}">2<' in text
+        assert 'id="organization-form"' in text
+        assert 'id="duty-form"' in text
         assert "真实核发" in text
 
     def test_staff_sees_no_forms_and_no_other_users_count(
@@ -174,7 +182,8 @@ class TestOrganizationDetail:
     ) -> None:
         _as_staff(session, web, settings)
         text = web.get(f"/registry/organizations/{city['police'].id}").text
-        assert 'id="organization-form"' not in text and 'id="duty-form"' not in text
+        assert 'id="organization-form"' not in text
+        assert 'id="duty-form"' not in text
         assert "用户数" not in text
 
     def test_unknown_organization_is_404(
@@ -182,7 +191,8 @@ class TestOrganizationDetail:
     ) -> None:
         _as_staff(session, web, settings)
         response = web.get("/registry/organizations/00000000-0000-0000-0000-000000000000")
-        assert response.status_code == 404 and "单位不存在" in response.text
+        assert response.status_code == 404
+        assert "单位不存在" in response.text
 
 
 def _edit_form(organization: Organization, **overrides: Any) -> dict[str, Any]:
@@ -219,7 +229,8 @@ class TestOrganizationEdit:
         )
         assert response.status_code == 303, response.text
         session.refresh(police)
-        assert police.short_name == "市公安局" and police.address == "济宁市任城区"
+        assert police.short_name == "市公安局"
+        assert police.address == "济宁市任城区"
         assert "registry.organization.updated" in audit_service.actions_for(
             session, subject_id=police.id
         )
@@ -237,9 +248,11 @@ class TestOrganizationEdit:
         )
         assert response.status_code == 422
         assert "填写豁免理由" in response.text
-        assert BAD_CHECK_CREDIT in response.text and "不应保存" in response.text
+        assert BAD_CHECK_CREDIT in response.text
+        assert "不应保存" in response.text
         session.refresh(police)
-        assert police.credit_code == before and police.short_name == ""
+        assert police.credit_code == before
+        assert police.short_name == ""
 
     @pytest.mark.parametrize(
         ("overrides", "message"),
@@ -306,7 +319,8 @@ class TestOrganizationEdit:
         )
         assert overridden.status_code == 303, overridden.text
         page = web.get(f"/registry/organizations/{police.id}").text
-        assert "已豁免校验" in page and reason in page
+        assert "已豁免校验" in page
+        assert reason in page
         assert "registry.organization.credit_code_overridden" in audit_service.actions_for(
             session, subject_id=police.id
         )
@@ -359,7 +373,8 @@ class TestDuties:
         _as_coordinator(session, web, settings)
         before = web.get("/registry/duties")
         assert before.status_code == 200
-        assert 'class="gap"' in before.text and 'badge-bad">无人承担' in before.text
+        assert 'class="gap"' in before.text
+        assert 'badge-bad">无人承担' in before.text
         market = city["market"]
         response = web.post(
             f"/registry/organizations/{market.id}/duties",
@@ -368,7 +383,8 @@ class TestDuties:
         )
         assert response.status_code == 303
         row = web.get("/registry/duties?article=50").text
-        assert "济宁市市场监督管理局" in row and 'badge-bad">无人承担' not in row
+        assert "济宁市市场监督管理局" in row
+        assert 'badge-bad">无人承担' not in row
         assert "registry.organization.duties_set" in audit_service.actions_for(
             session, subject_id=market.id
         )
@@ -440,7 +456,8 @@ class TestImport:
         _as_coordinator(session, web, settings)
         response = web.get("/registry/organizations/import")
         assert response.status_code == 200
-        assert "统一社会信用代码" in response.text and "编码*" in response.text
+        assert "统一社会信用代码" in response.text
+        assert "编码*" in response.text
 
     def test_every_error_is_listed_and_nothing_is_imported(
         self, web: TestClient, session: Session, settings: Settings
@@ -456,7 +473,8 @@ class TestImport:
         )
         assert response.status_code == 422
         text = response.text
-        assert "未导入任何数据" in text and 'id="import-errors"' in text
+        assert "未导入任何数据" in text
+        assert 'id="import-errors"' in text
         for header in (
             '<th scope="col">行</th>',
             '<th scope="col">列</th>',
@@ -464,7 +482,9 @@ class TestImport:
             '<th scope="col">原因</th>',
         ):
             assert header in text
-        assert "城堡" in text and "类型无效" in text and BAD_CHECK_CREDIT in text
+        assert "城堡" in text
+        assert "类型无效" in text
+        assert BAD_CHECK_CREDIT in text
         assert session.query(Organization).filter(Organization.code.like("WEB-%")).count() == 0
 
     def test_dry_run_reports_and_writes_nothing(
@@ -495,7 +515,8 @@ class TestImport:
         )
         assert response.status_code == 200
         assert response.text.lstrip().startswith('<div id="import-result">')
-        assert "导入完成" in response.text and "gb18030" in response.text
+        assert "导入完成" in response.text
+        assert "gb18030" in response.text
         child = session.query(Organization).filter_by(code="WEB-F").one()
         parent = session.query(Organization).filter_by(code="WEB-E").one()
         assert child.parent_id == parent.id
