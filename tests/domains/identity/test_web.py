@@ -45,11 +45,12 @@ def _post_login(
     web: TestClient, username: str, password: str, *, next_path: str = "/", token: str | None = None
 ) -> httpx.Response:
     token = token if token is not None else _login_form(web)
-    return web.post(
+    response: httpx.Response = web.post(
         "/login",
         data={"username": username, "password": password, "csrf_token": token, "next": next_path},
         follow_redirects=False,
     )
+    return response
 
 
 def _admin(
@@ -590,7 +591,8 @@ class TestApiClients:
             "valid_days": "30",
         }
         data.update(overrides)
-        return web.post("/identity/api-clients", data=data)
+        response: httpx.Response = web.post("/identity/api-clients", data=data)
+        return response
 
     def test_staff_are_forbidden(
         self, web: TestClient, session: Session, settings: Settings
