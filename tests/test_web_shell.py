@@ -138,23 +138,32 @@ class TestStaticAndLayout:
         assert "http://" not in page
         assert "https://" not in page
 
-    def test_no_inline_scripts(self, web: TestClient, session: Session, settings: Settings) -> None:
+    def test_no_inline_scripts_and_no_escaped_attributes(
+        self, web: TestClient, session: Session, settings: Settings
+    ) -> None:
+        organization = coordinator_organization(session)
         login(
             web,
             session,
-            make_user(
-                session, organization=coordinator_organization(session), roles=[Role.coordinator]
-            ),
+            make_user(session, organization=organization, roles=[Role.coordinator]),
             settings,
         )
         for path in (
             "/",
             "/identity/users",
+            "/identity/users/new",
             "/identity/api-clients",
             "/registry/organizations",
+            f"/registry/organizations/{organization.id}",
+            "/registry/organizations/import",
             "/registry/duties",
             "/audit/events",
         ):
             text = web.get(path).text
             assert "<script>" not in text
             assert text.count("<script") == 2, path
+            assert "=&#34;" not in text, path
+        form = web.get(f"/registry/organizations/{organization.id}").text
+        assert 'inputmode="numeric" maxlength="6"' in form
+        assert 'min="1" max="365"' in web.get("/identity/api-clients").text
+        assert 'accept=".xlsx,.csv"' in web.get("/registry/organizations/import").text
