@@ -309,3 +309,30 @@ class TestVerify:
         _coordinator(session, web, settings)
         del web.headers["X-CSRF-Token"]
         assert web.post("/audit/verify", headers=HX).status_code == 403
+
+
+class TestZoneLessTimes:
+    """A filter time without a zone is Beijing time, on the page and in the API alike
+    (it used to reach the database naive and fail as a 500)."""
+
+    def test_api_reads_a_bare_date_as_beijing_time(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        _coordinator(session, client, settings)
+        today = today_in_china()
+        since_today = client.get("/api/v1/audit/events", params={"since": today.isoformat()})
+        assert since_today.status_code == 200, since_today.text
+        assert since_today.json()["total"] > 0
+        tomorrow = (today + timedelta(days=1)).isoformat()
+        later = client.get("/api/v1/audit/events", params={"since": f"{tomorrow}T00:00:00"})
+        assert later.status_code == 200
+        assert later.json()["total"] == 0
+
+    def test_schema_attaches_the_zone(self) -> None:
+        parsed = AuditEventFilter.model_validate(
+            {"since": "2026-11-28", "until": "2026-11-29T08:00"}
+        )
+        assert parsed.since is not None
+        assert parsed.until is not None
+        assert parsed.since.utcoffset() == timedelta(hours=8)
+        assert parsed.until.isoformat() == "2026-11-29T08:00:00+08:00"

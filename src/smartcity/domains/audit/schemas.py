@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from smartcity.core.time import CHINA
 
 
 class Schema(BaseModel):
@@ -37,9 +39,20 @@ class AuditEventFilter(Schema):
     organization_id: UUID | None = None
     subject_type: str | None = Field(default=None, max_length=64)
     subject_id: str | None = Field(default=None, max_length=64)
-    since: datetime | None = None
-    until: datetime | None = None
+    since: datetime | None = Field(default=None, description="起始时间；不带时区时按北京时间")
+    until: datetime | None = Field(
+        default=None, description="截止时间（不含）；不带时区时按北京时间"
+    )
     q: str | None = Field(default=None, max_length=100, description="在对象名称、操作者中搜索")
+
+    @field_validator("since", "until")
+    @classmethod
+    def _zone_less_is_china_time(cls, value: datetime | None) -> datetime | None:
+        """``2026-11-28`` or ``2026-11-28T08:00`` means Beijing time: the stored column
+        needs an aware time, and a naive one would otherwise fail as a 500."""
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=CHINA)
+        return value
 
 
 class ChainBreakRead(Schema):

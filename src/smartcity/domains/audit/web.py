@@ -4,7 +4,7 @@ hashes, and verifying the chain."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse
 from smartcity.core.http.deps import PageParamsDep, SessionDep
 from smartcity.core.http.forms import query_model
 from smartcity.core.http.htmx import render
-from smartcity.core.time import CHINA
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.audit.permissions import AuditPermission
 from smartcity.domains.audit.schemas import AuditEventFilter, AuditEventRead
@@ -60,25 +59,16 @@ SUBJECT_TYPES: dict[str, str] = {
 }
 
 
-def _local(moment: datetime | None, *, end_of_day: bool = False) -> datetime | None:
-    """A filter time as typed in the form: a date or time without zone is China time.
-
-    ``until`` given as a bare date includes that whole day.
-    """
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    local = moment.replace(tzinfo=CHINA)
-    if end_of_day and local.hour == local.minute == local.second == local.microsecond == 0:
-        local += timedelta(days=1)
-    return local
-
-
 def _filters(
+    request: Request,
     filters: Annotated[AuditEventFilter, Depends(query_model(AuditEventFilter))],
 ) -> AuditEventFilter:
-    return filters.model_copy(
-        update={"since": _local(filters.since), "until": _local(filters.until, end_of_day=True)}
-    )
+    """The filter form's dates: zone-less times are Beijing time (the schema says so), and
+    ``until`` given as a bare date, as ``<input type=date>`` sends it, includes that day."""
+    raw_until = request.query_params.get("until", "")
+    if filters.until is not None and len(raw_until) == len("2026-01-31"):
+        return filters.model_copy(update={"until": filters.until + timedelta(days=1)})
+    return filters
 
 
 AuditFilterDep = Annotated[AuditEventFilter, Depends(_filters)]
