@@ -1,4 +1,5 @@
-"""JSON API of the registry: the organization directory and regulation duties."""
+"""JSON API of the registry: the organization directory, regulation duties, the legal-basis
+vocabulary, and the information systems registry with the city cloud."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi.responses import Response
 
+from smartcity.core.errors import InvalidInputError
 from smartcity.core.http.deps import PageParamsDep, SessionDep
 from smartcity.core.http.problems import problem_responses
 from smartcity.core.pagination import Page
@@ -16,21 +18,41 @@ from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry import transfer
 from smartcity.domains.registry.errors import (
+    ChangeNeedsApprovalError,
+    ChangeRequestDecidedError,
+    ChangeRequestNotFoundError,
+    ChangeRequestPendingError,
+    CloudDeploymentRequiredError,
+    CloudExemptionBasisRequiredError,
     CoordinatorRequiredError,
     CreditCodeTakenError,
     ImportRejectedError,
+    InformationSystemNotFoundError,
+    InvalidChangeRequestError,
     InvalidCreditCodeError,
     InvalidDivisionCodeError,
     LegalBasisCodeTakenError,
+    LegalBasisNotCitableError,
     LegalBasisNotFoundError,
+    MigrationDateRequiredError,
+    OpinionRequiredError,
     OrganizationCodeTakenError,
     OrganizationCycleError,
     OrganizationNotFoundError,
+    SystemCodeTakenError,
+    SystemRetiredError,
     UnknownArticleError,
 )
 from smartcity.domains.registry.schemas import (
+    ChangeDecision,
+    CloudDashboard,
     DutyWrite,
     ImportReport,
+    InformationSystemCreate,
+    InformationSystemFilter,
+    InformationSystemRead,
+    InformationSystemSummary,
+    InformationSystemUpdate,
     LegalBasisCreate,
     LegalBasisFilter,
     LegalBasisRead,
@@ -41,7 +63,12 @@ from smartcity.domains.registry.schemas import (
     OrganizationRead,
     OrganizationSummary,
     OrganizationUpdate,
+    OverdueReport,
     ResponsibleOrganization,
+    SystemChangeCreate,
+    SystemChangeRequestFilter,
+    SystemChangeRequestRead,
+    SystemDifference,
 )
 
 router = APIRouter(prefix="/registry", tags=["registry"])
@@ -224,4 +251,199 @@ def update_legal_basis(
         registry_service.update_legal_basis(
             session, actor=actor, legal_basis_id=legal_basis_id, data=data
         )
+    )
+
+
+# ---------------------------------------------------------------- information systems
+
+_CLOUD_RULES = (
+    CloudDeploymentRequiredError,
+    CloudExemptionBasisRequiredError,
+    MigrationDateRequiredError,
+    LegalBasisNotFoundError,
+    LegalBasisNotCitableError,
+    InvalidInputError,
+)
+
+
+def _system_read(session: SessionDep, actor: ActorDep, system_id: UUID) -> InformationSystemRead:
+    system = registry_service.get_information_system(session, actor=actor, system_id=system_id)
+    differences = [
+        SystemDifference(
+            field=d.field,
+            label=registry_service.DESCRIPTION_LABELS[d.field],
+            approved=d.approved,
+            current=d.current,
+        )
+        for d in registry_service.system_diff(system)
+    ]
+    return InformationSystemRead.model_validate(system).model_copy(
+        update={"differences": differences}
+    )
+
+
+@router.get("/systems")
+def list_information_systems(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageParamsDep,
+    filters: Annotated[InformationSystemFilter, Query()],
+) -> Page[InformationSystemSummary]:
+    """The registry of information systems (readable by everyone signed in)."""
+    result = registry_service.list_information_systems(
+        session, actor=actor, filters=filters, page=page
+    )
+    return result.map(InformationSystemSummary.model_validate)
+
+
+@router.post(
+    "/systems",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(OrganizationNotFoundError, SystemCodeTakenError, *_CLOUD_RULES),
+)
+def register_information_system(
+    data: InformationSystemCreate, session: SessionDep, actor: ActorDep
+) -> InformationSystemRead:
+    """Register a system (its owner's administrator, or the coordinator); the registration
+    goes to the coordinator for approval. Art. 22: a new system in use must be on the
+    city cloud or exempt with a citable legal basis."""
+    system = registry_service.register_system(session, actor=actor, data=data)
+    return _system_read(session, actor, system.id)
+
+
+@router.get("/systems/change-requests")
+def list_system_change_requests(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageParamsDep,
+    filters: Annotated[SystemChangeRequestFilter, Query()],
+) -> Page[SystemChangeRequestRead]:
+    """Change requests: the coordinator sees all (``status=pending`` is the review
+    queue), others only their own organization's."""
+    result = registry_service.list_change_requests(session, actor=actor, filters=filters, page=page)
+    return result.map(SystemChangeRequestRead.model_validate)
+
+
+@router.get(
+    "/systems/change-requests/{change_request_id}",
+    responses=problem_responses(ChangeRequestNotFoundError),
+)
+def get_system_change_request(
+    change_request_id: UUID, session: SessionDep, actor: ActorDep
+) -> SystemChangeRequestRead:
+    request = registry_service.get_change_request(
+        session, actor=actor, change_request_id=change_request_id
+    )
+    return SystemChangeRequestRead.model_validate(request)
+
+
+@router.post(
+    "/systems/change-requests/{change_request_id}/approve",
+    responses=problem_responses(
+        ChangeRequestNotFoundError,
+        ChangeRequestDecidedError,
+        SystemRetiredError,
+        InvalidChangeRequestError,
+        CloudDeploymentRequiredError,
+    ),
+)
+def approve_system_change_request(
+    change_request_id: UUID, data: ChangeDecision, session: SessionDep, actor: ActorDep
+) -> SystemChangeRequestRead:
+    """Approve a change request (coordinator): its changes take effect and the system's
+    description becomes the approved one."""
+    request = registry_service.approve_system_change(
+        session, actor=actor, change_request_id=change_request_id, opinion=data.opinion
+    )
+    return SystemChangeRequestRead.model_validate(request)
+
+
+@router.post(
+    "/systems/change-requests/{change_request_id}/reject",
+    responses=problem_responses(
+        ChangeRequestNotFoundError, ChangeRequestDecidedError, OpinionRequiredError
+    ),
+)
+def reject_system_change_request(
+    change_request_id: UUID, data: ChangeDecision, session: SessionDep, actor: ActorDep
+) -> SystemChangeRequestRead:
+    """Return a change request with an opinion (coordinator); nothing changes."""
+    request = registry_service.reject_system_change(
+        session, actor=actor, change_request_id=change_request_id, opinion=data.opinion
+    )
+    return SystemChangeRequestRead.model_validate(request)
+
+
+@router.get("/systems/{system_id}", responses=problem_responses(InformationSystemNotFoundError))
+def get_information_system(
+    system_id: UUID, session: SessionDep, actor: ActorDep
+) -> InformationSystemRead:
+    """One system, with the differences between its current and last approved description."""
+    return _system_read(session, actor, system_id)
+
+
+@router.patch(
+    "/systems/{system_id}",
+    responses=problem_responses(
+        InformationSystemNotFoundError,
+        SystemRetiredError,
+        ChangeNeedsApprovalError,
+        *_CLOUD_RULES,
+    ),
+)
+def update_information_system(
+    system_id: UUID, data: InformationSystemUpdate, session: SessionDep, actor: ActorDep
+) -> InformationSystemRead:
+    """Edit descriptive fields. Going into use, retirement and the data composition change
+    only through change requests (409 ``registry.change-needs-approval``)."""
+    registry_service.update_system(session, actor=actor, system_id=system_id, data=data)
+    return _system_read(session, actor, system_id)
+
+
+@router.post(
+    "/systems/{system_id}/change-requests",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(
+        InformationSystemNotFoundError,
+        SystemRetiredError,
+        ChangeRequestPendingError,
+        InvalidChangeRequestError,
+        CloudDeploymentRequiredError,
+    ),
+)
+def propose_system_change(
+    system_id: UUID, data: SystemChangeCreate, session: SessionDep, actor: ActorDep
+) -> SystemChangeRequestRead:
+    """Propose going into use, a new data composition, retirement, or (after a refusal)
+    the registration again; the coordinator decides."""
+    request = registry_service.propose_system_change(
+        session, actor=actor, system_id=system_id, data=data
+    )
+    return SystemChangeRequestRead.model_validate(request)
+
+
+@router.get("/cloud/dashboard")
+def cloud_dashboard(session: SessionDep, actor: ActorDep) -> CloudDashboard:
+    """Migration to the city cloud per department and per county (Art. 22)."""
+    return registry_service.migration_dashboard(session, actor=actor)
+
+
+@router.get(
+    "/cloud/overdue-report",
+    response_model=OverdueReport,
+    responses={200: {"content": {"application/json": {}, XLSX_MEDIA_TYPE: {}}}},
+)
+def cloud_overdue_report(
+    session: SessionDep, actor: ActorDep, format: Literal["json", "xlsx"] = "json"
+) -> OverdueReport | Response:
+    """Art. 70: systems of the city's departments and units still off the city cloud —
+    not migrated, or migrating past the planned date — and how late they are."""
+    report = registry_service.overdue_migration_report(session, actor=actor)
+    if format == "json":
+        return report
+    filename = f"overdue-migrations-{report.as_of.isoformat()}.xlsx"
+    return Response(
+        registry_service.overdue_report_workbook(report),
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

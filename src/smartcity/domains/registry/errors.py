@@ -76,3 +76,77 @@ class LegalBasisNotCitableError(InvalidInputError):
 
     code = "registry.legal-basis-not-citable"
     title = "该法律法规依据当前不能引用"
+
+
+class InformationSystemNotFoundError(NotFoundError):
+    code = "registry.information-system-not-found"
+    title = "信息系统不存在"
+
+
+class SystemCodeTakenError(ConflictError):
+    code = "registry.system-code-taken"
+    title = "信息系统编码已被使用"
+
+
+class CloudDeploymentRequiredError(InvalidInputError):
+    """Art. 22: a new system goes into use on the city cloud; only a system that was in
+    use before it was registered may still be migrating or not migrated, and any other
+    system off the cloud needs an exemption with a legal basis."""
+
+    code = "registry.cloud-deployment-required"
+    title = "新建系统应当部署在市智慧城市云数据平台"
+
+
+class CloudExemptionBasisRequiredError(InvalidInputError):
+    """An exemption from the city cloud rests on a citable article of law and a reason."""
+
+    code = "registry.cloud-exemption-basis-required"
+    title = "豁免上云须引用法律法规依据并说明理由"
+
+
+class MigrationDateRequiredError(InvalidInputError):
+    code = "registry.migration-date-required"
+    title = "迁移中的系统须填写计划完成迁移日期"
+
+
+class ChangeNeedsApprovalError(ConflictError):
+    """Going into use, retirement and a change of data composition are proposed as change
+    requests and take effect when the coordinator approves them; they cannot be edited."""
+
+    code = "registry.change-needs-approval"
+    title = "该变更须提交变更申请，经平台主管部门审核后生效"
+
+
+class SystemRetiredError(ConflictError):
+    code = "registry.system-retired"
+    title = "信息系统已停用，不能再修改"
+
+
+class ChangeRequestNotFoundError(NotFoundError):
+    code = "registry.change-request-not-found"
+    title = "变更申请不存在"
+
+
+class ChangeRequestPendingError(ConflictError):
+    """A system has at most one pending request of each kind."""
+
+    code = "registry.change-request-pending"
+    title = "该系统已有同类待审核的变更申请"
+
+
+class ChangeRequestDecidedError(ConflictError):
+    code = "registry.change-request-decided"
+    title = "变更申请已审核，不能再次审核"
+
+
+class InvalidChangeRequestError(InvalidInputError):
+    """The change does not apply to the system as it is (for example a system already in
+    use asked to go into use, or a composition change that changes nothing)."""
+
+    code = "registry.invalid-change-request"
+    title = "变更申请与系统当前状态不符"
+
+
+class OpinionRequiredError(InvalidInputError):
+    code = "registry.opinion-required"
+    title = "退回变更申请须填写审核意见"
