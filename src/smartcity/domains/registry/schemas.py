@@ -338,7 +338,19 @@ class InformationSystemRead(InformationSystemSummary):
     )
 
 
-class InformationSystemFilter(Schema):
+class _PagedFilter(Schema):
+    """Query parameters of a paged list. FastAPI hands the whole query string to a
+    ``Query()`` model; the paging parameters belong to ``PageParams``, not here."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_paging(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in ("page", "size")}
+        return data
+
+
+class InformationSystemFilter(_PagedFilter):
     q: Annotated[str, Field(max_length=50)] | None = Field(
         default=None, description="编码、名称、用途"
     )
@@ -382,7 +394,7 @@ class SystemChangeRequestRead(Schema):
     decided_at: datetime | None
 
 
-class SystemChangeRequestFilter(Schema):
+class SystemChangeRequestFilter(_PagedFilter):
     status: ChangeRequestStatus | None = None
     kind: SystemChangeKind | None = None
     system_id: UUID | None = None
