@@ -130,9 +130,7 @@ def list_users(
         statement = statement.where(or_(User.username.like(like), User.display_name.like(like)))
     if filters.role:
         # JSON arrays are stored as text on both backends; the quoted name is unambiguous.
-        statement = statement.where(
-            cast(User.roles, Text).like(f'%"{filters.role.value}"%')
-        )
+        statement = statement.where(cast(User.roles, Text).like(f'%"{filters.role.value}"%'))
     return paginate(session, statement.order_by(User.username), page)
 
 
@@ -142,6 +140,15 @@ def _ensure_may_manage(actor: Actor, organization_id: UUID | None) -> None:
     ensure_permission(actor, IdentityPermission.manage_org_users)
     if organization_id is None or organization_id != actor.organization_id:
         raise UserNotFoundError()
+
+
+def assignable_roles(actor: Actor) -> tuple[Role, ...]:
+    """The roles the actor may give: all for the coordinator, org roles for org admins."""
+    if actor.has(IdentityPermission.manage_all_users):
+        return tuple(Role)
+    if actor.has(IdentityPermission.manage_org_users):
+        return tuple(sorted(_ORG_ADMIN_ASSIGNABLE))
+    return ()
 
 
 def _check_roles(
@@ -211,7 +218,7 @@ def create_user(session: Session, *, actor: Actor, data: UserCreate) -> User:
         action="identity.user.created",
         subject=user,
         organization_id=user.organization_id,
-        changes={"roles": roles, "organization_id": str(user.organization_id)},
+        changes={"roles": [None, roles], "organization_id": [None, str(user.organization_id)]},
     )
     session.flush()
     return user
@@ -555,7 +562,10 @@ def create_api_client(
         action="identity.api_client.created",
         subject=client,
         organization_id=organization_id,
-        changes={"roles": client.roles, "expires_at": client.expires_at.isoformat()},
+        changes={
+            "roles": [None, client.roles],
+            "expires_at": [None, client.expires_at.isoformat()],
+        },
     )
     session.flush()
     return client, token
@@ -574,6 +584,7 @@ def rotate_api_client_token(
         raise ApiClientRevokedError(client_id=client_id)
     if not 1 <= valid_days <= max_days:
         raise InvalidInputError(f"有效期须为 1–{max_days} 天", field="valid_days")
+    previous_expiry = client.expires_at.isoformat()
     prefix, token = _new_token()
     client.token_prefix = prefix
     client.token_hash = _token_digest(token)
@@ -584,7 +595,7 @@ def rotate_api_client_token(
         action="identity.api_client.rotated",
         subject=client,
         organization_id=client.organization_id,
-        changes={"expires_at": client.expires_at.isoformat()},
+        changes={"expires_at": [previous_expiry, client.expires_at.isoformat()]},
     )
     session.flush()
     return client, token

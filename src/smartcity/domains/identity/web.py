@@ -76,7 +76,6 @@ _LOGIN_CSRF_MAX_AGE = 2 * 3600
 _GENERIC_LOGIN_FAILURE = "用户名或密码错误"
 # What the role checkboxes offer an organization administrator. The service decides;
 # this only keeps roles it would refuse off the form.
-_ORG_ADMIN_ROLE_CHOICES = (Role.org_admin, Role.org_staff)
 _USER_FIELD_OF_ERROR: dict[type[AppError], str] = {
     UsernameTakenError: "username",
     WeakPasswordError: "password",
@@ -117,9 +116,7 @@ def _role_options(roles: Any) -> list[tuple[str, str]]:
 
 
 def _user_role_choices(actor: Actor) -> list[tuple[str, str]]:
-    if actor.has(IdentityPermission.manage_all_users):
-        return _role_options(Role)
-    return _role_options(_ORG_ADMIN_ROLE_CHOICES)
+    return _role_options(identity_service.assignable_roles(actor))
 
 
 def _organizations(session: SessionDep, actor: Actor) -> list[OrganizationSummary]:
