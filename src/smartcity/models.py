@@ -3,6 +3,7 @@
 from smartcity.core.db.base import Base
 from smartcity.domains.audit import models as audit_models
 from smartcity.domains.calendar import models as calendar_models
+from smartcity.domains.catalog import models as catalog_models
 from smartcity.domains.identity import models as identity_models
 from smartcity.domains.registry import models as registry_models
 
@@ -10,6 +11,7 @@ __all__ = [
     "Base",
     "audit_models",
     "calendar_models",
+    "catalog_models",
     "identity_models",
     "registry_models",
 ]

@@ -6,6 +6,7 @@ from smartcity.domains.audit import api as audit_api
 from smartcity.domains.audit import web as audit_web
 from smartcity.domains.calendar import api as calendar_api
 from smartcity.domains.calendar import web as calendar_web
+from smartcity.domains.catalog import api as catalog_api
 from smartcity.domains.identity import api as identity_api
 from smartcity.domains.identity import web as identity_web
 from smartcity.domains.registry import api as registry_api
@@ -16,6 +17,7 @@ from smartcity.web import router as shell_web
 API_ROUTERS: list[APIRouter] = [
     identity_api.router,
     registry_api.router,
+    catalog_api.router,
     audit_api.router,
     calendar_api.router,
     tools_api,

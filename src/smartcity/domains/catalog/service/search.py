@@ -1,0 +1,343 @@
+"""Chinese full-text search over published entries, with facets, on SQLite and PostgreSQL.
+
+Postings (``catalog_search_term``) are written by ``index_entries`` when an entry
+is published and removed when it is withdrawn. A query runs as three cheap
+statements:
+
+1. the capped posting count of every required term, to drive from the rarest
+   (and to stop at once when one term occurs nowhere: AND semantics);
+2. one statement that intersects the postings — the rarest term's postings
+   first, each further term a primary-key probe (``CROSS JOIN`` keeps that
+   order on SQLite; PostgreSQL plans it from its statistics) — materializes the
+   hits once, and returns the total, every facet's counts (``GROUP BY`` over
+   the hits) and the page of best hits together;
+3. the page's entries by id.
+
+Everything is plain SQL over two narrow tables with integer keys: no database
+extension, the same results on both databases.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import BindParameter, Uuid, bindparam, delete, insert, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from smartcity.core.pagination import Page, PageParams
+from smartcity.core.security import Actor, ensure_permission
+from smartcity.domains.catalog.enums import (
+    CLASSIFICATION_KIND_LABELS,
+    OPEN_TYPE_LABELS,
+    RESOURCE_FORMAT_LABELS,
+    SHARE_TYPE_LABELS,
+    EntryStatus,
+)
+from smartcity.domains.catalog.models import CatalogEntry, Grade, SearchDocument, SearchTerm
+from smartcity.domains.catalog.permissions import CatalogPermission
+from smartcity.domains.catalog.schemas import EntrySearch, Facet, FacetValue
+from smartcity.domains.catalog.search_text import (
+    SearchQuery,
+    next_character,
+    parse_query,
+    weighted_terms,
+)
+from smartcity.domains.catalog.service.entries import get_entries
+from smartcity.domains.registry.models import Organization
+
+# Posting counts above this only need to be known as "common": counting stops there.
+COUNT_CAP = 20_000
+_BATCH = 500
+_INSERT_BATCH = 20_000
+
+# Facet name → column of catalog_search_document.
+FACET_COLUMNS: dict[str, str] = {
+    "provider": "provider_organization_id",
+    "kind": "classification_kind",
+    "share_type": "share_type",
+    "open_type": "open_type",
+    "grade": "grade_code",
+    "format": "format",
+}
+_ENUM_LABELS: dict[str, dict[Any, str]] = {
+    "kind": dict(CLASSIFICATION_KIND_LABELS),
+    "share_type": dict(SHARE_TYPE_LABELS),
+    "open_type": dict(OPEN_TYPE_LABELS),
+    "format": dict(RESOURCE_FORMAT_LABELS),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A page of published entries, best first, and the facet counts of all hits."""
+
+    page: Page[CatalogEntry]
+    facets: list[Facet]
+
+
+# --- indexing -----------------------------------------------------------------------------
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def entry_postings(entry: CatalogEntry) -> dict[str, int]:
+    """Terms and weights of a live entry (its items must be loaded)."""
+    return weighted_terms(
+        name=entry.name,
+        abstract=entry.abstract,
+        items=[(item.name, item.description) for item in entry.items],
+    )
+
+
+def index_entries(session: Session, entries: Sequence[CatalogEntry]) -> None:
+    """(Re)write the search document and postings of published entries, in bulk.
+
+    Called by publication in the same transaction, so the index never shows
+    an entry the catalog does not publish. ``items`` must be loaded.
+    """
+    for batch in _chunks(entries, _BATCH):
+        ids = [entry.id for entry in batch]
+        documents = {
+            document.entry_id: document
+            for document in session.scalars(
+                select(SearchDocument).where(SearchDocument.entry_id.in_(ids))
+            )
+        }
+        for entry in batch:
+            document = documents.get(entry.id)
+            if document is None:
+                document = documents[entry.id] = SearchDocument(entry_id=entry.id)
+                session.add(document)
+            document.provider_organization_id = entry.provider_organization_id
+            document.classification_kind = entry.classification_kind.value
+            document.share_type = entry.share_type.value
+            document.open_type = entry.open_type.value
+            document.grade_code = entry.grade_code or ""
+            document.format = entry.format.value
+        session.flush()
+        document_ids = [documents[entry.id].id for entry in batch]
+        session.execute(delete(SearchTerm).where(SearchTerm.document_id.in_(document_ids)))
+        rows = [
+            {"term": term, "document_id": documents[entry.id].id, "weight": weight}
+            for entry in batch
+            for term, weight in entry_postings(entry).items()
+        ]
+        for chunk in _chunks(rows, _INSERT_BATCH):
+            session.execute(insert(SearchTerm), list(chunk))
+
+
+def unindex_entry(session: Session, entry_id: UUID) -> None:
+    """Remove a withdrawn entry from the search."""
+    document_id = session.scalar(
+        select(SearchDocument.id).where(SearchDocument.entry_id == entry_id)
+    )
+    if document_id is None:
+        return
+    session.execute(delete(SearchTerm).where(SearchTerm.document_id == document_id))
+    session.execute(delete(SearchDocument).where(SearchDocument.id == document_id))
+
+
+def rebuild_search_index(session: Session, *, actor: Actor) -> int:
+    """Re-index every published entry (after a tokenizer change); returns how many.
+
+    Raises:
+        PermissionDeniedError: not the coordinator.
+    """
+    ensure_permission(actor, CatalogPermission.review)
+    session.execute(delete(SearchTerm))
+    session.execute(delete(SearchDocument))
+    ids = list(
+        session.scalars(
+            select(CatalogEntry.id)
+            .where(CatalogEntry.status == EntryStatus.published)
+            .order_by(CatalogEntry.published_at, CatalogEntry.id)
+        )
+    )
+    for batch in _chunks(ids, _BATCH):
+        entries = session.scalars(
+            select(CatalogEntry)
+            .where(CatalogEntry.id.in_(batch))
+            .options(selectinload(CatalogEntry.items))
+        ).all()
+        index_entries(session, entries)
+    return len(ids)
+
+
+# --- querying -----------------------------------------------------------------------------
+
+
+class _Sql:
+    """Bind parameters with generated names for a statement assembled from parts."""
+
+    def __init__(self) -> None:
+        self.binds: list[BindParameter[Any]] = []
+        self._names = itertools.count()
+
+    def bind(self, value: Any, type_: Any = None) -> str:
+        name = f"p{next(self._names)}"
+        self.binds.append(bindparam(name, value, type_=type_))
+        return f":{name}"
+
+
+def _posting_counts(session: Session, terms: Sequence[str]) -> dict[str, int]:
+    """How many entries contain each term, counted up to ``COUNT_CAP``."""
+    sql = _Sql()
+    columns = [
+        f"(SELECT COUNT(*) FROM (SELECT 1 AS x FROM catalog_search_term"
+        f" WHERE term = {sql.bind(term)} LIMIT {COUNT_CAP}) AS s{n}) AS n{n}"
+        for n, term in enumerate(terms)
+    ]
+    row = session.execute(text(f"SELECT {', '.join(columns)}").bindparams(*sql.binds)).one()
+    return {term: int(count) for term, count in zip(terms, row, strict=True)}
+
+
+def _character_range(sql: _Sql, alias: str, character: str) -> str:
+    low, high = sql.bind(character), sql.bind(next_character(character))
+    return f"{alias}.term >= {low} AND {alias}.term < {high}"
+
+
+def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> tuple[str, str]:
+    """FROM … WHERE … and the score expression of the hits, driven by the rarest term."""
+    ordered = sorted(query.required, key=lambda term: (counts[term], term))
+    conditions: list[str] = []
+    characters = list(query.characters)
+    if ordered:
+        source = ["catalog_search_term p0"]
+        conditions.append(f"p0.term = {sql.bind(ordered[0])}")
+    else:
+        first = characters.pop(0)
+        source = [
+            "(SELECT document_id, MAX(weight) AS weight FROM catalog_search_term s"
+            f" WHERE {_character_range(sql, 's', first)} GROUP BY document_id) p0"
+        ]
+    score = ["p0.weight"]
+    for n, term in enumerate(ordered[1:], start=1):
+        source.append(f"CROSS JOIN catalog_search_term p{n}")
+        conditions.append(f"p{n}.term = {sql.bind(term)} AND p{n}.document_id = p0.document_id")
+        score.append(f"p{n}.weight")
+    for n, character in enumerate(characters):
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM catalog_search_term c{n} WHERE c{n}.document_id ="
+            f" p0.document_id AND {_character_range(sql, f'c{n}', character)})"
+        )
+    for n, word in enumerate(query.optional):
+        score.append(
+            f"COALESCE((SELECT o{n}.weight FROM catalog_search_term o{n} WHERE o{n}.term ="
+            f" {sql.bind(word)} AND o{n}.document_id = p0.document_id), 0)"
+        )
+    source.append("CROSS JOIN catalog_search_document d")
+    conditions.append("d.id = p0.document_id")
+    return " ".join(source) + " WHERE " + " AND ".join(conditions), " + ".join(score)
+
+
+def _filters(sql: _Sql, search: EntrySearch) -> list[str]:
+    conditions = []
+    if search.provider is not None:
+        conditions.append(f"d.provider_organization_id = {sql.bind(search.provider, Uuid())}")
+    for name, value in (
+        ("kind", search.kind),
+        ("share_type", search.share_type),
+        ("open_type", search.open_type),
+        ("grade", search.grade),
+        ("format", search.format),
+    ):
+        if value is not None:
+            conditions.append(f"d.{FACET_COLUMNS[name]} = {sql.bind(str(value))}")
+    return conditions
+
+
+def _facet_labels(session: Session, counts: dict[str, dict[str, int]]) -> list[Facet]:
+    provider_ids = [UUID(value) for value in counts["provider"]]
+    providers: dict[UUID, str] = {}
+    if provider_ids:
+        statement = select(Organization.id, Organization.name).where(
+            Organization.id.in_(provider_ids)
+        )
+        providers = {row.id: row.name for row in session.execute(statement)}
+    grades = {row.code: row.name for row in session.execute(select(Grade.code, Grade.name))}
+    facets = []
+    for name in FACET_COLUMNS:
+        values = []
+        for value, count in counts[name].items():
+            if name == "provider":
+                key = str(UUID(value))
+                label = providers.get(UUID(value), key)
+            elif name == "grade":
+                key, label = value, grades.get(value, "未分级") if value else "未分级"
+            else:
+                key, label = value, _ENUM_LABELS[name].get(value, value)
+            values.append(FacetValue(value=key, label=label, count=count))
+        values.sort(key=lambda facet_value: (-facet_value.count, facet_value.label))
+        facets.append(Facet(name=name, values=values))
+    return facets
+
+
+def search_entries(
+    session: Session, *, actor: Actor, search: EntrySearch, page: PageParams
+) -> SearchResult:
+    """Published entries matching every term of ``search.q`` (all of them when it is
+    empty) and every filter, best first: weighted hits, name > item > abstract,
+    then the most recently published. Facets count all hits of the query and filters.
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError.
+    """
+    ensure_permission(actor, CatalogPermission.read)
+    query = parse_query(search.q)
+    sql = _Sql()
+    if query.is_empty:
+        source, score = "catalog_search_document d WHERE 1 = 1", "0"
+    else:
+        counts = _posting_counts(session, query.required) if query.required else {}
+        if any(count == 0 for count in counts.values()):
+            return _empty(page)
+        source, score = _hits_statement(sql, query, counts)
+    conditions = " ".join(f"AND {condition}" for condition in _filters(sql, search))
+    facet_arms = " ".join(
+        f"UNION ALL SELECT '{name}', CAST({name} AS VARCHAR(36)), COUNT(*), 0"
+        f" FROM hits GROUP BY {name}"
+        for name in FACET_COLUMNS
+    )
+    statement = (
+        "WITH hits AS MATERIALIZED (SELECT d.id AS doc, d.entry_id AS entry_id, "
+        + ", ".join(f"d.{column} AS {name}" for name, column in FACET_COLUMNS.items())
+        + f", {score} AS score FROM {source} {conditions}) "
+        "SELECT 'total' AS facet, '' AS value, COUNT(*) AS n, 0 AS doc FROM hits "
+        f"{facet_arms} "
+        "UNION ALL SELECT * FROM (SELECT 'hit', CAST(entry_id AS VARCHAR(36)), score, doc"
+        f" FROM hits ORDER BY score DESC, doc DESC LIMIT {sql.bind(page.size)}"
+        f" OFFSET {sql.bind(page.offset)}) AS page_hits"
+    )
+    total = 0
+    facet_counts: dict[str, dict[str, int]] = defaultdict(dict)
+    hits: list[tuple[int, int, UUID]] = []
+    for facet, value, count, doc in session.execute(text(statement).bindparams(*sql.binds)):
+        if facet == "total":
+            total = int(count)
+        elif facet == "hit":
+            hits.append((int(count), int(doc), UUID(value)))
+        else:
+            facet_counts[facet][value or ""] = int(count)
+    for name in FACET_COLUMNS:
+        facet_counts.setdefault(name, {})
+    hits.sort(key=lambda hit: (-hit[0], -hit[1]))
+    entries = get_entries(session, [entry_id for _, _, entry_id in hits])
+    return SearchResult(
+        page=Page[Any](items=entries, total=total, page=page.page, size=page.size),
+        facets=_facet_labels(session, facet_counts),
+    )
+
+
+def _empty(page: PageParams) -> SearchResult:
+    return SearchResult(
+        page=Page[Any](items=[], total=0, page=page.page, size=page.size),
+        facets=[Facet(name=name, values=[]) for name in FACET_COLUMNS],
+    )
