@@ -282,7 +282,19 @@ class VersionDiff(Schema):
     items_changed: list[ItemChange]
 
 
-class EntrySearch(Schema):
+class _PagedFilter(Schema):
+    """Query parameters of a paged list. FastAPI hands the whole query string to a
+    ``Query()`` model; the paging parameters belong to ``PageParams``, not here."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_paging(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in ("page", "size")}
+        return data
+
+
+class EntrySearch(_PagedFilter):
     """Query parameters of the catalog search (every facet doubles as a filter)."""
 
     q: Annotated[str, Field(max_length=200, description="检索词（中文、英文或数字）")] = ""
@@ -315,7 +327,7 @@ class EntrySearchResult(Schema):
     facets: list[Facet]
 
 
-class VersionFilter(Schema):
+class VersionFilter(_PagedFilter):
     state: VersionState | None = None
     provider: UUID | None = None
 
