@@ -11,6 +11,7 @@ from smartcity.domains.identity import api as identity_api
 from smartcity.domains.identity import web as identity_web
 from smartcity.domains.registry import api as registry_api
 from smartcity.domains.registry import web as registry_web
+from smartcity.domains.registry import web_systems as registry_systems_web
 from smartcity.tools_api import router as tools_api
 from smartcity.web import router as shell_web
 
@@ -27,6 +28,7 @@ WEB_ROUTERS: list[APIRouter] = [
     shell_web,
     identity_web.router,
     registry_web.router,
+    registry_systems_web.router,
     audit_web.router,
     calendar_web.router,
 ]
