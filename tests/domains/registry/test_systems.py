@@ -20,6 +20,7 @@ from smartcity.core.time import freeze_time
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry import service as registry_service
+from smartcity.domains.registry.demo_systems import SYSTEMS, seed_demo_systems
 from smartcity.domains.registry.enums import (
     AssessmentResult,
     ChangeRequestStatus,
@@ -756,3 +757,44 @@ class TestMigrationDashboard:
 
     def test_a_rate_needs_systems_that_should_migrate(self) -> None:
         assert MigrationFigures().rate is None
+
+
+class TestDemoSystems:
+    def test_seeds_a_realistic_registry_once(self, session: Session) -> None:
+        for owner in sorted({spec.owner for spec in SYSTEMS}):
+            if owner.startswith("济宁市") and "分局" not in owner:
+                make_department(session, name=owner)
+            else:
+                make_organization(session, name=owner)
+
+        with freeze_time(TODAY):
+            added = seed_demo_systems(session, actor=SYSTEM)
+            again = seed_demo_systems(session, actor=SYSTEM)
+            report = registry_service.overdue_migration_report(session, actor=SYSTEM)
+            dashboard = registry_service.migration_dashboard(session, actor=SYSTEM)
+
+        assert added == len(SYSTEMS) >= 55
+        assert again == 0
+        systems = session.query(InformationSystem).all()
+        by_status = {s: sum(1 for x in systems if x.cloud_status is s) for s in CloudStatus}
+        assert by_status[CloudStatus.deployed] > len(systems) / 2
+        assert by_status[CloudStatus.exempt] == 2
+        assert all(x.exemption_legal_basis_id for x in systems if x.cloud_status == "exempt")
+        assert [x.protection_level for x in systems].count(4) == 1
+        assert {r.system_code for r in report.rows} >= {"JN-GAJ-003", "JN-TJJ-001"}
+        assert all(r.days_late is None or r.days_late > 0 for r in report.rows)
+        assert dashboard.city.overdue >= 3
+        pending = registry_service.list_change_requests(
+            session,
+            actor=SYSTEM,
+            filters=SystemChangeRequestFilter(status=ChangeRequestStatus.pending),
+            page=PageParams(),
+        )
+        assert {r.kind for r in pending.items} == set(SystemChangeKind)
+        found = registry_service.find_information_system_by_code(session, "JN-GAJ-001")
+        assert found is not None
+        edited = registry_service.get_information_system(session, actor=SYSTEM, system_id=found.id)
+        assert [d.field for d in registry_service.system_diff(edited)] == [
+            "user_count",
+            "backup_note",
+        ]
