@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
@@ -374,3 +377,53 @@ class TestCloudReports:
         sheet = load_workbook(io.BytesIO(workbook.content)).worksheets[0]
         codes = [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)]
         assert "LATE-API" in codes
+
+
+@contextmanager
+def _counting(session: Session) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def _count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    connection = session.connection()
+    event.listen(connection, "before_cursor_execute", _count)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", _count)
+
+
+class TestQueryCounts:
+    """Lists cost the same number of queries for 2 rows as for 12 (no N+1)."""
+
+    def _queries(self, client: TestClient, session: Session, path: str) -> int:
+        with _counting(session) as statements:
+            response = client.get(path)
+        assert response.status_code == 200, response.text
+        return len(statements)
+
+    def test_lists_and_reports_do_not_grow_with_the_rows(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        paths = (
+            f"{SYSTEMS}?size=50",
+            f"{SYSTEMS}/change-requests?size=50",
+            "/api/v1/registry/cloud/overdue-report",
+            "/api/v1/registry/cloud/dashboard",
+            "/registry/systems?size=50",
+            "/registry/systems/reviews",
+        )
+        _as(client, session, settings, Role.coordinator)
+
+        def create(count: int) -> None:
+            for _ in range(count):
+                owner = make_department(session)
+                make_system(session, owner=owner, approved=False, **preexisting())
+
+        create(2)
+        few = [self._queries(client, session, path) for path in paths]
+        create(10)
+        many = [self._queries(client, session, path) for path in paths]
+
+        assert all(few) and many == few
