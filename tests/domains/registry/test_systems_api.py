@@ -426,4 +426,5 @@ class TestQueryCounts:
         create(10)
         many = [self._queries(client, session, path) for path in paths]
 
-        assert all(few) and many == few
+        assert all(few)
+        assert many == few
