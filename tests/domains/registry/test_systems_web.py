@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.enums import ChangeRequestStatus, SystemLifecycle
 from smartcity.domains.registry.models import InformationSystem, Organization
-from smartcity.domains.registry.schemas import SystemChangeCreate
+from smartcity.domains.registry.schemas import LegalBasisUpdate, SystemChangeCreate
 from tests.factories.identity import login, make_user
 from tests.factories.registry import coordinator_organization
 from tests.factories.systems import (
@@ -183,6 +183,23 @@ class TestSystemPage:
         assert "<del>10</del>" in page.text
         assert "<ins><mark>800</mark></ins>" in page.text
         assert "未审核修改" in page.text
+
+    def test_an_article_repealed_since_it_was_cited_stays_on_the_edit_form(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        owner = make_department(session)
+        basis = make_legal_basis(session)
+        system = make_system(session, owner=owner, legal_basis_ids=[basis.id])
+        registry_service.update_legal_basis(
+            session,
+            actor=SYSTEM,
+            legal_basis_id=basis.id,
+            data=LegalBasisUpdate(repealed_date=date(2020, 1, 1)),
+        )
+        _as(client, session, settings, Role.org_admin, owner)
+        form = client.get(f"/registry/systems/{system.id}/edit").text
+        assert f'value="{basis.id}" checked' in form
+        assert "（已废止）" in form
 
     def test_change_requests_show_to_the_owner_and_not_to_others(
         self, client: TestClient, session: Session, settings: Settings

@@ -247,6 +247,11 @@ def _form_page(
             if k in (SystemLifecycle.planned, SystemLifecycle.building)
         ]
     vocabulary = _vocabulary(session, actor)
+    # Articles repealed since the system cited them stay on the form, so saving it does
+    # not silently drop them; new citations must be in force (the service checks).
+    cited = {b.id for b in system.legal_bases} if system is not None else set()
+    if system is not None and system.exemption_legal_basis is not None:
+        cited.add(system.exemption_legal_basis.id)
     return render(
         request,
         "registry/systems/form.html",
@@ -260,7 +265,11 @@ def _form_page(
         backup_options=_options(BACKUP_ARRANGEMENT_LABELS),
         assessment_options=_options(ASSESSMENT_RESULT_LABELS),
         level_options=[(str(k), v) for k, v in PROTECTION_LEVEL_LABELS.items()],
-        legal_basis_options=[(str(b.id), b.citation) for b in vocabulary if not b.repealed_date],
+        legal_basis_options=[
+            (str(b.id), b.citation if not b.repealed_date else t("{c}（已废止）", c=b.citation))
+            for b in vocabulary
+            if not b.repealed_date or b.id in cited
+        ],
         **_labels(),
     )
 
