@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartcity.core.config import Settings
 from smartcity.core.http.deps import SessionDep
 from smartcity.core.security import SYSTEM
 from smartcity.domains.audit.models import AuditEvent
+from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.models import Organization
 from smartcity.domains.registry.schemas import OrganizationCreate
+from tests.factories.identity import login, make_user
+from tests.factories.registry import coordinator_organization
 from tests.helpers.problems import assert_problem
 
 
@@ -76,3 +81,26 @@ def test_openapi_documents_problem_responses(client: TestClient) -> None:
     create = spec["paths"]["/api/v1/registry/organizations"]["post"]
     assert "422" in create["responses"]
     assert create["operationId"] == "registry-create_organization"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/registry/organizations",
+        "/api/v1/registry/legal-bases",
+        "/api/v1/registry/systems",
+        "/api/v1/identity/users",
+        "/api/v1/audit/events",
+    ],
+)
+def test_filtered_lists_accept_paging_and_refuse_unknown_parameters(
+    client: TestClient, session: Session, settings: Settings, path: str
+) -> None:
+    user = make_user(
+        session, organization=coordinator_organization(session), roles=[Role.coordinator]
+    )
+    login(client, session, user, settings)
+    paged = client.get(path, params={"page": 1, "size": 2})
+    assert paged.status_code == 200, paged.text
+    assert paged.json()["size"] == 2
+    assert_problem(client.get(path, params={"bogus": "1"}), status=422, code="invalid-input")

@@ -6,13 +6,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from smartcity.core.schemas import QueryFilter, Schema
 from smartcity.core.time import CHINA
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
 
 
 class AuditEventRead(Schema):
@@ -33,7 +30,7 @@ class AuditEventRead(Schema):
     entry_hash: str
 
 
-class AuditEventFilter(Schema):
+class AuditEventFilter(QueryFilter):
     action: str | None = Field(default=None, max_length=100, description="动作前缀，如 registry.")
     actor_id: UUID | None = None
     organization_id: UUID | None = None

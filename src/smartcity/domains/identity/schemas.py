@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from smartcity.core.schemas import QueryFilter, Schema
 from smartcity.domains.identity.permissions import Role
 
 Username = Annotated[
@@ -17,10 +18,6 @@ Username = Annotated[
     ),
 ]
 Password = Annotated[str, Field(min_length=10, max_length=128)]
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
 
 
 class UserCreate(Schema):
@@ -60,7 +57,7 @@ class UserRead(Schema):
     created_at: datetime
 
 
-class UserFilter(Schema):
+class UserFilter(QueryFilter):
     organization_id: UUID | None = None
     q: Annotated[str, Field(max_length=64)] | None = None
     role: Role | None = None

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from smartcity.core.schemas import QueryFilter, Schema
 from smartcity.domains.registry.enums import (
     AssessmentResult,
     BackupArrangement,
@@ -24,10 +25,6 @@ OrganizationCode = Annotated[
     Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", description="目录编码：字母数字，1–32 位"),
 ]
 DivisionCode = Annotated[str, Field(pattern=r"^(\d{6})?$", description="GB/T 2260 六位代码")]
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
 
 
 class OrganizationCreate(Schema):
@@ -104,7 +101,7 @@ class OrganizationRead(OrganizationSummary):
     duties: list[DutyRead] = []
 
 
-class OrganizationFilter(Schema):
+class OrganizationFilter(QueryFilter):
     q: Annotated[str, Field(max_length=50)] | None = Field(
         default=None, description="名称、简称、编码、信用代码"
     )
@@ -190,7 +187,7 @@ class LegalBasisRead(Schema):
     repealed_date: date | None
 
 
-class LegalBasisFilter(Schema):
+class LegalBasisFilter(QueryFilter):
     q: Annotated[str, Field(max_length=100)] | None = None
     level: LegalLevel | None = None
     include_repealed: bool = False
@@ -338,19 +335,7 @@ class InformationSystemRead(InformationSystemSummary):
     )
 
 
-class _PagedFilter(Schema):
-    """Query parameters of a paged list. FastAPI hands the whole query string to a
-    ``Query()`` model; the paging parameters belong to ``PageParams``, not here."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _without_paging(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in ("page", "size")}
-        return data
-
-
-class InformationSystemFilter(_PagedFilter):
+class InformationSystemFilter(QueryFilter):
     q: Annotated[str, Field(max_length=50)] | None = Field(
         default=None, description="编码、名称、用途"
     )
@@ -394,7 +379,7 @@ class SystemChangeRequestRead(Schema):
     decided_at: datetime | None
 
 
-class SystemChangeRequestFilter(_PagedFilter):
+class SystemChangeRequestFilter(QueryFilter):
     status: ChangeRequestStatus | None = None
     kind: SystemChangeKind | None = None
     system_id: UUID | None = None
