@@ -247,20 +247,46 @@ class EntryVersion(EntryContent, Entity):
         return f"{self.resource_code} {self.name} v{self.number}"
 
 
-class SearchDocument(Base):
-    """A published entry as the search sees it: a compact integer key for the postings
-    and the facet columns, so a query touches only these two narrow tables."""
+class SearchFacet(Base):
+    """One combination of facet values (provider, kind, share type, open type, grade,
+    format) that some published entry has.
 
-    __tablename__ = "catalog_search_document"
+    Combinations are few (thousands) where entries are many (100,000): a query
+    counts its hits per combination with one ``GROUP BY`` over an integer and
+    rolls the counts up per facet, instead of grouping its hits six times.
+    """
+
+    __tablename__ = "catalog_search_facet"
+    __table_args__ = (
+        UniqueConstraint(
+            "provider_organization_id",
+            "classification_kind",
+            "share_type",
+            "open_type",
+            "grade_code",
+            "format",
+            name="uq_catalog_search_facet_combination",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    entry_id: Mapped[UUID] = mapped_column(ForeignKey("catalog_entry.id"), unique=True)
     provider_organization_id: Mapped[UUID]
     classification_kind: Mapped[str] = mapped_column(String(16))
     share_type: Mapped[str] = mapped_column(String(16))
     open_type: Mapped[str] = mapped_column(String(16))
     grade_code: Mapped[str] = mapped_column(String(16), default="")
     format: Mapped[str] = mapped_column(String(32))
+
+
+class SearchDocument(Base):
+    """A published entry as the search sees it: a compact integer key for the postings
+    and its facet combination, so a query touches only narrow integer-keyed tables."""
+
+    __tablename__ = "catalog_search_document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entry_id: Mapped[UUID] = mapped_column(ForeignKey("catalog_entry.id"), unique=True)
+    facet_id: Mapped[int] = mapped_column(ForeignKey("catalog_search_facet.id"))
 
 
 # Byte order on both databases, so a character's prefix range is a plain index range.

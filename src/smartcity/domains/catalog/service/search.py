@@ -27,6 +27,8 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import BindParameter, Uuid, bindparam, delete, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from smartcity.core.pagination import Page, PageParams
@@ -38,7 +40,13 @@ from smartcity.domains.catalog.enums import (
     SHARE_TYPE_LABELS,
     EntryStatus,
 )
-from smartcity.domains.catalog.models import CatalogEntry, Grade, SearchDocument, SearchTerm
+from smartcity.domains.catalog.models import (
+    CatalogEntry,
+    Grade,
+    SearchDocument,
+    SearchFacet,
+    SearchTerm,
+)
 from smartcity.domains.catalog.permissions import CatalogPermission
 from smartcity.domains.catalog.schemas import EntrySearch, Facet, FacetValue
 from smartcity.domains.catalog.search_text import (
@@ -55,7 +63,7 @@ COUNT_CAP = 20_000
 _BATCH = 500
 _INSERT_BATCH = 20_000
 
-# Facet name → column of catalog_search_document.
+# Facet name → column of catalog_search_facet.
 FACET_COLUMNS: dict[str, str] = {
     "provider": "provider_organization_id",
     "kind": "classification_kind",
@@ -97,6 +105,54 @@ def entry_postings(entry: CatalogEntry) -> dict[str, int]:
     )
 
 
+_Combination = tuple[UUID, str, str, str, str, str]
+
+
+def _facet_of(entry: CatalogEntry) -> _Combination:
+    return (
+        entry.provider_organization_id,
+        entry.classification_kind.value,
+        entry.share_type.value,
+        entry.open_type.value,
+        entry.grade_code or "",
+        entry.format.value,
+    )
+
+
+def _facet_ids(session: Session, combinations: set[_Combination]) -> dict[_Combination, int]:
+    """Ids of the facet combinations, adding the missing ones. A concurrent writer may
+    add the same combination: the insert then does nothing and the select finds it."""
+    columns = list(FACET_COLUMNS.values())
+
+    def known() -> dict[_Combination, int]:
+        found: dict[_Combination, int] = {}
+        providers = {combination[0] for combination in combinations}
+        rows = session.scalars(
+            select(SearchFacet).where(SearchFacet.provider_organization_id.in_(providers))
+        )
+        for facet in rows:
+            key = (
+                facet.provider_organization_id,
+                facet.classification_kind,
+                facet.share_type,
+                facet.open_type,
+                facet.grade_code,
+                facet.format,
+            )
+            if key in combinations:
+                found[key] = facet.id
+        return found
+
+    ids = known()
+    missing = [dict(zip(columns, c, strict=True)) for c in combinations if c not in ids]
+    if missing:
+        dialect = session.get_bind().dialect.name
+        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(insert_(SearchFacet).on_conflict_do_nothing(), missing)
+        ids = known()
+    return ids
+
+
 def index_entries(session: Session, entries: Sequence[CatalogEntry]) -> None:
     """(Re)write the search document and postings of published entries, in bulk.
 
@@ -111,17 +167,13 @@ def index_entries(session: Session, entries: Sequence[CatalogEntry]) -> None:
                 select(SearchDocument).where(SearchDocument.entry_id.in_(ids))
             )
         }
+        facets = _facet_ids(session, {_facet_of(entry) for entry in batch})
         for entry in batch:
             document = documents.get(entry.id)
             if document is None:
                 document = documents[entry.id] = SearchDocument(entry_id=entry.id)
                 session.add(document)
-            document.provider_organization_id = entry.provider_organization_id
-            document.classification_kind = entry.classification_kind.value
-            document.share_type = entry.share_type.value
-            document.open_type = entry.open_type.value
-            document.grade_code = entry.grade_code or ""
-            document.format = entry.format.value
+            document.facet_id = facets[_facet_of(entry)]
         session.flush()
         document_ids = [documents[entry.id].id for entry in batch]
         session.execute(delete(SearchTerm).where(SearchTerm.document_id.in_(document_ids)))
@@ -154,6 +206,7 @@ def rebuild_search_index(session: Session, *, actor: Actor) -> int:
     ensure_permission(actor, CatalogPermission.review)
     session.execute(delete(SearchTerm))
     session.execute(delete(SearchDocument))
+    session.execute(delete(SearchFacet))
     ids = list(
         session.scalars(
             select(CatalogEntry.id)
@@ -239,9 +292,10 @@ def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> tu
 
 
 def _filters(sql: _Sql, search: EntrySearch) -> list[str]:
+    """Facet filters, as one condition on the hit's facet combination."""
     conditions = []
     if search.provider is not None:
-        conditions.append(f"d.provider_organization_id = {sql.bind(search.provider, Uuid())}")
+        conditions.append(f"f.provider_organization_id = {sql.bind(search.provider, Uuid())}")
     for name, value in (
         ("kind", search.kind),
         ("share_type", search.share_type),
@@ -250,8 +304,14 @@ def _filters(sql: _Sql, search: EntrySearch) -> list[str]:
         ("format", search.format),
     ):
         if value is not None:
-            conditions.append(f"d.{FACET_COLUMNS[name]} = {sql.bind(str(value))}")
-    return conditions
+            conditions.append(f"f.{FACET_COLUMNS[name]} = {sql.bind(str(value))}")
+    if not conditions:
+        return []
+    return [
+        "d.facet_id IN (SELECT f.id FROM catalog_search_facet f WHERE "
+        + " AND ".join(conditions)
+        + ")"
+    ]
 
 
 def _facet_labels(session: Session, counts: dict[str, dict[str, int]]) -> list[Facet]:
@@ -301,33 +361,33 @@ def search_entries(
             return _empty(page)
         source, score = _hits_statement(sql, query, counts)
     conditions = " ".join(f"AND {condition}" for condition in _filters(sql, search))
-    facet_arms = " ".join(
-        f"UNION ALL SELECT '{name}', CAST({name} AS VARCHAR(36)), COUNT(*), 0"
-        f" FROM hits GROUP BY {name}"
-        for name in FACET_COLUMNS
+    # Hits are integers only (document, facet combination, score): one GROUP BY over
+    # the combination counts every facet, and only the page's rows meet an entry id.
+    combination = " || '|' || ".join(
+        f"CAST(f.{column} AS VARCHAR(36))" if name == "provider" else f"f.{column}"
+        for name, column in FACET_COLUMNS.items()
     )
     statement = (
-        "WITH hits AS MATERIALIZED (SELECT d.id AS doc, d.entry_id AS entry_id, "
-        + ", ".join(f"d.{column} AS {name}" for name, column in FACET_COLUMNS.items())
-        + f", {score} AS score FROM {source} {conditions}) "
-        "SELECT 'total' AS facet, '' AS value, COUNT(*) AS n, 0 AS doc FROM hits "
-        f"{facet_arms} "
-        "UNION ALL SELECT * FROM (SELECT 'hit', CAST(entry_id AS VARCHAR(36)), score, doc"
-        f" FROM hits ORDER BY score DESC, doc DESC LIMIT {sql.bind(page.size)}"
-        f" OFFSET {sql.bind(page.offset)}) AS page_hits"
+        "WITH hits AS MATERIALIZED (SELECT d.id AS doc, d.facet_id AS facet,"
+        f" {score} AS score FROM {source} {conditions}) "
+        f"SELECT 'facets' AS kind, {combination} AS value, g.n AS n, 0 AS doc"
+        " FROM (SELECT facet, COUNT(*) AS n FROM hits GROUP BY facet) g"
+        " CROSS JOIN catalog_search_facet f WHERE f.id = g.facet "
+        "UNION ALL SELECT * FROM (SELECT 'hit', CAST(e.entry_id AS VARCHAR(36)), h.score, h.doc"
+        " FROM (SELECT doc, score FROM hits ORDER BY score DESC, doc DESC"
+        f" LIMIT {sql.bind(page.size)} OFFSET {sql.bind(page.offset)}) h"
+        " CROSS JOIN catalog_search_document e WHERE e.id = h.doc) AS page_hits"
     )
     total = 0
-    facet_counts: dict[str, dict[str, int]] = defaultdict(dict)
+    facet_counts: dict[str, dict[str, int]] = {name: defaultdict(int) for name in FACET_COLUMNS}
     hits: list[tuple[int, int, UUID]] = []
-    for facet, value, count, doc in session.execute(text(statement).bindparams(*sql.binds)):
-        if facet == "total":
-            total = int(count)
-        elif facet == "hit":
+    for kind, value, count, doc in session.execute(text(statement).bindparams(*sql.binds)):
+        if kind == "hit":
             hits.append((int(count), int(doc), UUID(value)))
-        else:
-            facet_counts[facet][value or ""] = int(count)
-    for name in FACET_COLUMNS:
-        facet_counts.setdefault(name, {})
+            continue
+        total += int(count)
+        for name, part in zip(FACET_COLUMNS, value.split("|"), strict=True):
+            facet_counts[name][part] += int(count)
     hits.sort(key=lambda hit: (-hit[0], -hit[1]))
     entries = get_entries(session, [entry_id for _, _, entry_id in hits])
     return SearchResult(
