@@ -271,7 +271,7 @@ class TestWorkflow:
         assert approved.status_code == 200, approved.text
         assert (approved.json()["status"], approved.json()["version"]) == ("published", 1)
         assert_problem(
-            client.post(f"{BASE}/entries/{entry_id}/approve", json={}),
+            client.post(f"{BASE}/entries/{entry_id}/approve"),
             status=409,
             code="catalog.invalid-transition",
         )

@@ -153,10 +153,11 @@ def submit_entry(entry_id: UUID, session: SessionDep, actor: ActorDep) -> Versio
     ),
 )
 def approve_entry(
-    entry_id: UUID, decision: ReviewDecision, session: SessionDep, actor: ActorDep
+    entry_id: UUID, session: SessionDep, actor: ActorDep, decision: ReviewDecision | None = None
 ) -> EntryRead:
-    """Approve the submitted version and publish it (coordinator)."""
-    catalog_service.approve_entry(session, actor=actor, entry_id=entry_id, opinion=decision.opinion)
+    """Approve the submitted version and publish it (coordinator); the opinion is optional."""
+    opinion = decision.opinion if decision is not None else ""
+    catalog_service.approve_entry(session, actor=actor, entry_id=entry_id, opinion=opinion)
     return _read(session, actor, entry_id)
 
 

@@ -1,11 +1,9 @@
-"""Catalog entries and their versions: who sees what, drafting, the content rules.
+"""Catalog entries: who sees what, drafting, new versions, the stale list.
 
-A department drafts an entry of its own organization; a published entry never
-changes in place, only through a new version (``review`` publishes it). The
-content rules are the regulation's and the national sharing rules': a
-conditional or not-shared entry cites registered legal bases, a base-database
-resource is shared unconditionally, personal information is open only
-de-identified. Nothing here commits.
+A department drafts an entry of its own organization (``rules`` checks the
+content); a published entry never changes in place, only through a new version
+that ``review`` publishes after the coordinator's approval. Nothing here
+commits.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ statements:
 2. one statement that intersects the postings — the rarest term's postings
    first, each further term a primary-key probe (``CROSS JOIN`` keeps that
    order on SQLite; PostgreSQL plans it from its statistics) — materializes the
-   hits once, and returns the total, every facet's counts (``GROUP BY`` over
-   the hits) and the page of best hits together;
+   hits once as integers (document, facet combination, score), and returns the
+   hit count per facet combination (one ``GROUP BY``; totals and every facet
+   roll up from it) and the page of best hits together;
 3. the page's entries by id.
 
 Everything is plain SQL over two narrow tables with integer keys: no database
