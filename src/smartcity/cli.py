@@ -61,7 +61,9 @@ def db_check() -> None:
 @demo_app.command("load")
 @handle_errors
 def demo_load(
-    password: Annotated[str | None, typer.Option(help="演示账号统一密码（默认随机生成并打印）")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="演示账号统一密码（默认随机生成并打印）")
+    ] = None,
 ) -> None:
     """载入济宁演示数据（单位、条例职责、各角色演示账号），可重复执行。"""
     from smartcity import demo
@@ -84,5 +86,11 @@ def serve(
     import uvicorn
 
     get_settings()
-    uvicorn.run("smartcity.asgi:app", host=host, port=port, workers=workers,
-                proxy_headers=False, log_level="info")
+    uvicorn.run(
+        "smartcity.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        log_level="info",
+    )
