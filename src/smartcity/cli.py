@@ -11,6 +11,7 @@ from smartcity.core.config import get_settings
 from smartcity.core.db import migrate
 from smartcity.domains.audit import cli as audit_cli
 from smartcity.domains.calendar import cli as calendar_cli
+from smartcity.domains.catalog import cli as catalog_cli
 from smartcity.domains.identity import cli as identity_cli
 from smartcity.domains.registry import cli as registry_cli
 
@@ -23,6 +24,7 @@ app.add_typer(registry_cli.app, name="registry")
 app.add_typer(identity_cli.app, name="identity")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(calendar_cli.app, name="calendar")
+app.add_typer(catalog_cli.app, name="catalog")
 
 
 @db_app.command("upgrade")

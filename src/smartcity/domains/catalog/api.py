@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, File, Query, UploadFile, status
+from fastapi.responses import Response
 
 from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
 from smartcity.core.http.deps import PageParamsDep, SessionDep
 from smartcity.core.http.problems import problem_responses
 from smartcity.core.pagination import Page
+from smartcity.core.tabular import XLSX_MEDIA_TYPE
 from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.catalog.errors import (
     BaseResourceNotSharedError,
+    CatalogImportRejectedError,
     EntryNotEditableError,
     EntryNotFoundError,
     GradeCodeTakenError,
@@ -30,6 +33,7 @@ from smartcity.domains.catalog.errors import (
     VersionPendingError,
 )
 from smartcity.domains.catalog.schemas import (
+    CatalogImportReport,
     EntryDraft,
     EntryRead,
     EntrySearch,
@@ -84,6 +88,24 @@ def search_entries(
         page=result.page.page,
         size=result.page.size,
         facets=result.facets,
+    )
+
+
+# Before ``/entries/{entry_id}``, which would otherwise take "export" for an id.
+@router.get(
+    "/entries/export",
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}}, **problem_responses(*_AUTH)},
+)
+def export_entries(
+    session: SessionDep, actor: ActorDep, search: Annotated[EntrySearch, Query()]
+) -> Response:
+    """The entries a search finds (every page, best first, up to 50,000) in the catalog
+    compilation template, which imports back unchanged."""
+    content = catalog_service.export_workbook(session, actor=actor, search=search)
+    return Response(
+        content,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="catalog-entries.xlsx"'},
     )
 
 
@@ -282,3 +304,22 @@ def update_grade(code: str, data: GradeUpdate, session: SessionDep, actor: Actor
 def delete_grade(code: str, session: SessionDep, actor: ActorDep) -> None:
     """Remove a level no item uses (coordinator)."""
     catalog_service.delete_grade(session, actor=actor, code=code)
+
+
+@router.post("/entries/import", responses=problem_responses(*_AUTH, CatalogImportRejectedError))
+def import_entries(
+    session: SessionDep,
+    actor: ActorDep,
+    file: Annotated[UploadFile, File(description="目录编制模板（.xlsx）")],
+    dry_run: Annotated[bool, Query(description="只校验并报告，不写入")] = False,
+) -> CatalogImportReport:
+    """Import a catalog compilation workbook as drafts; all or nothing. A refused
+    workbook answers 422 ``catalog.import-rejected`` with every problem in ``errors``
+    (sheet, row, column, value, reason)."""
+    return catalog_service.import_workbook(
+        session,
+        actor=actor,
+        data=file.file.read(),
+        filename=file.filename or "",
+        dry_run=dry_run,
+    )

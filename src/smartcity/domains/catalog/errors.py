@@ -101,3 +101,11 @@ class GradeInUseError(ConflictError):
 
     code = "catalog.grade-in-use"
     title = "该分级已被信息项使用，不能删除"
+
+
+class CatalogImportRejectedError(InvalidInputError):
+    """A catalog workbook has problems, so none of it was imported; ``errors`` lists each
+    by sheet, row and column with a reason in Chinese."""
+
+    code = "catalog.import-rejected"
+    title = "目录工作簿有错误，未导入任何数据"

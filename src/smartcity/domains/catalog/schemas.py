@@ -338,3 +338,34 @@ class DraftProblem(Schema):
     code: str
     field: str
     message: str
+
+
+class ImportProblem(Schema):
+    """One problem of a catalog workbook, where a compiler finds it in the spreadsheet.
+
+    ``row`` is the spreadsheet's row (the header is row 1); ``sheet`` empty and
+    ``row`` 0 mean the file as a whole. ``code`` names the catalog rule broken,
+    when it is one (``catalog.legal-basis-required`` …).
+    """
+
+    sheet: str
+    row: int
+    column: str
+    cell: str = ""
+    value: str
+    reason: str
+    code: str = ""
+
+
+class CatalogImportReport(Schema):
+    """What an import did (or, in a dry run, would do): one workbook is all or nothing."""
+
+    filename: str
+    resources: int = Field(description="资源行数")
+    items: int = Field(description="信息项行数")
+    created: int = Field(description="新建的目录条目（草稿）")
+    revised: int = Field(description="已发布条目的新版本（草稿）")
+    updated: int = Field(description="修改的草稿")
+    unchanged: int = Field(description="内容未变、未动的条目")
+    dry_run: bool
+    errors: list[ImportProblem] = []

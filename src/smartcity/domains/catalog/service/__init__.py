@@ -1,5 +1,5 @@
 """Use cases of the resource catalog: drafting, review and publication, versions,
-grades, search.
+grades, search, workbook import and export.
 
 Other domains import this package (``from smartcity.domains.catalog import
 service as catalog_service``); its modules are split by concern.
@@ -43,8 +43,15 @@ from smartcity.domains.catalog.service.rules import (
 from smartcity.domains.catalog.service.search import (
     SearchResult,
     index_entries,
+    matching_entry_ids,
     rebuild_search_index,
     search_entries,
+)
+from smartcity.domains.catalog.service.transfer import (
+    EXPORT_CAP,
+    export_workbook,
+    import_workbook,
+    live_content,
 )
 from smartcity.domains.catalog.service.versions import (
     diff_versions,
@@ -56,6 +63,7 @@ from smartcity.domains.catalog.service.versions import (
 __all__ = [
     "CONTENT_FIELDS",
     "DEFAULT_GRADES",
+    "EXPORT_CAP",
     "SearchResult",
     "approve_entry",
     "content_violations",
@@ -68,16 +76,20 @@ __all__ = [
     "ensure_default_grades",
     "ensure_valid",
     "entry_grade_code",
+    "export_workbook",
     "find_entry_by_code",
     "get_entries",
     "get_entry",
     "get_grade",
     "get_version",
+    "import_workbook",
     "index_entries",
     "list_all_versions",
     "list_grades",
     "list_stale_entries",
     "list_versions",
+    "live_content",
+    "matching_entry_ids",
     "open_version",
     "publish_many",
     "rebuild_search_index",

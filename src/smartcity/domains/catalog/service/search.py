@@ -397,6 +397,35 @@ def search_entries(
     )
 
 
+def matching_entry_ids(
+    session: Session, *, actor: Actor, search: EntrySearch, limit: int
+) -> list[UUID]:
+    """Ids of the published entries ``search`` finds, best first as ``search_entries``
+    ranks them, at most ``limit`` (exports, which want every page at once).
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError.
+    """
+    ensure_permission(actor, CatalogPermission.read)
+    query = parse_query(search.q)
+    sql = _Sql()
+    if query.is_empty:
+        source, score = "catalog_search_document d WHERE 1 = 1", "0"
+    else:
+        counts = _posting_counts(session, query.required) if query.required else {}
+        if any(count == 0 for count in counts.values()):
+            return []
+        source, score = _hits_statement(sql, query, counts)
+    conditions = " ".join(f"AND {condition}" for condition in _filters(sql, search))
+    statement = (
+        f"SELECT CAST(e.entry_id AS VARCHAR(36)) FROM (SELECT d.id AS doc, {score} AS score"
+        f" FROM {source} {conditions} ORDER BY score DESC, doc DESC LIMIT {sql.bind(limit)}) h"
+        " CROSS JOIN catalog_search_document e WHERE e.id = h.doc"
+        " ORDER BY h.score DESC, h.doc DESC"
+    )
+    return [UUID(value) for value in session.scalars(text(statement).bindparams(*sql.binds))]
+
+
 def _empty(page: PageParams) -> SearchResult:
     return SearchResult(
         page=Page[Any](items=[], total=0, page=page.page, size=page.size),
