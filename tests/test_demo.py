@@ -1,4 +1,5 @@
-"""The Jining demo: organizations, regulation duties and accounts; idempotent and audited."""
+"""The Jining demo: organizations, regulation duties, information systems, the resource
+catalog and accounts; idempotent and audited."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ from smartcity.core.config import AuthSettings, get_settings
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
 from smartcity.core.identifiers import is_known_division, parse_credit_code
+from smartcity.core.pagination import PageParams
 from smartcity.core.security import SYSTEM
 from smartcity.demo_data import DEMO_USERS
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.audit.models import AuditEvent
+from smartcity.domains.catalog import service as catalog_service
+from smartcity.domains.catalog.enums import EntryStatus
+from smartcity.domains.catalog.models import CatalogEntry
+from smartcity.domains.catalog.schemas import EntrySearch
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.errors import WeakPasswordError
 from smartcity.domains.identity.models import User
@@ -29,7 +35,12 @@ from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.legal_catalogue import STARTING_VOCABULARY
-from smartcity.domains.registry.models import LegalBasis, Organization, OrganizationDuty
+from smartcity.domains.registry.models import (
+    InformationSystem,
+    LegalBasis,
+    Organization,
+    OrganizationDuty,
+)
 from smartcity.domains.registry.regulation import REGULATION_DUTIES, find_named_duty
 from tests.conftest import fresh_database_url
 
@@ -67,6 +78,11 @@ def _counts(database: Database) -> dict[str, int]:
         counts["duties"] = session.scalar(select(func.count()).select_from(OrganizationDuty)) or 0
         counts["users"] = session.scalar(select(func.count()).select_from(User)) or 0
         counts["legal_bases"] = session.scalar(select(func.count()).select_from(LegalBasis)) or 0
+        counts["systems"] = session.scalar(select(func.count()).select_from(InformationSystem)) or 0
+        published = CatalogEntry.status == EntryStatus.published
+        counts["published_entries"] = (
+            session.scalar(select(func.count()).select_from(CatalogEntry).where(published)) or 0
+        )
     return counts
 
 
@@ -283,7 +299,33 @@ class TestDuties:
 
 
 def test_the_legal_basis_vocabulary_is_seeded(loaded: Loaded) -> None:
-    assert loaded.counts_after_second["legal_bases"] == len(STARTING_VOCABULARY)
+    # and the State Secrets Law, which the exempt demo systems cite
+    assert loaded.counts_after_second["legal_bases"] == len(STARTING_VOCABULARY) + 1
+
+
+class TestSystemsAndCatalog:
+    def test_about_sixty_systems_and_three_hundred_published_entries(self, loaded: Loaded) -> None:
+        assert 55 <= loaded.counts_after_first["systems"] <= 70
+        assert loaded.counts_after_first["published_entries"] == 300
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("公交", "公交"),
+            ("空气质量", "空气质量"),
+            ("2023年GDP", "2023年"),
+            ("人口", "人口"),
+            ("交通", "交通"),
+        ],
+    )
+    def test_the_search_examples_find_entries(
+        self, demo_session: Session, query: str, expected: str
+    ) -> None:
+        result = catalog_service.search_entries(
+            demo_session, actor=SYSTEM, search=EntrySearch(q=query), page=PageParams(size=5)
+        )
+        assert result.page.total > 0
+        assert expected in result.page.items[0].name
 
 
 class TestAccounts:

@@ -3,13 +3,17 @@
 Loads the city government, its 11 county-level units, the municipal departments
 and units, county departments, the three development zones of Art. 73, some
 associations and enterprises (Art. 16–17, 29–30), who carries which duty of
-the regulation today, the starting legal-basis vocabulary, and one account per
-role. Everything goes through the registry and identity services as ``SYSTEM``
-in one transaction, so every change is in the hash-chained audit log.
+the regulation today, the starting legal-basis vocabulary, about 60 registered
+information systems with their city-cloud status, about 300 published catalog
+entries, and one account per role. Everything goes through the registry,
+catalog and identity services as ``SYSTEM`` in one transaction, so every change
+is in the hash-chained audit log.
 
-Idempotent: organizations are matched by code and users by name; a second run
-changes nothing except the demo passwords, which it resets and prints again.
-The data itself is in :mod:`smartcity.demo_data`.
+Idempotent: organizations are matched by code, systems by code, catalog entries
+by resource code and users by name; a second run changes nothing except the demo
+passwords, which it resets and prints again. The data itself is in
+:mod:`smartcity.demo_data`, :mod:`smartcity.domains.registry.demo_systems` and
+:mod:`smartcity.domains.catalog.demo_content`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -37,12 +41,16 @@ from smartcity import demo_data as data
 from smartcity.core.db.engine import Database
 from smartcity.core.identifiers import make_credit_code
 from smartcity.core.security import SYSTEM
+from smartcity.domains.catalog import service as catalog_service
+from smartcity.domains.catalog.demo_content import DemoEntry, generate_entries
+from smartcity.domains.catalog.schemas import EntryDraft
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.errors import WeakPasswordError
 from smartcity.domains.identity.passwords import password_problems
 from smartcity.domains.identity.permissions import ROLE_LABELS, Role
 from smartcity.domains.identity.schemas import UserCreate, UserUpdate
 from smartcity.domains.registry import service as registry_service
+from smartcity.domains.registry.demo_systems import seed_demo_systems
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.schemas import DutyWrite, OrganizationCreate, OrganizationUpdate
 
@@ -386,6 +394,60 @@ def _upsert_user(
     identity_service.set_password(session, actor=SYSTEM, user_id=existing.id, password=password)
 
 
+def _catalog_draft(session: Session, entry: DemoEntry) -> EntryDraft:
+    """A demo catalog entry as a draft: its provider, legal-basis and system codes
+    resolved to the ids the registry gave them."""
+    provider = registry_service.find_organization_by_code(session, entry.provider_code)
+    if provider is None:
+        raise LookupError(f"demo catalog: no organization {entry.provider_code}")
+    bases = []
+    for code in entry.legal_basis_codes:
+        basis = registry_service.find_legal_basis_by_code(session, code)
+        if basis is None:
+            raise LookupError(f"demo catalog: no legal basis {code}")
+        bases.append(basis.id)
+    system = (
+        registry_service.find_information_system_by_code(session, entry.source_system_code)
+        if entry.source_system_code
+        else None
+    )
+    fields = entry.as_dict()
+    for reference in (
+        "provider_code",
+        "provider_name",
+        "legal_basis_codes",
+        "source_system_code",
+        "source_system_name",
+    ):
+        fields.pop(reference)
+    return EntryDraft.model_validate(
+        {
+            **fields,
+            "provider_organization_id": provider.id,
+            "legal_basis_ids": bases,
+            "source_system_id": system.id if system is not None else None,
+        }
+    )
+
+
+def _load_catalog(session: Session, entries: list[DemoEntry], advance: Callable[[], None]) -> int:
+    """Draft the demo entries that are missing and publish them together (the review
+    steps are audited one by one); returns how many were added."""
+    catalog_service.ensure_default_grades(session, actor=SYSTEM)
+    drafted = []
+    for entry in entries:
+        if catalog_service.find_entry_by_code(session, entry.resource_code) is None:
+            data = _catalog_draft(session, entry)
+            version = catalog_service.create_draft(session, actor=SYSTEM, data=data)
+            drafted.append(version.entry_id)
+        advance()
+    if drafted:
+        catalog_service.publish_many(
+            session, actor=SYSTEM, entry_ids=drafted, opinion="演示目录，审核通过。"
+        )
+    return len(drafted)
+
+
 def load(
     database: Database, password: str | None = None, *, console: Console | None = None
 ) -> list[DemoAccount]:
@@ -407,6 +469,7 @@ def load(
     passwords = {u.username: password or generate_password() for u in data.DEMO_USERS}
     output = console or Console(stderr=True)
     ids: dict[str, UUID] = {}
+    catalog = generate_entries()
     with (
         database.session_scope() as session,
         Progress(
@@ -419,7 +482,9 @@ def load(
             transient=True,
         ) as progress,
     ):
-        task = progress.add_task("载入单位", total=2 * len(specs) + 2 + len(data.DEMO_USERS))
+        task = progress.add_task(
+            "载入单位", total=2 * len(specs) + 3 + len(catalog) + len(data.DEMO_USERS)
+        )
         for spec in specs:
             ids[spec.code] = _upsert_organization(session, spec, ids)
             progress.advance(task)
@@ -444,6 +509,11 @@ def load(
         # The vocabulary that refusals and exemptions cite (Art. 22, 27, 70).
         registry_service.seed_legal_bases(session, actor=SYSTEM)
         progress.advance(task)
+        progress.update(task, description="登记信息系统")
+        seed_demo_systems(session, actor=SYSTEM)
+        progress.advance(task)
+        progress.update(task, description="编制并发布资源目录")
+        _load_catalog(session, catalog, lambda: progress.advance(task))
         progress.update(task, description="创建演示账号")
         for user in data.DEMO_USERS:
             _upsert_user(session, user, passwords[user.username], ids)
