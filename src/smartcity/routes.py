@@ -7,6 +7,7 @@ from smartcity.domains.audit import web as audit_web
 from smartcity.domains.calendar import api as calendar_api
 from smartcity.domains.calendar import web as calendar_web
 from smartcity.domains.catalog import api as catalog_api
+from smartcity.domains.catalog import web as catalog_web
 from smartcity.domains.identity import api as identity_api
 from smartcity.domains.identity import web as identity_web
 from smartcity.domains.registry import api as registry_api
@@ -29,6 +30,7 @@ WEB_ROUTERS: list[APIRouter] = [
     identity_web.router,
     registry_web.router,
     registry_systems_web.router,
+    catalog_web.router,
     audit_web.router,
     calendar_web.router,
 ]
