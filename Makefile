@@ -37,9 +37,11 @@ run: demo
 	@echo "平台地址：http://$(HOST):$(PORT)/   API 文档：http://$(HOST):$(PORT)/api/docs"
 	$(BIN)/smartcity serve --host $(HOST) --port $(PORT)
 
+LINT_DIRS := $(wildcard src tests benchmarks)
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(LINT_DIRS)
+	$(BIN)/ruff format --check $(LINT_DIRS)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

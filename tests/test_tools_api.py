@@ -33,19 +33,25 @@ def test_a_valid_id_number_is_parsed(signed_in: TestClient) -> None:
     assert body["gender"] == "male"
 
 
-@pytest.mark.parametrize(("kind", "value", "position", "reason"), [
-    ("id_number", "370811198503121010", 18, "id-number.check-character"),
-    ("id_number", "370811198502301018", 13, "id-number.birth-date"),
-    ("id_number", "370899198503121011", 1, "id-number.region"),
-    ("credit_code", "91370800MA3C4K8Q3B", 18, "credit-code.check-character"),
-    ("credit_code", "91370800MA3O4K8Q3A", 12, "credit-code.charset"),
-    ("division_code", "370899", None, None),
-])
+@pytest.mark.parametrize(
+    ("kind", "value", "position", "reason"),
+    [
+        ("id_number", "370811198503121010", 18, "id-number.check-character"),
+        ("id_number", "370811198502301018", 13, "id-number.birth-date"),
+        ("id_number", "370899198503121011", 1, "id-number.region"),
+        ("credit_code", "91370800MA3C4K8Q3B", 18, "credit-code.check-character"),
+        ("credit_code", "91370800MA3O4K8Q3A", 12, "credit-code.charset"),
+        ("division_code", "370899", None, None),
+    ],
+)
 def test_an_invalid_identifier_names_the_failing_position(
-        signed_in: TestClient, kind: str, value: str, position: int | None,
-        reason: str | None) -> None:
-    body = assert_problem(signed_in.post(URL, json={"kind": kind, "value": value}),
-                          status=422, code="invalid-identifier")
+    signed_in: TestClient, kind: str, value: str, position: int | None, reason: str | None
+) -> None:
+    body = assert_problem(
+        signed_in.post(URL, json={"kind": kind, "value": value}),
+        status=422,
+        code="invalid-identifier",
+    )
     if position is not None:
         assert body["position"] == position
         assert body["reason"] == reason

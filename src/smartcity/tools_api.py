@@ -54,21 +54,28 @@ def check_identifier(data: IdentifierCheck, actor: ActorDep) -> IdentifierInfo:
     try:
         if data.kind == "id_number":
             person = parse_id_number(data.value)
-            return IdentifierInfo(kind=data.kind, value=person.number,
-                                  region_code=person.region_code,
-                                  region_name=person.region_name,
-                                  birth_date=person.birth_date, gender=person.gender)
+            return IdentifierInfo(
+                kind=data.kind,
+                value=person.number,
+                region_code=person.region_code,
+                region_name=person.region_name,
+                birth_date=person.birth_date,
+                gender=person.gender,
+            )
         if data.kind == "credit_code":
             entity = parse_credit_code(data.value)
-            return IdentifierInfo(kind=data.kind, value=entity.code,
-                                  region_code=entity.region_code,
-                                  region_name=entity.region_name,
-                                  authority=entity.authority_name,
-                                  entity_type=entity.entity_type_name,
-                                  organization_code=entity.organization_code)
+            return IdentifierInfo(
+                kind=data.kind,
+                value=entity.code,
+                region_code=entity.region_code,
+                region_name=entity.region_name,
+                authority=entity.authority_name,
+                entity_type=entity.entity_type_name,
+                organization_code=entity.organization_code,
+            )
         code = validate_division_code(data.value)
-        return IdentifierInfo(kind=data.kind, value=code, region_code=code,
-                              region_name=division_name(code))
+        return IdentifierInfo(
+            kind=data.kind, value=code, region_code=code, region_name=division_name(code)
+        )
     except IdentifierError as exc:
-        raise InvalidIdentifierError(exc.message, position=exc.position,
-                                     reason=exc.code) from exc
+        raise InvalidIdentifierError(exc.message, position=exc.position, reason=exc.code) from exc

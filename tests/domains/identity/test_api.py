@@ -152,13 +152,18 @@ class TestCreateUser:
 
 
 def test_a_writing_call_records_when_the_client_was_last_used(
-        client: TestClient, session: Session) -> None:
+    client: TestClient, session: Session
+) -> None:
     organization = make_organization(session)
     admin = actor_of(make_user(session, organization=organization, roles=[Role.org_admin]))
     api_client, token = identity_service.create_api_client(
-        session, actor=admin, data=ApiClientCreate(name="同步系统"), max_days=365)
+        session, actor=admin, data=ApiClientCreate(name="同步系统"), max_days=365
+    )
     assert api_client.last_used_at is None
-    client.post("/api/v1/tools/identifiers/check", headers={"Authorization": f"Bearer {token}"},
-                json={"kind": "division_code", "value": "370811"})
+    client.post(
+        "/api/v1/tools/identifiers/check",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"kind": "division_code", "value": "370811"},
+    )
     session.refresh(api_client)
     assert api_client.last_used_at is not None

@@ -264,6 +264,9 @@ def test_users_can_be_filtered_by_role(session: Session) -> None:
     admin = make_user(session, organization=organization, roles=[Role.org_admin])
     make_user(session, organization=organization, roles=[Role.org_staff])
     page = identity_service.list_users(
-        session, actor=SYSTEM, page=PageParams(),
-        filters=UserFilter(organization_id=organization.id, role=Role.org_admin))
+        session,
+        actor=SYSTEM,
+        page=PageParams(),
+        filters=UserFilter(organization_id=organization.id, role=Role.org_admin),
+    )
     assert [u.id for u in page.items] == [admin.id]

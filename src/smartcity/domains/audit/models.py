@@ -40,13 +40,15 @@ class AuditEvent(Base):
     organization_id: Mapped[UUID | None] = mapped_column(
         index=True, comment="Organization on whose behalf the actor acted."
     )
-    action: Mapped[str] = mapped_column(String(100), index=True,
-                                        comment="<domain>.<entity>.<past-tense verb>")
+    action: Mapped[str] = mapped_column(
+        String(100), index=True, comment="<domain>.<entity>.<past-tense verb>"
+    )
     subject_type: Mapped[str] = mapped_column(String(64), default="")
     subject_id: Mapped[str] = mapped_column(String(64), default="")
     subject_label: Mapped[str] = mapped_column(String(200), default="")
-    changes: Mapped[str] = mapped_column(Text, default="{}",
-                                         comment="Changed fields as canonical JSON.")
+    changes: Mapped[str] = mapped_column(
+        Text, default="{}", comment="Changed fields as canonical JSON."
+    )
     request_id: Mapped[str] = mapped_column(String(64), default="")
     ip: Mapped[str] = mapped_column(String(64), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
