@@ -51,6 +51,7 @@ test: $(STAMP) browser-deps lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/audit_chain.py
+	$(BIN)/python benchmarks/catalog_search.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
