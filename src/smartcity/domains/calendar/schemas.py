@@ -7,17 +7,14 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import Field, computed_field, field_validator
 
+from smartcity.core.schemas import Schema
 from smartcity.core.time import CHINA
 
 # A statutory period of the regulation is at most a few dozen working days; the
 # cap keeps an estimate from walking across centuries.
 MAX_WORKING_DAYS = 1000
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
 
 
 class YearSource(StrEnum):

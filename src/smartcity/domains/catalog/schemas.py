@@ -6,8 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from smartcity.core.schemas import QueryFilter, Schema
 from smartcity.domains.catalog.enums import (
     BaseDatabase,
     ClassificationKind,
@@ -42,10 +43,6 @@ ResourceCode = Annotated[
     ),
 ]
 GradeCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,16}$", description="分级代码")]
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
 
 
 class InformationItemData(Schema):
@@ -282,19 +279,7 @@ class VersionDiff(Schema):
     items_changed: list[ItemChange]
 
 
-class _PagedFilter(Schema):
-    """Query parameters of a paged list. FastAPI hands the whole query string to a
-    ``Query()`` model; the paging parameters belong to ``PageParams``, not here."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _without_paging(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in ("page", "size")}
-        return data
-
-
-class EntrySearch(_PagedFilter):
+class EntrySearch(QueryFilter):
     """Query parameters of the catalog search (every facet doubles as a filter)."""
 
     q: Annotated[str, Field(max_length=200, description="检索词（中文、英文或数字）")] = ""
@@ -327,7 +312,7 @@ class EntrySearchResult(Schema):
     facets: list[Facet]
 
 
-class VersionFilter(_PagedFilter):
+class VersionFilter(QueryFilter):
     state: VersionState | None = None
     provider: UUID | None = None
 
