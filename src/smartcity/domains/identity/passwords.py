@@ -7,15 +7,23 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
 # A real hash to verify against when the user does not exist, so an unknown name
-# costs the same time as a wrong password and timing reveals nothing.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+# costs the same time as a wrong password and timing reveals nothing. Made on first
+# use, not at import: every CLI command and worker start would otherwise pay for it.
+_dummy_hash: str | None = None
 
 
 def use_hasher(hasher: PasswordHasher) -> None:
     """Replace the hasher (tests use cheaper parameters; production keeps the defaults)."""
-    global _hasher, _DUMMY_HASH
+    global _hasher, _dummy_hash
     _hasher = hasher
-    _DUMMY_HASH = hasher.hash("not-a-real-password-0000")
+    _dummy_hash = None
+
+
+def _dummy() -> str:
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not-a-real-password-0000")
+    return _dummy_hash
 
 
 def hash_password(password: str) -> str:
@@ -25,7 +33,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; always does the work of one verification."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
