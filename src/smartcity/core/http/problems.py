@@ -27,6 +27,7 @@ from smartcity.core.errors import (
     InvalidInputError,
     all_error_classes,
 )
+from smartcity.core.schemas import validation_message
 
 log = logging.getLogger("smartcity.http")
 
@@ -181,24 +182,6 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
-_MESSAGES = {
-    "missing": "缺少必填项",
-    "extra_forbidden": "不允许的字段",
-    "string_too_short": "内容过短",
-    "string_too_long": "内容过长",
-    "string_pattern_mismatch": "格式不正确",
-    "int_parsing": "应为整数",
-    "uuid_parsing": "应为有效的 UUID",
-    "enum": "不是允许的取值",
-    "literal_error": "不是允许的取值",
-    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
-    "date_parsing": "应为日期 YYYY-MM-DD",
-    "bool_parsing": "应为布尔值",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-}
-
-
 def _validation_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     raw = list(exc.errors())
@@ -210,7 +193,7 @@ def _validation_handler(request: Request, exc: Exception) -> Response:
             "loc": [str(p) for p in e.get("loc", ())],
             "field": _location(e.get("loc", ())),
             "type": e.get("type"),
-            "message": _MESSAGES.get(str(e.get("type")), str(e.get("msg", ""))),
+            "message": validation_message(e),
         }
         for e in raw
     ]

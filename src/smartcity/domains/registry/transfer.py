@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from smartcity.core.errors import AppError
+from smartcity.core.schemas import validation_message
 from smartcity.core.security import Actor, ensure_permission
 from smartcity.core.tabular import Table, write_csv, write_xlsx
 from smartcity.domains.audit import service as audit_service
@@ -108,10 +109,6 @@ def _header_errors(table: Table) -> list[RowError]:
         if header not in table.header:
             errors.append(RowError(row=1, column=header, value="", message="缺少必需的列"))
     return errors
-
-
-def _message(error: AppError) -> str:
-    return error.detail
 
 
 def import_organizations(
@@ -330,21 +327,11 @@ def _apply_row(
     except ValidationError as exc:
         for problem in exc.errors():
             field = str(problem["loc"][0]) if problem["loc"] else ""
-            fail(field, str(values.get(field, "")), _pydantic_message(problem))
+            fail(field, str(values.get(field, "")), validation_message(problem))
     except AppError as exc:
         field = str(exc.extensions.get("field", ""))
-        fail(field, str(values.get(field, "")), _message(exc))
+        fail(field, str(values.get(field, "")), exc.detail)
     return None
-
-
-def _pydantic_message(problem: Any) -> str:
-    kind = problem.get("type", "")
-    return {
-        "missing": "必填",
-        "string_too_short": "内容过短",
-        "string_too_long": "内容过长",
-        "string_pattern_mismatch": "格式不正确",
-    }.get(kind, str(problem.get("msg", "")))
 
 
 def export_rows(session: Session, *, actor: Actor) -> tuple[list[str], list[list[object]]]:
