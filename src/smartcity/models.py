@@ -2,6 +2,7 @@
 
 from smartcity.core.db.base import Base
 from smartcity.domains.audit import models as audit_models
+from smartcity.domains.base_data import models as base_data_models
 from smartcity.domains.calendar import models as calendar_models
 from smartcity.domains.catalog import models as catalog_models
 from smartcity.domains.identity import models as identity_models
@@ -10,6 +11,7 @@ from smartcity.domains.registry import models as registry_models
 __all__ = [
     "Base",
     "audit_models",
+    "base_data_models",
     "calendar_models",
     "catalog_models",
     "identity_models",

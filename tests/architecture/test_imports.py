@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).parents[2]
 DOMAINS_DIR = ROOT / "src" / "smartcity" / "domains"
 DOMAINS = sorted(p.name for p in DOMAINS_DIR.iterdir() if (p / "__init__.py").exists())
-PUBLIC_MODULES = {"service", "schemas", "errors", "permissions", "enums", "deps"}
+PUBLIC_MODULES = {"service", "schemas", "errors", "permissions", "enums", "deps", "events"}
 SHARED_MODELS = {"identity", "registry"}  # foundation tables others may join and relate to
 
 

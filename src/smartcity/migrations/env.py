@@ -33,6 +33,17 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     return False
 
 
+#: Objects the migrations do not own: the base databases' data tables (``bd_*``), built
+#: at run time from the catalog, and PostgreSQL-only indexes created by raw DDL.
+_UNMANAGED_INDEXES = frozenset({"ix_catalog_search_term_covering"})
+
+
+def _include_name(name: str | None, type_: str, _parents: object) -> bool:
+    if type_ == "table" and name is not None and name.startswith("bd_"):
+        return False
+    return not (type_ == "index" and name in _UNMANAGED_INDEXES)
+
+
 def _run(connection: object) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
@@ -40,6 +51,7 @@ def _run(connection: object) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=_render_item,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

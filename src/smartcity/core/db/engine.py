@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartcity.core.config import Settings
+from smartcity.core.events import EventBus
 
 
 class Database:
@@ -39,6 +40,9 @@ class Database:
         self.read_sessionmaker = sessionmaker(
             self.engine.execution_options(smartcity_read_only=True), expire_on_commit=False
         )
+        # Domain events published in a transaction reach their handlers after it commits.
+        self.events = EventBus()
+        self.events.install(self, self.sessionmaker)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:

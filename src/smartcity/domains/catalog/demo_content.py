@@ -209,6 +209,20 @@ _FIELD_TABLE = """
 婚姻登记机关|string|100|1|||办理登记的婚姻登记机关
 结婚证字号|string|30|3||P|结婚证或离婚证字号
 行政区划代码|string|12|1|||统计用区划代码（12位）
+户籍地行政区划代码|string|6|2||P|户籍所在县级行政区划代码（GB/T 2260）
+上级行政区划代码|string|6|1|||上级行政区划代码（GB/T 2260）
+区划边界|geometry||1|||行政区域界线（WKT，WGS84坐标系）
+面积|decimal|12|1|||行政区域面积（平方千米）
+地址编码|string|32|1|||标准地址编码
+兴趣点名称|string|100|1|||地址所在兴趣点（POI）名称
+统计期|string|10|1|||统计期：年度2023、季度2023Q1、月度2023-01
+数据来源|string|100|1|||数据来源单位
+记录编号|string|40|1|||公共信用记录编号
+信用主体代码|string|18|3|person|P|统一社会信用代码或公民身份号码
+记录类型|string|10|1|||红名单、黑名单、行政许可、行政处罚
+发布部门|string|100|1|||作出决定的部门
+决定文书号|string|64|1|||决定文书号
+决定日期|date||1|||作出决定的日期
 行政区划名称|string|100|1|||县（市、区）、乡镇（街道）名称
 户籍人口数|integer|10|1|||年末户籍人口（人）
 常住人口数|integer|10|1|||年末常住人口（人）
@@ -1181,8 +1195,8 @@ _MUNICIPAL_SPECS: tuple[_Spec, ...] = (
         "人口基础信息", "GAJ", "B.01.01",
         "汇聚全市户籍人口的身份、户籍和居住等基础信息，是人口基础数据库的核心资源，"
         "为各部门办理政务服务事项提供身份核验和信息比对。",
-        "姓名 公民身份号码 性别 民族 出生日期 出生地 户籍地址 户号 与户主关系 婚姻状况 文化程度",
-        "曾用名 籍贯 现住址 职业 户籍迁入日期 数据更新时间",
+        "公民身份号码 姓名 性别 出生日期 民族 户籍地行政区划代码 户籍地址 现住址 联系电话 婚姻状况 "
+        "文化程度 职业",
         system="人口信息管理系统", mode=ShareMode.api,
     ),
     _r(
@@ -1260,9 +1274,8 @@ _MUNICIPAL_SPECS: tuple[_Spec, ...] = (
         "法人单位基础信息", "SCJG", "B.02.01",
         "市场监管部门登记的企业法人及非法人企业的名称、统一社会信用代码、法定代表人、"
         "注册资本和登记状态等基础信息，是法人基础数据库的主要来源。",
-        "统一社会信用代码 企业名称 市场主体类型 法定代表人 注册资本 成立日期 住所 经营范围 "
-        "登记机关 登记状态",
-        "营业期限自 营业期限至 核准日期 行业门类 行业代码 注销日期 法定代表人证件号码",
+        "统一社会信用代码 企业名称 市场主体类型 法定代表人 注册资本 成立日期 登记机关 住所 登记状态 "
+        "行业代码",
         system="市场主体登记系统", mode=ShareMode.api,
     ),
     _r(
@@ -1362,15 +1375,15 @@ _MUNICIPAL_SPECS: tuple[_Spec, ...] = (
         cycle=_MONTH,
     ),
     _r(
-        "标准地名信息", "MZJ", "B.03.04",
-        "经依法命名、更名的行政区域、居民点、道路街巷和自然地理实体的标准地名及位置。",
-        "地名代码 标准地名 地名类别 行政区划代码 经度 纬度",
+        "行政区划信息", "MZJ", "B.03.04",
+        "全市及各县（市、区）的行政区划代码、名称、隶属关系和区划边界（WGS84 坐标）。",
+        "行政区划代码 行政区划名称 上级行政区划代码 区划边界 面积",
         cycle=_MONTH,
     ),
     _r(
         "标准地址信息", "MZJ", "B.03.04",
         "全市标准地址及门（楼）牌信息，统一地址表达，支撑人口、法人和城市部件的空间定位。",
-        "标准地址 门牌号 行政区划代码 所在社区 经度 纬度",
+        "地址编码 标准地址 行政区划代码 兴趣点名称 经度 纬度",
         cycle=_WEEK,
     ),
     _r(
@@ -1402,9 +1415,10 @@ _MUNICIPAL_SPECS: tuple[_Spec, ...] = (
         fmt=_XLS, cycle=_QUARTER, system="统计数据管理系统",
     ),
     _r(
-        "主要经济指标月度数据", "TJJ", "B.04.01",
-        "全市规模以上工业、固定资产投资、社会消费品零售总额等主要经济指标的月度数据。",
-        "统计期别 指标代码 指标名称 指标值 计量单位 同比增长",
+        "主要经济指标数据", "TJJ", "B.04.01",
+        "全市及各县（市、区）地区生产总值、财政收入、社会消费品零售总额、常住人口等主要经济指标的"
+        "年度、季度和月度数据。",
+        "指标代码 指标名称 统计期 行政区划代码 指标值 计量单位 数据来源",
         fmt=_XLS, cycle=_MONTH, system="统计数据管理系统",
     ),
     _r(
@@ -1513,9 +1527,10 @@ _MUNICIPAL_SPECS: tuple[_Spec, ...] = (
         system="社会信用信息平台",
     ),
     _r(
-        "守信激励对象名单", "FGW", "B.05.03",
-        "各部门认定的守信激励对象名单及适用的激励措施。",
-        "信用主体名称 统一社会信用代码 列入日期 列入部门 守信激励措施",
+        "公共信用信息", "FGW", "B.05.03",
+        "归集的红名单、黑名单、行政许可和行政处罚等公共信用记录，信用主体为法人（统一社会信用代码）"
+        "或自然人（公民身份号码）。",
+        "记录编号 信用主体代码 信用主体名称 记录类型 发布部门 决定文书号 决定日期 有效期自 有效期至",
         system="社会信用信息平台",
     ),
     _r(
@@ -3044,10 +3059,11 @@ def _pick_items(spec: _Spec, rng: random.Random) -> tuple[DemoItem, ...]:
     """The spec's items, then a random share of its optional ones (in their order)."""
     names = list(spec.items)
     names.extend(name for name in spec.optional if rng.random() < 0.6)
+    chosen = len(names)
     # A resource describes at least a handful of fields: short ones carry their
     # housekeeping fields too.
     names.extend(name for name in _PADDING if name not in names)
-    return tuple(FIELDS[name] for name in names[: max(MIN_ITEMS, len(names) - len(_PADDING))])
+    return tuple(FIELDS[name] for name in names[: max(MIN_ITEMS, chosen)])
 
 
 def _system(spec: _Spec, provider_abbr: str | None) -> tuple[str, str]:

@@ -134,6 +134,20 @@ def find_entry_by_code(session: Session, resource_code: str) -> CatalogEntry | N
     ).one_or_none()
 
 
+def published_base_entries(session: Session) -> list[UUID]:
+    """Ids of the published entries of the five base databases (Art. 23), by resource code."""
+    return list(
+        session.scalars(
+            select(CatalogEntry.id)
+            .where(
+                CatalogEntry.status == EntryStatus.published,
+                CatalogEntry.base_database.is_not(None),
+            )
+            .order_by(CatalogEntry.resource_code)
+        ).all()
+    )
+
+
 def get_entries(session: Session, entry_ids: Sequence[UUID]) -> list[CatalogEntry]:
     """Entries by id, in the given order, with their source system loaded (for lists)."""
     if not entry_ids:

@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from smartcity.core import events
 from smartcity.core.security import Actor, ensure_permission
 from smartcity.core.time import utcnow
 from smartcity.domains.catalog.enums import EntryStatus, VersionState
@@ -23,6 +24,7 @@ from smartcity.domains.catalog.errors import (
     InvalidTransitionError,
     OpinionRequiredError,
 )
+from smartcity.domains.catalog.events import EntryPublished, EntryWithdrawn
 from smartcity.domains.catalog.models import CatalogEntry, EntryVersion
 from smartcity.domains.catalog.permissions import CatalogPermission
 from smartcity.domains.catalog.schemas import version_content
@@ -111,6 +113,14 @@ def _publish(
     entry.first_published_at = entry.first_published_at or now
     entry.withdrawn_at = None
     entry.withdrawal_reason = ""
+    events.publish(
+        session,
+        EntryPublished(
+            entry.id,
+            entry.version,
+            entry.base_database.value if entry.base_database is not None else None,
+        ),
+    )
     record(
         session,
         actor=actor,
@@ -191,6 +201,12 @@ def withdraw_entry(session: Session, *, actor: Actor, entry_id: UUID, reason: st
     entry.withdrawn_at = utcnow()
     entry.withdrawal_reason = reason.strip()
     unindex_entry(session, entry.id)
+    events.publish(
+        session,
+        EntryWithdrawn(
+            entry.id, entry.base_database.value if entry.base_database is not None else None
+        ),
+    )
     record(
         session,
         actor=actor,

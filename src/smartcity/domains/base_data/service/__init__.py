@@ -1,0 +1,56 @@
+"""Use cases of the base databases: tables from the catalog, loads, lookups with
+provenance, history and quality reports.
+
+Other domains import this package (``from smartcity.domains.base_data import
+service as base_data_service``); its modules are split by concern.
+"""
+
+from smartcity.domains.base_data.service import loads
+from smartcity.domains.base_data.service.loads import (
+    LoadProgress,
+    LoadRejectedError,
+    ProgressCallback,
+    apply_load,
+    get_load,
+    mark_interrupted,
+    record_outcome,
+    start_load,
+)
+from smartcity.domains.base_data.service.records import (
+    HistoryView,
+    RecordReader,
+    RecordView,
+    SourcedValue,
+)
+from smartcity.domains.base_data.service.tables import (
+    build_table,
+    data_table,
+    get_table,
+    list_tables,
+    set_field,
+    sync_tables,
+    table_for_entry,
+)
+
+__all__ = [
+    "HistoryView",
+    "RecordReader",
+    "RecordView",
+    "SourcedValue",
+    "loads",
+    "LoadProgress",
+    "LoadRejectedError",
+    "ProgressCallback",
+    "apply_load",
+    "build_table",
+    "data_table",
+    "get_load",
+    "get_table",
+    "list_tables",
+    "mark_interrupted",
+    "record_outcome",
+    "set_field",
+    "start_load",
+    "sync_tables",
+    "table_for_entry",
+]

@@ -1,0 +1,185 @@
+"""Reading base-database records with their provenance (一数一源) and history.
+
+Every value is returned with its source department (the field's one source) and
+when and by which load it was last written: ``<column>__load`` when a later load
+changed that value, else the record's ``_load_id``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, bindparam, select, tuple_
+from sqlalchemy.orm import Session
+
+from smartcity.core.security import Actor, ensure_permission
+from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
+from smartcity.domains.base_data.models import BaseField, HistoryEntry, Load
+from smartcity.domains.base_data.permissions import BaseDataPermission
+from smartcity.domains.base_data.service.tables import (
+    LOAD_ID,
+    DataTable,
+    _load_table,
+    data_table,
+    get_table,
+    provenance_column,
+)
+from smartcity.domains.registry.models import Organization
+
+KEY_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class SourcedValue:
+    """One stored value and where it comes from."""
+
+    value: Any
+    source_organization_id: UUID
+    source_name: str
+    load_id: int
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    table_name: str
+    key: str
+    values: dict[str, SourcedValue]  # by field name (the catalog item's name)
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    load_id: int
+    operation: str
+    before: dict[str, Any]
+    changed: list[str]  # field names
+    changed_at: datetime | None
+    changed_by: str
+    organization_name: str
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class RecordReader:
+    """Point lookups on one table, prepared once: the table's definition, the lookup
+    statement, the source departments and the load times are resolved up front so
+    each lookup is one indexed query (≥ 20,000 lookups/s on SQLite).
+    """
+
+    def __init__(self, session: Session, *, actor: Actor, table: UUID | str) -> None:
+        ensure_permission(actor, BaseDataPermission.lookup)
+        base = get_table(session, actor=actor, table=table)
+        base = _load_table(session, base.id)
+        self.session = session
+        self.base = base
+        self.data: DataTable = data_table(base)
+        self.fields: tuple[BaseField, ...] = self.data.fields
+        table_ = self.data.table
+        keys = [table_.c[f.column_name] for f in self.data.key_fields]
+        if not keys:
+            raise InvalidKeyError("该表没有主键字段，不能按主键查询")
+        condition = (
+            keys[0] == bindparam("k0")
+            if len(keys) == 1
+            else tuple_(*keys) == tuple_(*[bindparam(f"k{i}") for i in range(len(keys))])
+        )
+        self._columns = [
+            *[table_.c[f.column_name] for f in self.fields],
+            table_.c[LOAD_ID],
+            *[table_.c[provenance_column(f.column_name)] for f in self.fields],
+        ]
+        self._statement = select(*self._columns).where(condition)
+        self._sources = {f.source_organization_id: f.source.name for f in self.fields}
+        self._load_times: dict[int, datetime | None] = {}
+
+    def _split(self, key: str | tuple[str, ...]) -> dict[str, str]:
+        parts = tuple(key.split(KEY_SEPARATOR)) if isinstance(key, str) else key
+        if len(parts) != len(self.data.key_fields):
+            names = "、".join(f.name for f in self.data.key_fields)
+            raise InvalidKeyError(
+                f"主键由 {len(self.data.key_fields)} 部分组成（{names}），"
+                f"多个部分用“{KEY_SEPARATOR}”分隔"
+            )
+        return {f"k{i}": part.strip().upper() if self._upper(i) else part.strip()
+                for i, part in enumerate(parts)}
+
+    def _upper(self, index: int) -> bool:
+        return self.data.key_fields[index].rule.value in {
+            "id_number", "credit_code", "id_or_credit_code"
+        }
+
+    def _updated_at(self, load_id: int) -> datetime | None:
+        if load_id not in self._load_times:
+            load = self.session.get(Load, load_id)
+            self._load_times[load_id] = (
+                (load.finished_at or load.started_at) if load is not None else None
+            )
+        return self._load_times[load_id]
+
+    def row(self, key: str | tuple[str, ...]) -> Row[Any] | None:
+        """The stored row (values, record load, value loads), or None."""
+        return self.session.execute(self._statement, self._split(key)).first()
+
+    def get(self, key: str | tuple[str, ...]) -> RecordView:
+        """One record with each value's source and last update.
+
+        Raises:
+            InvalidKeyError; RecordNotFoundError.
+        """
+        row = self.row(key)
+        if row is None:
+            raise RecordNotFoundError(table=self.base.table_name)
+        n = len(self.fields)
+        record_load = row[n]
+        values: dict[str, SourcedValue] = {}
+        for i, f in enumerate(self.fields):
+            load_id = row[n + 1 + i] or record_load
+            values[f.name] = SourcedValue(
+                value=_json(row[i]),
+                source_organization_id=f.source_organization_id,
+                source_name=self._sources[f.source_organization_id],
+                load_id=load_id,
+                updated_at=self._updated_at(load_id),
+            )
+        key_text = KEY_SEPARATOR.join(str(values[f.name].value) for f in self.data.key_fields)
+        return RecordView(table_name=self.base.table_name, key=key_text, values=values)
+
+    def history(self, key: str | tuple[str, ...]) -> list[HistoryView]:
+        """What the record looked like before each load that changed or deleted it,
+        newest first (also for a record deleted since)."""
+        parts = self._split(key)
+        record_key = KEY_SEPARATOR.join(parts[f"k{i}"] for i in range(len(parts)))
+        names = {f.column_name: f.name for f in self.base.fields}
+        rows = self.session.execute(
+            select(HistoryEntry, Load, Organization.name)
+            .join(Load, Load.id == HistoryEntry.load_id)
+            .join(Organization, Organization.id == Load.organization_id)
+            .where(HistoryEntry.table_id == self.base.id, HistoryEntry.record_key == record_key)
+            .order_by(HistoryEntry.id.desc())
+        ).all()
+        out: list[HistoryView] = []
+        for entry, load, organization_name in rows:
+            before = {
+                names[c]: v for c, v in entry.before.items() if c in names
+            }
+            out.append(
+                HistoryView(
+                    load_id=load.id,
+                    operation=entry.operation,
+                    before=before,
+                    changed=[names.get(c, c) for c in entry.changed],
+                    changed_at=load.finished_at or load.started_at,
+                    changed_by=load.actor_name,
+                    organization_name=organization_name,
+                )
+            )
+        return out
