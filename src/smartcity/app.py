@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from smartcity import __version__
 from smartcity.core.config import Settings, get_settings
+from smartcity import wiring
 from smartcity.core.db.engine import Database
 from smartcity.core.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from smartcity.core.http.problems import install_problem_handlers
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     settings = settings or get_settings()
     owns_database = database is None
     database = database or Database.from_settings(settings)
+    wiring.wire(database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -6,14 +6,18 @@ from typing import Annotated
 
 import typer
 
-from smartcity.core.cli import console, handle_errors, open_database
+from smartcity import wiring
+from smartcity.core.cli import DATABASE_HOOKS, console, handle_errors, open_database
 from smartcity.core.config import get_settings
 from smartcity.core.db import migrate
 from smartcity.domains.audit import cli as audit_cli
+from smartcity.domains.base_data import cli as base_data_cli
 from smartcity.domains.calendar import cli as calendar_cli
 from smartcity.domains.catalog import cli as catalog_cli
 from smartcity.domains.identity import cli as identity_cli
 from smartcity.domains.registry import cli as registry_cli
+
+DATABASE_HOOKS.append(wiring.wire)
 
 app = typer.Typer(no_args_is_help=True, help="济宁智慧城市平台管理命令")
 db_app = typer.Typer(no_args_is_help=True, help="数据库迁移")
@@ -25,6 +29,7 @@ app.add_typer(identity_cli.app, name="identity")
 app.add_typer(audit_cli.app, name="audit")
 app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(catalog_cli.app, name="catalog")
+app.add_typer(base_data_cli.app, name="base-data")
 
 
 @db_app.command("upgrade")

@@ -25,8 +25,16 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: Called on every database a command opens (the composition root subscribes the
+#: domain event handlers here, as ``create_app`` does for the web application).
+DATABASE_HOOKS: list[Callable[[Database], None]] = []
+
+
 def open_database() -> Database:
-    return Database.from_settings(get_settings())
+    database = Database.from_settings(get_settings())
+    for hook in DATABASE_HOOKS:
+        hook(database)
+    return database
 
 
 @contextmanager

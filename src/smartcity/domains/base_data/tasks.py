@@ -15,7 +15,7 @@ from pathlib import Path
 
 from smartcity.core.db.engine import Database
 from smartcity.core.errors import AppError
-from smartcity.core.security import Actor
+from smartcity.core.security import SYSTEM, Actor
 from smartcity.domains.base_data import service
 from smartcity.domains.base_data.models import Load, LoadStatus
 
@@ -86,3 +86,13 @@ def execute_load(
     finally:
         with _LOCK:
             PROGRESS.pop(load_id, None)
+
+
+def on_catalog_entry(database: Database, event: object) -> None:
+    """After a base-database entry is published or withdrawn: build, alter or retire its
+    table (idempotent; ``smartcity base-data sync`` does the same for all entries)."""
+    if getattr(event, "base_database", None) is None:
+        return
+    entry_id = getattr(event, "entry_id")  # noqa: B009
+    with database.session_scope() as session:
+        service.build_table(session, actor=SYSTEM, entry_id=entry_id)

@@ -16,6 +16,11 @@ from smartcity.domains.base_data.service.loads import (
     record_outcome,
     start_load,
 )
+from smartcity.domains.base_data.service.reports import (
+    error_report_xlsx,
+    error_summary,
+    load_errors,
+)
 from smartcity.domains.base_data.service.records import (
     HistoryView,
     RecordReader,
@@ -44,6 +49,9 @@ __all__ = [
     "apply_load",
     "build_table",
     "data_table",
+    "error_report_xlsx",
+    "error_summary",
+    "load_errors",
     "get_load",
     "get_table",
     "list_tables",

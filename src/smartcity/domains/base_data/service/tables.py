@@ -216,10 +216,14 @@ def infer_field(item: Any, spec: FieldSpec | None) -> dict[str, Any]:
     }
 
 
-def _table_name(entry: Any, spec: TableSpec | None) -> str:
+def _table_name(session: Session, entry: Any, spec: TableSpec | None) -> str:
+    """The standard name for a flagship resource (``bd_population``), unless taken (a
+    second entry of the same name); otherwise base database + the entry id's prefix."""
     if spec is not None:
-        return spec.table
-    return f"{DATA_TABLE_PREFIX}{str(entry.base_database)[:12]}_{entry.id.hex[:8]}"
+        taken = session.scalar(select(BaseTable.id).where(BaseTable.table_name == spec.table))
+        if taken is None:
+            return spec.table
+    return f"{DATA_TABLE_PREFIX}{str(entry.base_database)[:12]}_{entry.id.hex[:12]}"
 
 
 def _default_key(fields: list[BaseField]) -> None:
@@ -296,7 +300,7 @@ def _create(session: Session, *, actor: Actor, entry: Any) -> BaseTable:
     base = BaseTable(
         entry_id=entry.id,
         base_database=str(entry.base_database),
-        table_name=_table_name(entry, spec),
+        table_name=_table_name(session, entry, spec),
         name=entry.name,
         provider_organization_id=entry.provider_organization_id,
         entry_version=entry.version,
