@@ -60,11 +60,16 @@ def list_tables() -> None:
 def load(
     table: Annotated[str, typer.Argument(help="表名，如 bd_population")],
     path: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, help="CSV（UTF-8/GB18030）、XLSX 或 Parquet")
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="CSV（UTF-8/GB18030）、XLSX 或 Parquet"),
     ],
-    mode: Annotated[LoadMode, typer.Option(help="insert 新增 / upsert 新增或更新 / delete 删除 / replace 全量替换")] = LoadMode.upsert,
+    mode: Annotated[
+        LoadMode,
+        typer.Option(help="insert 新增 / upsert 新增或更新 / delete 删除 / replace 全量替换"),
+    ] = LoadMode.upsert,
     quarantine: Annotated[
-        bool, typer.Option("--quarantine", help="合格行入库、错误行隔离（默认：有错误则整批不入库）")
+        bool,
+        typer.Option("--quarantine", help="合格行入库、错误行隔离（默认：有错误则整批不入库）"),
     ] = False,
     organization: Annotated[
         str | None, typer.Option(help="提交部门的单位代码（默认：表的提供部门）")

@@ -37,7 +37,7 @@ def execute_load(
     load_id: int,
     path: Path,
     progress: service.ProgressCallback | None = None,
-    batch_rows: int = service.loads.BATCH_ROWS,
+    batch_rows: int = service.BATCH_ROWS,
 ) -> Load:
     """Apply a started load and record its outcome. Never leaves the table half-loaded."""
 

@@ -6,26 +6,29 @@ service as base_data_service``); its modules are split by concern.
 """
 
 from smartcity.domains.base_data.service import loads
-from smartcity.domains.base_data.service.loads import (
+from smartcity.domains.base_data.service.load_plan import (
+    BATCH_ROWS,
     LoadProgress,
-    LoadRejectedError,
     ProgressCallback,
+)
+from smartcity.domains.base_data.service.loads import (
+    LoadRejectedError,
     apply_load,
     get_load,
     mark_interrupted,
     record_outcome,
     start_load,
 )
-from smartcity.domains.base_data.service.reports import (
-    error_report_xlsx,
-    error_summary,
-    load_errors,
-)
 from smartcity.domains.base_data.service.records import (
     HistoryView,
     RecordReader,
     RecordView,
     SourcedValue,
+)
+from smartcity.domains.base_data.service.reports import (
+    error_report_xlsx,
+    error_summary,
+    load_errors,
 )
 from smartcity.domains.base_data.service.tables import (
     build_table,
@@ -38,23 +41,24 @@ from smartcity.domains.base_data.service.tables import (
 )
 
 __all__ = [
+    "BATCH_ROWS",
     "HistoryView",
-    "RecordReader",
-    "RecordView",
-    "SourcedValue",
-    "loads",
     "LoadProgress",
     "LoadRejectedError",
     "ProgressCallback",
+    "RecordReader",
+    "RecordView",
+    "SourcedValue",
     "apply_load",
     "build_table",
     "data_table",
     "error_report_xlsx",
     "error_summary",
-    "load_errors",
     "get_load",
     "get_table",
     "list_tables",
+    "load_errors",
+    "loads",
     "mark_interrupted",
     "record_outcome",
     "set_field",

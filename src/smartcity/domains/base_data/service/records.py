@@ -109,12 +109,16 @@ class RecordReader:
                 f"主键由 {len(self.data.key_fields)} 部分组成（{names}），"
                 f"多个部分用“{KEY_SEPARATOR}”分隔"
             )
-        return {f"k{i}": part.strip().upper() if self._upper(i) else part.strip()
-                for i, part in enumerate(parts)}
+        return {
+            f"k{i}": part.strip().upper() if self._upper(i) else part.strip()
+            for i, part in enumerate(parts)
+        }
 
     def _upper(self, index: int) -> bool:
         return self.data.key_fields[index].rule.value in {
-            "id_number", "credit_code", "id_or_credit_code"
+            "id_number",
+            "credit_code",
+            "id_or_credit_code",
         }
 
     def _updated_at(self, load_id: int) -> datetime | None:
@@ -168,9 +172,7 @@ class RecordReader:
         ).all()
         out: list[HistoryView] = []
         for entry, load, organization_name in rows:
-            before = {
-                names[c]: v for c, v in entry.before.items() if c in names
-            }
+            before = {names[c]: v for c, v in entry.before.items() if c in names}
             out.append(
                 HistoryView(
                     load_id=load.id,

@@ -280,9 +280,7 @@ def build_table(session: Session, *, actor: Actor, entry_id: UUID) -> BaseTable:
     if str(entry.status) == "withdrawn" and existing is not None:
         if existing.status is not TableStatus.retired:
             existing.status = TableStatus.retired
-            audit.record(
-                session, actor=actor, action="base_data.table.retire", subject=existing
-            )
+            audit.record(session, actor=actor, action="base_data.table.retire", subject=existing)
         return existing
     if str(entry.status) != "published" or entry.base_database is None:
         raise NotBaseResourceError(entry_id=str(entry_id))
@@ -381,7 +379,7 @@ def _alter(session: Session, *, actor: Actor, base: BaseTable, entry: Any) -> No
     retired = [f for f in base.fields if f.name not in live_names and not f.retired]
     for f in retired:
         f.retired = True
-    base.fields.extend(added)
+    session.add_all(added)  # ``_new_field`` attached them to ``base.fields`` already
     base.entry_version = entry.version
     base.name = entry.name
     base.update_cycle = str(entry.update_cycle)
@@ -394,8 +392,7 @@ def _alter(session: Session, *, actor: Actor, base: BaseTable, entry: Any) -> No
         for name in (f.column_name, provenance_column(f.column_name)):
             if name in existing_columns:
                 continue
-            column = physical.c[name]
-            ddl_type = column.type.compile(dialect=connection.dialect)
+            ddl_type = physical.c[name].type.compile(dialect=connection.dialect)
             connection.exec_driver_sql(
                 f"ALTER TABLE {preparer.quote(base.table_name)} "
                 f"ADD COLUMN {preparer.quote(name)} {ddl_type}"
