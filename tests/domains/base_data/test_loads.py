@@ -9,6 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -510,3 +515,44 @@ def test_a_legal_entity_table_checks_credit_codes(db: Database, tmp_path: Path) 
     ((row, column, reason),) = errors_of(db, load.id)
     assert (row, column) == (3, "统一社会信用代码")
     assert "I" in reason
+
+
+def test_killing_the_loader_mid_file_leaves_the_table_as_it_was(
+    db: Database, world: dict[str, Any], tmp_path: Path
+) -> None:
+    """The CLI loads in one transaction: SIGKILL in the middle commits nothing, and the
+    load left ``running`` is marked ``interrupted`` by the next start."""
+    run(db, world, write_csv(tmp_path / "first.csv", [person(n) for n in range(1, 4)]))
+    before = rows_of(db, world)
+    path = write_csv(tmp_path / "big.csv", [person(n) for n in range(10, 60_010)])
+    env = {**os.environ, "SMARTCITY_DATABASE__URL": db.url, "SMARTCITY_ENVIRONMENT": "test"}
+    command = [
+        str(Path(sys.executable).parent / "smartcity"), "base-data", "load", world["table"], str(path),
+        "--mode", "upsert", "--batch-rows", "50",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        running: int | None = None
+        while running is None and time.monotonic() < deadline:
+            with db.read_scope() as session:
+                running = session.scalar(
+                    select(Load.id).where(
+                        Load.table_id == world["table_id"], Load.status == LoadStatus.running
+                    )
+                )
+            time.sleep(0.05)
+        assert running is not None, process.stderr.read() if process.stderr else ""
+        time.sleep(1.5)  # well into the file (in batches of 50 rows it takes several seconds)
+        assert process.poll() is None, "the load finished before it could be killed"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert rows_of(db, world) == before
+    with db.session_scope() as session:
+        assert service.mark_interrupted(session) == 1
+        load = session.get(Load, running)
+        assert load is not None
+        assert load.status is LoadStatus.interrupted

@@ -77,6 +77,9 @@ def load(
     error_report: Annotated[
         Path | None, typer.Option("--error-report", help="把错误报告写入此 .xlsx 文件")
     ] = None,
+    batch_rows: Annotated[
+        int, typer.Option("--batch-rows", min=1, help="每批读取和校验的行数（内存与速度的权衡）")
+    ] = service.BATCH_ROWS,
 ) -> None:
     """装载一个文件：逐行校验，一个事务提交；有错误时按选择整批拒绝或隔离错误行。"""
     database = open_database()
@@ -117,7 +120,12 @@ def load(
                 progress.update(task, completed=state.bytes_done, rows=state.rows_done)
 
             outcome = tasks.execute_load(
-                database, actor=SYSTEM, load_id=load_id, path=path, progress=_update
+                database,
+                actor=SYSTEM,
+                load_id=load_id,
+                path=path,
+                progress=_update,
+                batch_rows=batch_rows,
             )
         colour = "green" if outcome.status is LoadStatus.succeeded else "red"
         console.print(

@@ -5,8 +5,11 @@ merge path (stored records compared, history kept, per-value provenance updated)
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from queue import Full, Queue
 from typing import Any
 
 import polars as pl
@@ -39,16 +42,68 @@ from smartcity.domains.base_data.spec import FieldType
 # ---------------------------------------------------------------- per batch
 
 
-def apply_batch(writer: Writer, plan: Plan, batch: pl.DataFrame, report: Report) -> None:
+@dataclass(frozen=True)
+class CheckedBatch:
+    """A batch as read and validated (by the prefetching thread)."""
+
+    rows: int
+    bytes_done: int
+    result: rules.BatchResult
+
+
+def check_batch(plan: Plan, batch: pl.DataFrame) -> rules.BatchResult:
     columns = [f.name for f in plan.present]
-    frame = batch.select([*columns, ROW])
-    result = rules.validate_batch(frame, plan.specs)
+    return rules.validate_batch(batch.select([*columns, ROW]), plan.specs)
+
+
+def checked_batches(bulk: Any, plan: Plan, *, depth: int = 2) -> Iterator[CheckedBatch]:
+    """Read and validate the file's batches in a background thread, ``depth`` batches
+    ahead of the writer: Polars releases the GIL, so reading and checking the next
+    batch overlaps with inserting this one. The first error in the thread is raised
+    here; leaving early stops the thread."""
+    queue: Queue[CheckedBatch | BaseException | None] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def _put(item: CheckedBatch | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def _produce() -> None:
+        try:
+            for batch in bulk.batches():
+                checked = CheckedBatch(batch.height, bulk.bytes_done, check_batch(plan, batch))
+                if not _put(checked):
+                    return
+            _put(None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            _put(exc)
+
+    thread = threading.Thread(target=_produce, name="base-data-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def apply_batch(writer: Writer, plan: Plan, result: rules.BatchResult, report: Report) -> None:
     report.add(result.errors)
     if plan.load.on_error is OnError.quarantine and result.invalid_rows.height:
         writer.quarantine(result.invalid_rows)
-    valid = result.valid
     # Duplicated keys inside the file: the first occurrence wins, the others are errors.
-    valid = writer.drop_duplicate_keys(valid)
+    valid = writer.drop_duplicate_keys(result.valid)
     if report.count and plan.load.on_error is OnError.reject:
         return  # keep validating for the report, write nothing more
     writer.write(valid)
@@ -176,7 +231,7 @@ class Writer:
         if self.sqlite:
             marks = ", ".join("?" for _ in names)
             cursor = driver.cursor()  # type: ignore[union-attr]
-            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", out.iter_rows())
+            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", out.rows())
             cursor.close()
         else:
             buffer = io.BytesIO()
@@ -386,30 +441,33 @@ class Writer:
             f"{preparer.quote(c)} {self.table.c[c].type.compile(dialect=connection.dialect)}"
             for c in self.key_columns
         )
+        keys = ", ".join(preparer.quote(c) for c in self.key_columns)
         suffix = "" if self.sqlite else " ON COMMIT DROP"
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {self._SEEN}") if self.sqlite else None
-        connection.exec_driver_sql(f"CREATE TEMPORARY TABLE {self._SEEN} ({cols}){suffix}")
+        if self.sqlite:  # a temporary table lives as long as the connection
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {self._SEEN}")
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {self._SEEN} ({cols}, PRIMARY KEY ({keys})){suffix}"
+        )
 
     def _stage_seen(self, keys: pl.DataFrame) -> None:
         connection = self.session.connection()
         preparer = connection.dialect.identifier_preparer
         quoted = ", ".join(preparer.quote(c) for c in self.key_columns)
         marks = ", ".join(f":k{i}" for i in range(len(self.key_columns)))
-
         rows = [{f"k{i}": _bindable(v) for i, v in enumerate(r)} for r in keys.iter_rows()]
         connection.execute(text(f"INSERT INTO {self._SEEN} ({quoted}) VALUES ({marks})"), rows)
 
     def _delete_unseen(self) -> None:
-
+        """Replace mode: delete (with history) the records whose key the file did not list."""
         seen = sql_table(self._SEEN, *[sql_column(c) for c in self.key_columns])
         condition = ~exists().where(*[seen.c[c] == self.table.c[c] for c in self.key_columns])
-        while True:
+        rids = list(self.session.scalars(select(self.table.c[ROW_ID]).where(condition)).all())
+        schema = {c.name: _polars_type(self.plan.data, c.name) for c in self.table.c}
+        for start in range(0, len(rids), 10_000):
+            chunk = rids[start : start + 10_000]
             result = self.session.execute(
-                select(*self.table.c).where(condition).limit(10_000)
+                select(*self.table.c).where(self.table.c[ROW_ID].in_(chunk))
             ).all()
-            if not result:
-                break
-            schema = {c.name: _polars_type(self.plan.data, c.name) for c in self.table.c}
             rows = pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
             self._delete(rows.select([ROW_ID]), rows)
 

@@ -67,7 +67,7 @@ from smartcity.domains.base_data.service.load_plan import (
     Report,
     plan_file,
 )
-from smartcity.domains.base_data.service.load_writer import Writer, apply_batch
+from smartcity.domains.base_data.service.load_writer import Writer, apply_batch, checked_batches
 from smartcity.domains.base_data.service.tables import (
     _load_table,
 )
@@ -78,7 +78,7 @@ class LoadRejectedError(AppError):
     the caller rolls back and records the report (``record_outcome``)."""
 
     status = 422
-    code = "base-data.load-rejected"
+    code = "base_data.load-rejected"
     title = "装载文件存在错误，已整批拒绝，数据未改变"
 
     def __init__(self, detail: str, *, report: Report, rows_read: int, **extensions: object):
@@ -193,6 +193,16 @@ def get_load(session: Session, *, actor: Actor, load_id: int) -> Load:
     return load
 
 
+def list_loads(session: Session, *, actor: Actor, table_id: UUID, limit: int = 20) -> list[Load]:
+    """A table's most recent loads, newest first (for its page)."""
+    ensure_permission(actor, BaseDataPermission.read)
+    return list(
+        session.scalars(
+            select(Load).where(Load.table_id == table_id).order_by(Load.id.desc()).limit(limit)
+        ).all()
+    )
+
+
 # ---------------------------------------------------------------- applying a load
 
 
@@ -228,11 +238,11 @@ def apply_load(
         state.total_rows = bulk.total_rows
         plan = plan_file(load, base, bulk.header, report)
         writer = Writer.for_plan(session, plan, report, counts)
-        for batch in bulk.batches():
-            counts.read += batch.height
-            apply_batch(writer, plan, batch, report)
+        for checked in checked_batches(bulk, plan):
+            counts.read += checked.rows
+            apply_batch(writer, plan, checked.result, report)
             state.rows_done = counts.read
-            state.bytes_done = bulk.bytes_done
+            state.bytes_done = checked.bytes_done
             if progress is not None:
                 progress(state)
         state.phase = "indexing"
@@ -262,7 +272,10 @@ def apply_load(
     load.error_count = report.count
     load.refused_fields = [f.name for f in plan.refused]
     load.message = _summary(load)
-    base.row_count = session.scalar(select(func.count()).select_from(plan.data.table)) or 0
+    if writer.fast:  # the table was empty: no need to count 8 million rows again
+        base.row_count = counts.inserted
+    else:
+        base.row_count = session.scalar(select(func.count()).select_from(plan.data.table)) or 0
     base.last_loaded_at = load.finished_at
     audit.record(
         session,

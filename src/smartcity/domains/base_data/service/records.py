@@ -7,12 +7,14 @@ changed that value, else the record's ``_load_id``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, bindparam, select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from smartcity.core.security import Actor, ensure_permission
@@ -27,12 +29,13 @@ from smartcity.domains.base_data.service.tables import (
     get_table,
     provenance_column,
 )
+from smartcity.domains.base_data.spec import FieldType
 from smartcity.domains.registry.models import Organization
 
 KEY_SEPARATOR = "|"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourcedValue:
     """One stored value and where it comes from."""
 
@@ -62,6 +65,10 @@ class HistoryView:
 
 
 def _json(value: Any) -> Any:
+    if isinstance(value, str | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, date):
@@ -97,8 +104,25 @@ class RecordReader:
             table_.c[LOAD_ID],
             *[table_.c[provenance_column(f.column_name)] for f in self.fields],
         ]
-        self._statement = select(*self._columns).where(condition)
+        statement = select(*self._columns).where(condition)
+        dialect = session.get_bind().dialect
+        compiled = statement.compile(dialect=dialect)
+        self._sql = str(compiled)
+        self._positional = bool(compiled.positional)
+        self._order = list(compiled.positiontup or [])
+        self._driver_cursor: Any = None
+        self._driver_connection: Any = None
         self._sources = {f.source_organization_id: f.source.name for f in self.fields}
+        # Plain tuples per field: a lookup reads no ORM attribute.
+        self._layout = [
+            (
+                f.name,
+                f.type is FieldType.boolean,
+                f.source_organization_id,
+                self._sources[f.source_organization_id],
+            )
+            for f in self.fields
+        ]
         self._load_times: dict[int, datetime | None] = {}
 
     def _split(self, key: str | tuple[str, ...]) -> dict[str, str]:
@@ -129,9 +153,28 @@ class RecordReader:
             )
         return self._load_times[load_id]
 
-    def row(self, key: str | tuple[str, ...]) -> Row[Any] | None:
-        """The stored row (values, record load, value loads), or None."""
-        return self.session.execute(self._statement, self._split(key)).first()
+    def row(self, key: str | tuple[str, ...]) -> Sequence[Any] | None:
+        """The stored row (values, record load, value loads), or None.
+
+        The statement is compiled once and run on the driver's cursor: a lookup costs
+        one indexed query and no ORM or Core result processing (values come back as
+        the driver gives them and ``_json`` makes them JSON-ready).
+        """
+        params = self._split(key)
+        if self._positional:
+            values: Any = tuple(params[name] for name in self._order)
+        else:
+            values = params
+        cursor = self._cursor()
+        cursor.execute(self._sql, values)
+        return cast("Sequence[Any] | None", cursor.fetchone())
+
+    def _cursor(self) -> Any:
+        connection = self.session.connection()
+        if self._driver_cursor is None or self._driver_connection is not connection:
+            self._driver_connection = connection
+            self._driver_cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        return self._driver_cursor
 
     def get(self, key: str | tuple[str, ...]) -> RecordView:
         """One record with each value's source and last update.
@@ -145,14 +188,18 @@ class RecordReader:
         n = len(self.fields)
         record_load = row[n]
         values: dict[str, SourcedValue] = {}
-        for i, f in enumerate(self.fields):
+        times = self._load_times
+        for i, (name, is_boolean, source_id, source_name) in enumerate(self._layout):
+            value = row[i]
+            if value is not None:
+                value = bool(value) if is_boolean else _json(value)
             load_id = row[n + 1 + i] or record_load
-            values[f.name] = SourcedValue(
-                value=_json(row[i]),
-                source_organization_id=f.source_organization_id,
-                source_name=self._sources[f.source_organization_id],
-                load_id=load_id,
-                updated_at=self._updated_at(load_id),
+            values[name] = SourcedValue(
+                value,
+                source_id,
+                source_name,
+                load_id,
+                times[load_id] if load_id in times else self._updated_at(load_id),
             )
         key_text = KEY_SEPARATOR.join(str(values[f.name].value) for f in self.data.key_fields)
         return RecordView(table_name=self.base.table_name, key=key_text, values=values)
