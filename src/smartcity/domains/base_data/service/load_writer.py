@@ -4,6 +4,7 @@ merge path (stored records compared, history kept, per-value provenance updated)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 from collections.abc import Iterator, Sequence
@@ -13,6 +14,7 @@ from queue import Full, Queue
 from typing import Any
 
 import polars as pl
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Table, bindparam, delete, exists, insert, select, text, tuple_, update
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
@@ -35,6 +37,7 @@ from smartcity.domains.base_data.service.tables import (
     LOAD_ID,
     ROW_ID,
     DataTable,
+    primary_key_name,
     provenance_column,
 )
 from smartcity.domains.base_data.spec import FieldType
@@ -128,6 +131,9 @@ class Writer:
         self._quarantine: list[pl.DataFrame] = []
         self._key_hashes: list[pl.DataFrame] = []  # fast path: (hash, row) for the final check
         self._seen: set[int] = set()  # merge path: hashes of keys already in the file
+        self._copy: Any = None  # fast path on PostgreSQL: the open COPY
+        self._copy_cursor: Any = None
+        self._copy_context: Any = None
         self._staged_all = False
         if fast:
             self._drop_indexes()
@@ -237,8 +243,34 @@ class Writer:
             buffer = io.BytesIO()
             out.write_csv(buffer, include_header=False, null_value="")
             statement = f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv)"
+            if row_ids:  # fast path: one COPY for the whole file, sent by a writer thread
+                if self._copy is None:
+                    self._copy_cursor = driver.cursor()  # type: ignore[union-attr]
+                    self._copy_context = self._copy_cursor.copy(
+                        statement, writer=QueuedLibpqWriter(self._copy_cursor)
+                    )
+                    self._copy = self._copy_context.__enter__()
+                self._copy.write(buffer.getvalue())
+                return
             with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
                 copy.write(buffer.getvalue())
+
+    def close(self, error: BaseException | None = None) -> None:
+        """End the fast path's COPY (``error`` aborts it); the transaction decides the rest."""
+        if self._copy is not None:
+            context, self._copy = self._copy_context, None
+            if error is None:
+                context.__exit__(None, None, None)
+            else:
+                context.__exit__(type(error), error, error.__traceback__)
+            self._copy_cursor.close()
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, _tb: object) -> None:
+        with contextlib.suppress(Exception):  # the original error is what matters
+            self.close(error)
 
     # -- merge path
 
@@ -474,15 +506,43 @@ class Writer:
     # -- indexes
 
     def _drop_indexes(self) -> None:
+        """Fast path: no index is maintained row by row; they are built once at the end
+        (on PostgreSQL the primary key too; SQLite's ``_rid`` is the rowid itself)."""
+        connection = self.session.connection()
         for index in self.table.indexes:
-            self.session.connection().exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+            connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+        if not self.sqlite:
+            name = primary_key_name(self.table.name)
+            connection.exec_driver_sql(
+                f"ALTER TABLE {self.table.name} DROP CONSTRAINT IF EXISTS {name}"
+            )
+
+    def _build_indexes(self, *, primary_key: bool) -> None:
+        connection = self.session.connection()
+        if self.sqlite:
+            if not primary_key:
+                for index in self.table.indexes:
+                    index.create(connection)
+            return
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        if primary_key:
+            name = primary_key_name(self.table.name)
+            connection.exec_driver_sql(
+                f"ALTER TABLE {self.table.name} ADD CONSTRAINT {name} PRIMARY KEY ({ROW_ID})"
+            )
+            return
+        for index in self.table.indexes:
+            index.create(connection)
 
     def finish(self) -> None:
+        self.close()
         if self.fast:
+            rejected = self.report.count and self.plan.load.on_error is OnError.reject
+            if not rejected:
+                self._build_indexes(primary_key=True)  # the duplicate check reads by _rid
             self._check_duplicates_across_batches()
             if not (self.report.count and self.plan.load.on_error is OnError.reject):
-                for index in self.table.indexes:
-                    index.create(self.session.connection())
+                self._build_indexes(primary_key=False)
         elif self.plan.load.mode is LoadMode.replace and not (
             self.report.count and self.plan.load.on_error is OnError.reject
         ):

@@ -237,18 +237,18 @@ def apply_load(
         state.total_bytes = bulk.total_bytes
         state.total_rows = bulk.total_rows
         plan = plan_file(load, base, bulk.header, report)
-        writer = Writer.for_plan(session, plan, report, counts)
-        for checked in checked_batches(bulk, plan):
-            counts.read += checked.rows
-            apply_batch(writer, plan, checked.result, report)
-            state.rows_done = counts.read
-            state.bytes_done = checked.bytes_done
+        with Writer.for_plan(session, plan, report, counts) as writer:
+            for checked in checked_batches(bulk, plan):
+                counts.read += checked.rows
+                apply_batch(writer, plan, checked.result, report)
+                state.rows_done = counts.read
+                state.bytes_done = checked.bytes_done
+                if progress is not None:
+                    progress(state)
+            state.phase = "indexing"
             if progress is not None:
                 progress(state)
-        state.phase = "indexing"
-        if progress is not None:
-            progress(state)
-        writer.finish()
+            writer.finish()
     if report.count and load.on_error is OnError.reject:
         raise LoadRejectedError(
             f"发现 {report.count} 处错误（涉及 {len(report.invalid_rows)} 行），整批未入库",

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -120,7 +121,13 @@ def _sql_type(field: BaseField) -> TypeEngine[Any]:
         case FieldType.geometry:
             return Text()
         case _:
-            return String(field.max_length) if field.max_length else Text()
+            text: TypeEngine[Any] = String(field.max_length) if field.max_length else Text()
+            if field.is_key or _indexed(field):
+                # Identifiers compare byte by byte: on PostgreSQL the "C" collation makes
+                # their indexes several times cheaper to build and probe than a locale's.
+                collated = String(field.max_length, collation="C")
+                return text.with_variant(collated, "postgresql")
+            return text
 
 
 def _indexed(field: BaseField) -> bool:
@@ -129,6 +136,10 @@ def _indexed(field: BaseField) -> bool:
         FieldRule.credit_code,
         FieldRule.id_or_credit_code,
     }
+
+
+def primary_key_name(table_name: str) -> str:
+    return f"pk_{table_name}"
 
 
 def key_index_name(table_name: str) -> str:
@@ -144,7 +155,12 @@ def sqlalchemy_table(base: BaseTable, fields: Sequence[BaseField]) -> Table:
     columns += [Column(f.column_name, _sql_type(f), nullable=True) for f in fields]
     columns.append(Column(LOAD_ID, Integer(), nullable=False))
     columns += [Column(provenance_column(f.column_name), Integer()) for f in fields]
-    table = Table(base.table_name, metadata, *columns)
+    table = Table(
+        base.table_name,
+        metadata,
+        *columns,
+        PrimaryKeyConstraint(ROW_ID, name=primary_key_name(base.table_name)),
+    )
     keys = [table.c[f.column_name] for f in fields if f.is_key and not f.retired]
     if keys:
         Index(key_index_name(base.table_name), *keys, unique=True)
