@@ -23,6 +23,9 @@ from smartcity.core.security import SYSTEM
 from smartcity.demo_data import DEMO_USERS
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.audit.models import AuditEvent
+from smartcity.domains.base_data import demo as base_data_demo
+from smartcity.domains.base_data import service as base_data_service
+from smartcity.domains.base_data import synthetic
 from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.catalog.enums import EntryStatus
 from smartcity.domains.catalog.models import CatalogEntry
@@ -455,3 +458,38 @@ class TestCli:
             "http://127.0.0.1:8000/",
         ):
             assert text in result.output
+
+
+class TestBaseData:
+    def test_the_six_standard_tables_hold_the_synthetic_slice(self, loaded: Loaded) -> None:
+        with loaded.database.read_scope() as session:
+            rows = {
+                t.table_name: t.row_count
+                for t in base_data_service.list_tables(session, actor=SYSTEM)
+            }
+        assert rows["bd_population"] == base_data_demo.POPULATION_ROWS
+        assert rows["bd_legal_entity"] == base_data_demo.ENTITY_ROWS
+        assert rows["bd_address"] == base_data_demo.ADDRESS_ROWS
+        assert rows["bd_credit_record"] == base_data_demo.CREDIT_ROWS
+        assert rows["bd_division"] == 12  # the city and its 11 county-level units
+        assert rows["bd_macro_indicator"] > 1_000
+
+    def test_a_person_carries_four_source_departments_and_three_history_entries(
+        self, loaded: Loaded
+    ) -> None:
+        key = synthetic.population_frame(1, seed=base_data_demo.SEED)["公民身份号码"][0]
+        with loaded.database.read_scope() as session:
+            reader = base_data_service.RecordReader(session, actor=SYSTEM, table="bd_population")
+            record = reader.get(key)
+            history = reader.history(key)
+        sources = {name: value.source_name for name, value in record.values.items()}
+        assert sources["姓名"] == "济宁市公安局"
+        assert sources["婚姻状况"] == "济宁市民政局"
+        assert sources["文化程度"] == "济宁市教育局"
+        assert sources["职业"] == "济宁市人力资源和社会保障局"
+        assert len({value.load_id for value in record.values.values()}) == 4
+        assert [h.organization_name for h in history] == [
+            "济宁市人力资源和社会保障局",
+            "济宁市教育局",
+            "济宁市民政局",
+        ]
