@@ -27,6 +27,7 @@ from sqlalchemy import func, inspect, select
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
 from smartcity.core.errors import PermissionDeniedError
+from smartcity.core.geo import Datum, wgs84_to_gcj02
 from smartcity.core.identifiers import make_credit_code, make_id_number
 from smartcity.core.security import SYSTEM, Actor
 from smartcity.domains.base_data import service, tasks
@@ -40,7 +41,13 @@ from smartcity.domains.base_data.models import (
     OnError,
     QuarantinedRow,
 )
-from smartcity.domains.base_data.spec import LEGAL_ENTITY, POPULATION, FieldRule, TableSpec
+from smartcity.domains.base_data.spec import (
+    ADDRESSES,
+    LEGAL_ENTITY,
+    POPULATION,
+    FieldRule,
+    TableSpec,
+)
 from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.catalog.enums import ClassificationKind, DataType
 from smartcity.domains.catalog.schemas import EntryDraft
@@ -485,24 +492,29 @@ def test_only_the_coordinator_loads_for_another_department(
         session.rollback()
 
 
-def test_a_legal_entity_table_checks_credit_codes(db: Database, tmp_path: Path) -> None:
+def standard_table(db: Database, spec: TableSpec, category: str) -> dict[str, Any]:
+    """A published entry of one of the standard resources, by a new provider."""
     with db.session_scope() as session:
-        market = make_organization(session, name=f"测试市场监管局{next(_numbers)}")
+        provider = make_organization(session, name=f"测试提供部门{next(_numbers)}")
         data = draft_data(
-            market,
+            provider,
             classification_kind=ClassificationKind.base,
-            base_database="legal_entity",
-            category_code="B.02.01",
-            name=LEGAL_ENTITY.entry_name,
-            items=spec_items(LEGAL_ENTITY),
+            base_database=spec.base_database,
+            category_code=category,
+            name=spec.entry_name,
+            items=spec_items(spec),
         )
         version = catalog_service.create_draft(session, actor=SYSTEM, data=data)
         catalog_service.publish_many(session, actor=SYSTEM, entry_ids=[version.entry_id])
-        entry_id, market_id = version.entry_id, market.id
+        entry_id, provider_id = version.entry_id, provider.id
     with db.session_scope() as session:
         base = service.table_for_entry(session, entry_id)
         assert base is not None
-        world = {"table_id": base.id, "table": base.table_name, "police": market_id}
+        return {"table_id": base.id, "table": base.table_name, "police": provider_id}
+
+
+def test_a_legal_entity_table_checks_credit_codes(db: Database, tmp_path: Path) -> None:
+    world = standard_table(db, LEGAL_ENTITY, "B.02.01")
     good = make_credit_code("9", "1", "370811", "MA3C0001")
     bad = good[:2] + "I" + good[3:]
     rows = [
@@ -526,8 +538,9 @@ def test_killing_the_loader_mid_file_leaves_the_table_as_it_was(
     before = rows_of(db, world)
     path = write_csv(tmp_path / "big.csv", [person(n) for n in range(10, 60_010)])
     env = {**os.environ, "SMARTCITY_DATABASE__URL": db.url, "SMARTCITY_ENVIRONMENT": "test"}
+    cli = str(Path(sys.executable).parent / "smartcity")
     command = [
-        str(Path(sys.executable).parent / "smartcity"), "base-data", "load", world["table"], str(path),
+        cli, "base-data", "load", world["table"], str(path),
         "--mode", "upsert", "--batch-rows", "50",
     ]  # fmt: skip
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -556,3 +569,24 @@ def test_killing_the_loader_mid_file_leaves_the_table_as_it_was(
         load = session.get(Load, running)
         assert load is not None
         assert load.status is LoadStatus.interrupted
+
+
+def test_coordinates_are_stored_in_wgs84_and_converted_to_gcj02_on_request(
+    db: Database, tmp_path: Path
+) -> None:
+    world = standard_table(db, ADDRESSES, "B.03.04")
+    rows = [
+        {"地址编码": "A1", "标准地址": "济宁市任城区测试路1号", "行政区划代码": "370811",
+         "经度": "116.587", "纬度": "35.415"},
+    ]  # fmt: skip
+    assert run(db, world, write_csv(tmp_path / "addr.csv", rows)).status is LoadStatus.succeeded
+    with db.session_scope() as session:
+        reader = service.RecordReader(session, actor=SYSTEM, table=world["table"])
+        stored = reader.get("A1")
+        shown = reader.get("A1", datum=Datum.gcj02)
+    assert stored.datum == "WGS84"
+    assert (stored.values["经度"].value, stored.values["纬度"].value) == (116.587, 35.415)
+    assert shown.datum == "GCJ02"
+    expected = wgs84_to_gcj02(116.587, 35.415)
+    assert shown.values["经度"].value == pytest.approx(expected[0], abs=1e-7)
+    assert shown.values["纬度"].value == pytest.approx(expected[1], abs=1e-7)

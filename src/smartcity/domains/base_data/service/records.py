@@ -8,7 +8,7 @@ changed that value, else the record's ``_load_id``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
+from smartcity.core.geo import Datum, convert_wkt, wgs84_to_gcj02
 from smartcity.core.security import Actor, ensure_permission
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
 from smartcity.domains.base_data.models import BaseField, HistoryEntry, Load
@@ -29,7 +30,7 @@ from smartcity.domains.base_data.service.tables import (
     get_table,
     provenance_column,
 )
-from smartcity.domains.base_data.spec import FieldType
+from smartcity.domains.base_data.spec import FieldRule, FieldType
 from smartcity.domains.registry.models import Organization
 
 KEY_SEPARATOR = "|"
@@ -51,6 +52,7 @@ class RecordView:
     table_name: str
     key: str
     values: dict[str, SourcedValue]  # by field name (the catalog item's name)
+    datum: str = ""  # of the coordinates in ``values`` (the table stores WGS84)
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,9 @@ class RecordReader:
             self._driver_cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         return self._driver_cursor
 
-    def get(self, key: str | tuple[str, ...]) -> RecordView:
-        """One record with each value's source and last update.
+    def get(self, key: str | tuple[str, ...], *, datum: Datum | None = None) -> RecordView:
+        """One record with each value's source and last update; coordinates and
+        geometries converted to ``datum`` (GCJ-02 for Chinese web maps) when asked.
 
         Raises:
             InvalidKeyError; RecordNotFoundError.
@@ -202,7 +205,27 @@ class RecordReader:
                 times[load_id] if load_id in times else self._updated_at(load_id),
             )
         key_text = KEY_SEPARATOR.join(str(values[f.name].value) for f in self.data.key_fields)
-        return RecordView(table_name=self.base.table_name, key=key_text, values=values)
+        stored = self.base.datum
+        if datum is not None and stored == Datum.wgs84.value and datum is not Datum.wgs84:
+            values = self._converted(values, datum)
+            stored = datum.value
+        return RecordView(self.base.table_name, key_text, values, stored)
+
+    def _converted(self, values: dict[str, SourcedValue], datum: Datum) -> dict[str, SourcedValue]:
+        """Coordinates (the longitude/latitude pair) and WKT geometries in ``datum``."""
+        out = dict(values)
+        lon = next((f.name for f in self.fields if f.rule is FieldRule.longitude), None)
+        lat = next((f.name for f in self.fields if f.rule is FieldRule.latitude), None)
+        if lon and lat and values[lon].value is not None and values[lat].value is not None:
+            x, y = wgs84_to_gcj02(float(values[lon].value), float(values[lat].value))
+            out[lon] = replace(values[lon], value=round(x, 7))
+            out[lat] = replace(values[lat], value=round(y, 7))
+        for f in self.fields:
+            if f.type is FieldType.geometry and values[f.name].value:
+                out[f.name] = replace(
+                    values[f.name], value=convert_wkt(str(values[f.name].value), datum)
+                )
+        return out
 
     def history(self, key: str | tuple[str, ...]) -> list[HistoryView]:
         """What the record looked like before each load that changed or deleted it,
