@@ -31,7 +31,7 @@ from smartcity.core.geo import Datum, wgs84_to_gcj02
 from smartcity.core.identifiers import make_credit_code, make_id_number
 from smartcity.core.security import SYSTEM, Actor
 from smartcity.domains.base_data import service, tasks
-from smartcity.domains.base_data.errors import TableRetiredError
+from smartcity.domains.base_data.errors import KeyChangeError, NoKeyError, TableRetiredError
 from smartcity.domains.base_data.models import (
     HistoryEntry,
     Load,
@@ -590,3 +590,40 @@ def test_coordinates_are_stored_in_wgs84_and_converted_to_gcj02_on_request(
     expected = wgs84_to_gcj02(116.587, 35.415)
     assert shown.values["经度"].value == pytest.approx(expected[0], abs=1e-7)
     assert shown.values["纬度"].value == pytest.approx(expected[1], abs=1e-7)
+
+
+def test_a_table_without_an_obvious_key_takes_one_from_the_coordinator_while_empty(
+    db: Database, tmp_path: Path
+) -> None:
+    with db.session_scope() as session:
+        provider = make_organization(session, name=f"测试卫健委{next(_numbers)}")
+        data = draft_data(
+            provider,
+            classification_kind=ClassificationKind.base,
+            base_database="population",
+            category_code="B.01.03",
+            items=[item("出生医学证明编号", length=10), item("母亲公民身份号码")],
+        )
+        version = catalog_service.create_draft(session, actor=SYSTEM, data=data)
+        catalog_service.publish_many(session, actor=SYSTEM, entry_ids=[version.entry_id])
+        entry_id, provider_id = version.entry_id, provider.id
+    with db.session_scope() as session:
+        base = service.table_for_entry(session, entry_id)
+        assert base is not None
+        fields = {f.name: f for f in base.fields}
+        assert not any(f.is_key for f in fields.values())  # 母亲公民身份号码 is no key
+        assert fields["母亲公民身份号码"].rule is FieldRule.id_number
+        table_id, table_name = base.id, base.table_name
+        with pytest.raises(NoKeyError):
+            service.start_load(
+                session, actor=SYSTEM, table_id=table_id, mode=LoadMode.upsert,
+                on_error=OnError.reject, filename="x.csv", organization_id=provider_id,
+            )  # fmt: skip
+        column = fields["出生医学证明编号"].column_name
+        service.set_field(session, actor=SYSTEM, table_id=table_id, column=column, is_key=True)
+    world = {"table_id": table_id, "table": table_name, "police": provider_id}
+    mother = make_id_number("370811", date(1990, 5, 1), 12)
+    rows = [{"出生医学证明编号": "Q370000001", "母亲公民身份号码": mother}]
+    assert run(db, world, write_csv(tmp_path / "birth.csv", rows)).status is LoadStatus.succeeded
+    with db.session_scope() as session, pytest.raises(KeyChangeError):
+        service.set_field(session, actor=SYSTEM, table_id=table_id, column=column, is_key=False)

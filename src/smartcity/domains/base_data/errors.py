@@ -57,3 +57,10 @@ class NoKeyError(ConflictError):
 class InvalidKeyError(InvalidInputError):
     code = "base_data.invalid-key"
     title = "主键格式不正确"
+
+
+class KeyChangeError(ConflictError):
+    """The key decides which record a row of a file is: it is fixed once records exist."""
+
+    code = "base_data.key-change"
+    title = "表中已有记录，不能再更改主键"

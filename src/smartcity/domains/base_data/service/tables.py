@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     inspect,
     select,
 )
@@ -43,6 +44,7 @@ from smartcity.core.security import SYSTEM, Actor, ensure_permission
 from smartcity.domains.audit import service as audit
 from smartcity.domains.base_data.errors import (
     FieldNotFoundError,
+    KeyChangeError,
     NotBaseResourceError,
     TableNotFoundError,
 )
@@ -170,6 +172,10 @@ def sqlalchemy_table(base: BaseTable, fields: Sequence[BaseField]) -> Table:
     return table
 
 
+def _physical(base: BaseTable) -> Table:
+    return data_table(base).table
+
+
 def data_table(base: BaseTable) -> DataTable:
     """``base.fields`` must be loaded."""
     all_fields = tuple(base.fields)
@@ -242,15 +248,23 @@ def _table_name(session: Session, entry: Any, spec: TableSpec | None) -> str:
     return f"{DATA_TABLE_PREFIX}{str(entry.base_database)[:12]}_{entry.id.hex[:12]}"
 
 
+_KEY_NAMES = ("公民身份号码", "统一社会信用代码", "行政区划代码")
+
+
 def _default_key(fields: list[BaseField]) -> None:
-    """Without a standard spec, the first identifier-rule field is the key."""
-    if any(f.is_key for f in fields):
+    """Without a standard spec: the first item when it is an identifier, else an item
+    named exactly as a national identifier; otherwise no key until the coordinator
+    sets one (a table without a key takes no load)."""
+    if any(f.is_key for f in fields) or not fields:
         return
-    for f in fields:
-        if f.rule in {FieldRule.id_number, FieldRule.credit_code, FieldRule.division}:
-            f.is_key = True
-            f.required = True
-            return
+    first = fields[0]
+    identifiers = {FieldRule.id_number, FieldRule.credit_code, FieldRule.division}
+    chosen = first if first.rule in identifiers else None
+    if chosen is None:
+        chosen = next((f for f in fields if f.name in _KEY_NAMES), None)
+    if chosen is not None:
+        chosen.is_key = True
+        chosen.required = True
 
 
 # ---------------------------------------------------------------- build and sync
@@ -485,12 +499,14 @@ def set_field(
     rule: FieldRule | None = None,
     required: bool | None = None,
     enumeration: dict[str, str] | None = None,
+    is_key: bool | None = None,
 ) -> BaseField:
-    """Assign a field's source department (一数一源) or change its validation rule.
+    """Assign a field's source department (一数一源), change its validation rule, or
+    make it part of the key (only while the table is empty: the unique index is rebuilt).
 
     Raises:
         PermissionDeniedError; TableNotFoundError; FieldNotFoundError;
-        OrganizationNotFoundError.
+        OrganizationNotFoundError; KeyChangeError (the table holds records).
     """
     ensure_permission(actor, BaseDataPermission.manage)
     base = _load_table(session, table_id)
@@ -518,6 +534,19 @@ def set_field(
     if enumeration is not None and enumeration != field.enumeration:
         changes["enumeration"] = [field.enumeration, enumeration]
         field.enumeration = dict(enumeration)
+    if is_key is not None and is_key != field.is_key:
+        if base.row_count or session.scalar(select(func.count()).select_from(_physical(base))):
+            raise KeyChangeError(table=base.table_name)
+        changes["is_key"] = [field.is_key, is_key]
+        field.is_key = is_key
+        field.required = field.required or is_key
+        session.flush()
+        connection = session.connection()
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {key_index_name(base.table_name)}")
+        rebuilt = data_table(base).table
+        for index in rebuilt.indexes:
+            if index.name == key_index_name(base.table_name):
+                index.create(connection)
     if changes:
         audit.record(
             session,
