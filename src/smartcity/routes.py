@@ -4,6 +4,9 @@ from fastapi import APIRouter
 
 from smartcity.domains.audit import api as audit_api
 from smartcity.domains.audit import web as audit_web
+from smartcity.domains.base_data import api as base_data_api
+from smartcity.domains.base_data import web as base_data_web
+from smartcity.domains.base_data import web_quality as base_data_quality_web
 from smartcity.domains.calendar import api as calendar_api
 from smartcity.domains.calendar import web as calendar_web
 from smartcity.domains.catalog import api as catalog_api
@@ -20,6 +23,7 @@ API_ROUTERS: list[APIRouter] = [
     identity_api.router,
     registry_api.router,
     catalog_api.router,
+    base_data_api.router,
     audit_api.router,
     calendar_api.router,
     tools_api,
@@ -31,6 +35,8 @@ WEB_ROUTERS: list[APIRouter] = [
     registry_web.router,
     registry_systems_web.router,
     catalog_web.router,
+    base_data_web.router,
+    base_data_quality_web.router,
     audit_web.router,
     calendar_web.router,
 ]

@@ -19,6 +19,7 @@ from smartcity.core.time import CHINA, today_in_china
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.audit.permissions import AuditPermission
 from smartcity.domains.audit.schemas import AuditEventFilter
+from smartcity.domains.base_data.permissions import BaseDataPermission
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.identity.permissions import ROLE_LABELS, IdentityPermission, Role
@@ -53,6 +54,14 @@ def _links(actor: Actor) -> list[Link]:
                 "/registry/organizations/import",
                 "导入单位目录",
                 "从 Excel 或 CSV 批量导入、更新单位",
+            )
+        )
+    if actor.has(BaseDataPermission.read):
+        links.append(
+            Link(
+                "/base-data",
+                "基础数据库",
+                "人口、法人、空间地理、宏观经济、社会信用：装载、查询、数据质量",
             )
         )
     if actor.has(IdentityPermission.manage_all_users) or actor.has(

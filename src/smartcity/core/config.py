@@ -7,6 +7,7 @@ object explicitly, so tests build their own instead of patching globals.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
@@ -42,6 +43,19 @@ class HttpSettings(BaseModel):
     problem_base_uri: str = "/problems/"
 
 
+class BaseDataSettings(BaseModel):
+    """Bulk loads into the base databases (Art. 23–24) through the API and the pages.
+
+    A load file may be several GB: the upload streams to ``upload_dir`` (on the same
+    disk as the data, not the system temp directory) and is deleted when its load
+    ends. ``max_upload_bytes`` is the one per-route exception to the HTTP body
+    limit; everything else keeps ``http.max_body_bytes`` / ``http.max_upload_bytes``.
+    """
+
+    upload_dir: Path = Path("./var/uploads/base-data")
+    max_upload_bytes: int = Field(default=20 * 1024**3, ge=1024)
+
+
 class Settings(BaseSettings):
     """Process configuration.
 
@@ -60,6 +74,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
+    base_data: BaseDataSettings = BaseDataSettings()
 
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Self:

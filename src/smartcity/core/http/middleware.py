@@ -12,6 +12,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from smartcity.core.context import RequestContext, request_context
 
 PROBLEM_MEDIA_TYPE = b"application/problem+json"
+#: Scope key of a route's own body limit (``allow_large_body``).
+BODY_ALLOWANCE_KEY = "smartcity.max_body_bytes"
+
+
+def allow_large_body(scope: Scope, limit: int) -> None:
+    """Let this request's body exceed the default limits, up to ``limit`` bytes.
+
+    For a route that takes bulk uploads (several GB): call it from the route or a
+    dependency before anything reads the body, and stream the body to disk (never
+    ``await request.body()``); the allowance is disk the request may use, not memory.
+    """
+    scope[BODY_ALLOWANCE_KEY] = limit
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -61,11 +73,16 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuse bodies over the configured limit with 413 before the route sees them.
+    """Refuse bodies over the configured limit with 413 before the route reads them.
 
     Checks the declared ``Content-Length`` first, then counts the bytes of
     chunked bodies as they stream, so a lying or missing header cannot get a
     large body through. Multipart uploads get their own, larger limit.
+
+    A route may raise the limit for its own requests (``allow_large_body``) before
+    it reads the body. So a declared length over the default is refused when the
+    body is first read rather than before routing: the route has not spoken yet.
+    Nothing of the body has been read by then either way.
     """
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
@@ -83,21 +100,26 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit(scope)
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _send_413(scope, send, limit)
-            return
+        default = self._limit(scope)
+
+        def limit() -> int:
+            allowance = scope.get(BODY_ALLOWANCE_KEY)
+            return max(default, allowance) if isinstance(allowance, int) else default
+
+        header = _header(scope, b"content-length")
+        declared = int(header) if header is not None and header.isdigit() else None
         received = 0
         response_started = False
 
         async def limited_receive() -> Message:
             nonlocal received
+            if declared is not None and declared > limit():
+                raise _BodyTooLargeError(limit())
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLargeError(limit)
+                if received > limit():
+                    raise _BodyTooLargeError(limit())
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -110,7 +132,7 @@ class BodySizeLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLargeError:
             if not response_started:
-                await _send_413(scope, send, limit)
+                await _send_413(scope, send, limit())
 
 
 class _BodyTooLargeError(HTTPException):
