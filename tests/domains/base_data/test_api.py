@@ -590,5 +590,5 @@ class TestTables:
 
         body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
         assert body["properties"]["file"]["format"] == "binary"
-        assert body["properties"]["mode"]["enum"] == ["insert", "upsert", "delete", "replace"]
+        assert body["properties"]["mode"]["enum"] == ["insert", "upsert", "delete", "full"]
         assert {"202", "401", "403", "404", "409", "415", "422"} <= set(operation["responses"])

@@ -402,7 +402,7 @@ def test_delete_and_replace_keep_history(
     assert any("不存在" in reason for *_x, reason in errors_of(db, deleted.id))
     replaced = run(
         db, world, write_csv(tmp_path / "r.csv", [person(2), person(3, 姓名="改")]),
-        mode=LoadMode.replace,
+        mode=LoadMode.full,
     )  # fmt: skip
     assert replaced.status is LoadStatus.succeeded, replaced.message
     assert (replaced.rows_updated, replaced.rows_deleted) == (1, 2)
@@ -627,3 +627,26 @@ def test_a_table_without_an_obvious_key_takes_one_from_the_coordinator_while_emp
     assert run(db, world, write_csv(tmp_path / "birth.csv", rows)).status is LoadStatus.succeeded
     with db.session_scope() as session, pytest.raises(KeyChangeError):
         service.set_field(session, actor=SYSTEM, table_id=table_id, column=column, is_key=False)
+
+
+def test_error_details_quote_values_only_to_the_submitter_and_record_readers(
+    db: Database, world: dict[str, Any], tmp_path: Path
+) -> None:
+    rows = [person(1), person(2, 出生日期="1985-02-30")]
+    load = run(db, world, write_csv(tmp_path / "bad.csv", rows))
+    with db.session_scope() as session:
+        police = session.get(Organization, world["police"])
+        other = session.get(Organization, world["other"])
+        assert police is not None
+        assert other is not None
+        auditor = staff_of(session, other, Role.auditor)
+        submitter = staff_of(session, police, Role.org_staff)
+        assert service.error_summary(session, actor=auditor, load_id=load.id)  # counts only
+        with pytest.raises(PermissionDeniedError):
+            service.load_errors(session, actor=auditor, load_id=load.id)
+        with pytest.raises(PermissionDeniedError):
+            service.error_report_xlsx(session, actor=auditor, load_id=load.id)
+        assert (
+            service.load_errors(session, actor=submitter, load_id=load.id)[0].value == "1985-02-30"
+        )
+        session.rollback()

@@ -23,7 +23,7 @@ from pathlib import Path, PurePath
 from typing import IO, Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -44,6 +44,7 @@ from smartcity.core.errors import (
     PermissionDeniedError,
     UnsupportedMediaTypeError,
 )
+from smartcity.core.geo import Datum
 from smartcity.core.http.deps import DatabaseDep, PageParamsDep, SessionDep, SettingsDep
 from smartcity.core.http.middleware import allow_large_body
 from smartcity.core.http.problems import problem_responses
@@ -616,11 +617,20 @@ _RECORD_PROBLEMS = problem_responses(
 
 
 @router.get("/tables/{table}/records/{key}", responses=_RECORD_PROBLEMS)
-def get_record(table: str, key: str, session: SessionDep, actor: ActorDep) -> RecordRead:
+def get_record(
+    table: str,
+    key: str,
+    session: SessionDep,
+    actor: ActorDep,
+    datum: Annotated[
+        Datum | None,
+        Query(description="坐标系：默认按存储（WGS84）返回；GCJ02 供国内网络地图使用"),
+    ] = None,
+) -> RecordRead:
     """A record by its key (a composite key's parts joined with ``|``): every value with
     its source department, the load that last wrote it and when (一数一源)."""
     reader = base_data_service.RecordReader(session, actor=actor, table=table)
-    return RecordRead.of(reader.get(key))
+    return RecordRead.of(reader.get(key, datum=datum))
 
 
 def record_history(session: Session, actor: Actor, table: str, key: str) -> list[HistoryEntryRead]:

@@ -65,7 +65,7 @@ def load(
     ],
     mode: Annotated[
         LoadMode,
-        typer.Option(help="insert 新增 / upsert 新增或更新 / delete 删除 / replace 全量替换"),
+        typer.Option(help="insert 新增 / upsert 新增或更新 / delete 删除 / full 全量替换"),
     ] = LoadMode.upsert,
     quarantine: Annotated[
         bool,

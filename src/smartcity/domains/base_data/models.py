@@ -51,14 +51,14 @@ class LoadMode(StrEnum):
     insert = "insert"  # every key must be new
     upsert = "upsert"  # new keys are inserted, existing ones updated
     delete = "delete"  # the keys listed are deleted
-    replace = "replace"  # the file is the whole table: missing keys are deleted
+    full = "full"  # the file is the whole table: missing keys are deleted
 
 
 LOAD_MODE_LABELS: dict[LoadMode, str] = {
     LoadMode.insert: "新增",
     LoadMode.upsert: "新增或更新",
     LoadMode.delete: "删除",
-    LoadMode.replace: "全量替换",
+    LoadMode.full: "全量替换",
 }
 
 

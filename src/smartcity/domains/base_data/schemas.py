@@ -321,6 +321,9 @@ class RecordRead(Schema):
 
     table_name: str
     key: str = Field(description="主键；复合主键以 | 连接")
+    datum: str = Field(
+        default="", description="坐标和几何图形所用的坐标系（存储为 WGS84，可按请求转换为 GCJ02）"
+    )
     values: dict[str, SourcedValueRead]
 
     @classmethod
@@ -328,6 +331,7 @@ class RecordRead(Schema):
         return cls(
             table_name=record.table_name,
             key=record.key,
+            datum=record.datum,
             values={
                 name: SourcedValueRead(
                     value=v.value,

@@ -96,7 +96,7 @@ def upgrade() -> None:
         sa.Column("organization_id", sa.Uuid(), nullable=False, comment="The submitting department."),
         sa.Column("actor_id", sa.Uuid(), nullable=True),
         sa.Column("actor_name", sa.String(length=100), nullable=False),
-        sa.Column("mode", sa.Enum("insert", "upsert", "delete", "replace", name="loadmode", native_enum=False, length=16), nullable=False),
+        sa.Column("mode", sa.Enum("insert", "upsert", "delete", "full", name="loadmode", native_enum=False, length=16), nullable=False),
         sa.Column("on_error", sa.Enum("reject", "quarantine", name="onerror", native_enum=False, length=16), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("file_format", sa.String(length=16), nullable=False),

@@ -153,7 +153,7 @@ def plan_file(load: Load, base: BaseTable, header: Sequence[str], report: Report
         )
     present = [f for f in data.fields if f.name in header]
     missing_required = [f for f in data.fields if f.required and f.name not in header]
-    if load.mode in (LoadMode.insert, LoadMode.replace) and missing_required:
+    if load.mode in (LoadMode.insert, LoadMode.full) and missing_required:
         names = [f.name for f in missing_required]
         raise LoadFileError(f"文件缺少必填列：{'、'.join(names)}", missing_columns=names)
     refused: list[BaseField] = []

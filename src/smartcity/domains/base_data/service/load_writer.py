@@ -137,13 +137,13 @@ class Writer:
         self._staged_all = False
         if fast:
             self._drop_indexes()
-        if plan.load.mode is LoadMode.replace and not fast:
+        if plan.load.mode is LoadMode.full and not fast:
             self._create_seen_table()
 
     @classmethod
     def for_plan(cls, session: Session, plan: Plan, report: Report, counts: Counts) -> Writer:
         empty = session.scalar(select(plan.data.table.c[ROW_ID]).limit(1)) is None
-        fast = empty and plan.load.mode in (LoadMode.insert, LoadMode.replace)
+        fast = empty and plan.load.mode in (LoadMode.insert, LoadMode.full)
         return cls(session, plan, report, counts, fast=fast)
 
     # -- quarantine and duplicates
@@ -307,7 +307,7 @@ class Writer:
         keys = self.key_columns
         typed_keys = self._typed(valid, keys)
         existing = self._existing(typed_keys)
-        if mode is LoadMode.replace:
+        if mode is LoadMode.full:
             self._stage_seen(typed_keys.select(keys))
         joined = typed_keys.select([*keys, ROW]).join(
             existing.select([*keys, ROW_ID]), on=keys, how="left", maintain_order="left"
@@ -543,7 +543,7 @@ class Writer:
             self._check_duplicates_across_batches()
             if not (self.report.count and self.plan.load.on_error is OnError.reject):
                 self._build_indexes(primary_key=False)
-        elif self.plan.load.mode is LoadMode.replace and not (
+        elif self.plan.load.mode is LoadMode.full and not (
             self.report.count and self.plan.load.on_error is OnError.reject
         ):
             self._delete_unseen()

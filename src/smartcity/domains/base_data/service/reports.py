@@ -7,23 +7,38 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from smartcity.core.errors import PermissionDeniedError
 from smartcity.core.security import Actor
 from smartcity.core.tabular import write_xlsx
 from smartcity.domains.base_data.models import (
     LOAD_MODE_LABELS,
     LOAD_STATUS_LABELS,
     ON_ERROR_LABELS,
+    Load,
     LoadError,
     QuarantinedRow,
 )
+from smartcity.domains.base_data.permissions import BaseDataPermission
 from smartcity.domains.base_data.service.loads import get_load
+
+
+def _ensure_may_see_values(actor: Actor, load: Load) -> None:
+    """Error reports quote the file's values (ID numbers, names): the submitting department
+    and those who may read records see them; others see only the counts and reasons."""
+    if actor.organization_id == load.organization_id or actor.has(BaseDataPermission.lookup):
+        return
+    raise PermissionDeniedError("错误明细含有原始数据，仅提交部门和有查询权限的人员可以查看")
 
 
 def load_errors(
     session: Session, *, actor: Actor, load_id: int, limit: int = 200, offset: int = 0
 ) -> list[LoadError]:
-    """The first errors of a load, by row (for its page)."""
-    get_load(session, actor=actor, load_id=load_id)
+    """The first errors of a load, by row (for its page).
+
+    Raises:
+        PermissionDeniedError: neither the submitting department nor ``base_data.lookup``.
+    """
+    _ensure_may_see_values(actor, get_load(session, actor=actor, load_id=load_id))
     return list(
         session.scalars(
             select(LoadError)
@@ -50,6 +65,7 @@ def error_report_xlsx(session: Session, *, actor: Actor, load_id: int) -> bytes:
     """Sheets: 概况 (the load), 错误明细 (row, column, value, reason), 错误汇总, and
     隔离行 (the quarantined rows as they were in the file)."""
     load = get_load(session, actor=actor, load_id=load_id)
+    _ensure_may_see_values(actor, load)
     errors = session.execute(
         select(LoadError.row, LoadError.column, LoadError.value, LoadError.reason)
         .where(LoadError.load_id == load_id)

@@ -482,7 +482,10 @@ def get_table(session: Session, *, actor: Actor, table: UUID | str) -> BaseTable
     found = session.scalars(
         select(BaseTable)
         .where(BaseTable.table_name == table)
-        .options(selectinload(BaseTable.fields), selectinload(BaseTable.provider))
+        .options(
+            selectinload(BaseTable.fields).selectinload(BaseField.source),
+            selectinload(BaseTable.provider),
+        )
     ).one_or_none()
     if found is None:
         raise TableNotFoundError(table=table)
