@@ -52,6 +52,8 @@ test: $(STAMP) browser-deps lint
 bench: $(STAMP)
 	$(BIN)/python benchmarks/audit_chain.py
 	$(BIN)/python benchmarks/catalog_search.py
+	$(BIN)/python benchmarks/base_data_rules.py
+	$(BIN)/python benchmarks/base_data_load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

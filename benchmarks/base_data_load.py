@@ -325,7 +325,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=8_400_000)
     parser.add_argument("--seed", type=int, default=2026)
@@ -334,7 +334,7 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=os.environ.get("SMARTCITY_BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--scratch", type=Path, default=None, help="directory for the files")
     parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="bench-base-data-"))
     scratch.mkdir(parents=True, exist_ok=True)
@@ -362,6 +362,7 @@ def main() -> None:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     for name in ("population.csv", "platform.sqlite", "platform.sqlite-wal", "platform.sqlite-shm"):
         (scratch / name).unlink(missing_ok=True)
+    return results
 
 
 def _report(results: dict[str, Any]) -> None:

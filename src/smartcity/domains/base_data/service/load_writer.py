@@ -223,8 +223,11 @@ class Writer:
 
     def _insert(self, frame: pl.DataFrame, *, row_ids: bool) -> None:
         columns = self._value_columns(frame)
-        select_exprs = [pl.col(c) for c in columns] + [pl.lit(self.load_id).alias(LOAD_ID)]
-        names = [*columns, LOAD_ID]
+        select_exprs = [pl.col(c) for c in columns]
+        names = list(columns)
+        if not (row_ids and not self.sqlite):  # PostgreSQL's fast path: the column default
+            select_exprs.append(pl.lit(self.load_id).alias(LOAD_ID))
+            names.append(LOAD_ID)
         if row_ids:
             select_exprs.insert(0, pl.col(ROW).alias(ROW_ID))
             names.insert(0, ROW_ID)
@@ -244,6 +247,7 @@ class Writer:
             out.write_csv(buffer, include_header=False, null_value="")
             statement = f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv)"
             if row_ids:  # fast path: one COPY for the whole file, sent by a writer thread
+                statement = f"COPY {table} ({quoted}) FROM STDIN (FORMAT csv, FREEZE)"
                 if self._copy is None:
                     self._copy_cursor = driver.cursor()  # type: ignore[union-attr]
                     self._copy_context = self._copy_cursor.copy(
@@ -516,6 +520,16 @@ class Writer:
             connection.exec_driver_sql(
                 f"ALTER TABLE {self.table.name} DROP CONSTRAINT IF EXISTS {name}"
             )
+            # Emptied in this transaction, the table can take COPY ... FREEZE: rows are
+            # written frozen, sparing the later rewrite of every page by VACUUM. (It was
+            # empty already; a rollback brings back the same empty table.)
+            connection.exec_driver_sql(f"TRUNCATE {self.table.name}")
+            # The load id is the same on every row: the server fills it in, the file's
+            # rows need not carry it (dropped again in ``_build_indexes``).
+            default = int(self.load_id)
+            connection.exec_driver_sql(
+                f"ALTER TABLE {self.table.name} ALTER COLUMN {LOAD_ID} SET DEFAULT {default}"
+            )
 
     def _build_indexes(self, *, primary_key: bool) -> None:
         connection = self.session.connection()
@@ -526,6 +540,9 @@ class Writer:
             return
         connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         if primary_key:
+            connection.exec_driver_sql(
+                f"ALTER TABLE {self.table.name} ALTER COLUMN {LOAD_ID} DROP DEFAULT"
+            )
             name = primary_key_name(self.table.name)
             connection.exec_driver_sql(
                 f"ALTER TABLE {self.table.name} ADD CONSTRAINT {name} PRIMARY KEY ({ROW_ID})"
