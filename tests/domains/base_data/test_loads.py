@@ -650,3 +650,25 @@ def test_error_details_quote_values_only_to_the_submitter_and_record_readers(
             service.load_errors(session, actor=submitter, load_id=load.id)[0].value == "1985-02-30"
         )
         session.rollback()
+
+
+def test_after_a_fast_first_load_later_loads_insert_update_and_delete_by_key(
+    db: Database, world: dict[str, Any], tmp_path: Path
+) -> None:
+    first = run(
+        db, world, write_csv(tmp_path / "a.csv", [person(n) for n in range(1, 6)]),
+        mode=LoadMode.insert,
+    )  # fmt: skip
+    assert first.status is LoadStatus.succeeded
+    more = [person(3, 姓名="改名"), person(6), person(7)]
+    second = run(db, world, write_csv(tmp_path / "b.csv", more))
+    assert second.status is LoadStatus.succeeded, errors_of(db, second.id)
+    assert (second.rows_inserted, second.rows_updated) == (2, 1)
+    stored = rows_of(db, world)
+    assert len({r["_rid"] for r in stored}) == 7  # new rows continue after the file's rows
+    assert {r["name"] for r in stored if r["id_number"] == person(3)["公民身份号码"]} == {"改名"}
+    full = run(db, world, write_csv(tmp_path / "c.csv", [person(1), person(7)]), mode=LoadMode.full)
+    assert (full.status, full.rows_deleted) == (LoadStatus.succeeded, 5)
+    assert sorted(r["id_number"] for r in rows_of(db, world)) == sorted(
+        [person(1)["公民身份号码"], person(7)["公民身份号码"]]
+    )

@@ -37,7 +37,6 @@ from smartcity.domains.base_data.service.tables import (
     LOAD_ID,
     ROW_ID,
     DataTable,
-    primary_key_name,
     provenance_column,
 )
 from smartcity.domains.base_data.spec import FieldType
@@ -133,6 +132,7 @@ class Writer:
         self._seen: set[int] = set()  # merge path: hashes of keys already in the file
         self._copy: Any = None  # fast path on PostgreSQL: the open COPY
         self._copy_cursor: Any = None
+        self._max_row = 0  # fast path: the largest ``_rid`` written
         self._copy_context: Any = None
         self._staged_all = False
         if fast:
@@ -155,27 +155,31 @@ class Writer:
         return self._quarantine
 
     def _key_hash(self, frame: pl.DataFrame) -> pl.Series:
+        if len(self.key_columns) == 1:
+            return frame.get_column(self.key_columns[0]).hash(seed=7)
         return frame.select(pl.struct(self.key_columns).hash(seed=7).alias("h")).to_series()
 
     def drop_duplicate_keys(self, valid: pl.DataFrame) -> pl.DataFrame:
         if valid.height == 0:
             return valid
+        if self.fast:
+            # Every row is written with ``_rid`` = its file row; duplicates, inside a
+            # batch or across batches, are found once at the end on the keys' hashes
+            # and the later occurrences taken out again (``finish``).
+            rows = valid.get_column(ROW)
+            self._key_hashes.append(pl.DataFrame({"h": self._key_hash(valid), "row": rows}))
+            self._max_row = max(self._max_row, int(rows.max()))  # type: ignore[arg-type]
+            return valid
         first = valid.select(pl.struct(self.key_columns).is_first_distinct()).to_series()
         inner = valid.filter(~first)
         valid = valid.filter(first)
-        if self.fast:
-            # Across batches the check runs once at the end (finish), on hashes.
-            self._key_hashes.append(
-                pl.DataFrame({"h": self._key_hash(valid), "row": valid.get_column(ROW)})
-            )
-        else:
-            hashes = self._key_hash(valid).to_list()
-            seen_mask = [h in self._seen for h in hashes]
-            self._seen.update(hashes)
-            if any(seen_mask):
-                mask = pl.Series(seen_mask)
-                inner = pl.concat([inner, valid.filter(mask)])
-                valid = valid.filter(~mask)
+        hashes = self._key_hash(valid).to_list()
+        seen_mask = [h in self._seen for h in hashes]
+        self._seen.update(hashes)
+        if any(seen_mask):
+            mask = pl.Series(seen_mask)
+            inner = pl.concat([inner, valid.filter(mask)])
+            valid = valid.filter(~mask)
         if inner.height:
             self._duplicates(inner)
         return valid
@@ -420,7 +424,7 @@ class Writer:
                     "changed": changed_columns,
                 }
             )
-            param: dict[str, Any] = {"b_rid": rid}
+            param: dict[str, Any] = {f"k_{i}": row[k] for i, k in enumerate(self.key_columns)}
             for c in value_columns:
                 param[f"v_{c}"] = _bindable(row[c])
                 param[f"p_{c}"] = (
@@ -431,7 +435,7 @@ class Writer:
         table = self.table
         statement = (
             update(table)
-            .where(table.c[ROW_ID] == bindparam("b_rid"))
+            .where(*[table.c[k] == bindparam(f"k_{i}") for i, k in enumerate(self.key_columns)])
             .values(
                 {
                     **{table.c[c]: bindparam(f"v_{c}") for c in value_columns},
@@ -445,8 +449,12 @@ class Writer:
     def _delete(self, matched: pl.DataFrame, existing: pl.DataFrame) -> None:
         if matched.height == 0:
             return
-        rids = matched.get_column(ROW_ID).to_list()
-        rows = existing.filter(pl.col(ROW_ID).is_in(rids))
+        rows = existing.filter(pl.col(ROW_ID).is_in(matched.get_column(ROW_ID).implode()))
+        self._history_of_deleted(rows)
+        self._delete_by_key(rows)
+        self.counts.deleted += rows.height
+
+    def _history_of_deleted(self, rows: pl.DataFrame) -> None:
         keys = self._record_keys(rows)
         history = [
             {
@@ -459,12 +467,21 @@ class Writer:
             }
             for key, row in zip(keys, rows.iter_rows(named=True), strict=True)
         ]
-        self.session.execute(insert(HistoryEntry), history)
-        for start in range(0, len(rids), 500):
-            self.session.execute(
-                delete(self.table).where(self.table.c[ROW_ID].in_(rids[start : start + 500]))
+        if history:
+            self.session.execute(insert(HistoryEntry), history)
+
+    def _delete_by_key(self, rows: pl.DataFrame) -> None:
+        """By the key's unique index (``_rid`` carries no index on PostgreSQL)."""
+        columns = [self.table.c[k] for k in self.key_columns]
+        values = rows.select(self.key_columns).rows()
+        for start in range(0, len(values), 500):
+            chunk = values[start : start + 500]
+            condition = (
+                columns[0].in_([v[0] for v in chunk])
+                if len(columns) == 1
+                else tuple_(*columns).in_(chunk)
             )
-        self.counts.deleted += len(rids)
+            self.session.execute(delete(self.table).where(condition))
 
     # -- replace: the records the file no longer lists
 
@@ -494,79 +511,66 @@ class Writer:
         connection.execute(text(f"INSERT INTO {self._SEEN} ({quoted}) VALUES ({marks})"), rows)
 
     def _delete_unseen(self) -> None:
-        """Replace mode: delete (with history) the records whose key the file did not list."""
+        """Full mode: delete (with history) the records whose key the file did not list:
+        their history is written while they are read in one pass, then one DELETE."""
         seen = sql_table(self._SEEN, *[sql_column(c) for c in self.key_columns])
         condition = ~exists().where(*[seen.c[c] == self.table.c[c] for c in self.key_columns])
-        rids = list(self.session.scalars(select(self.table.c[ROW_ID]).where(condition)).all())
         schema = {c.name: _polars_type(self.plan.data, c.name) for c in self.table.c}
-        for start in range(0, len(rids), 10_000):
-            chunk = rids[start : start + 10_000]
-            result = self.session.execute(
-                select(*self.table.c).where(self.table.c[ROW_ID].in_(chunk))
-            ).all()
-            rows = pl.DataFrame([tuple(r) for r in result], schema=schema, orient="row")
-            self._delete(rows.select([ROW_ID]), rows)
+        result = self.session.execute(
+            select(*self.table.c).where(condition), execution_options={"yield_per": 10_000}
+        )
+        for chunk in result.partitions():
+            rows = pl.DataFrame([tuple(r) for r in chunk], schema=schema, orient="row")
+            self._history_of_deleted(rows)
+            self.counts.deleted += rows.height
+        self.session.execute(delete(self.table).where(condition))
 
     # -- indexes
 
     def _drop_indexes(self) -> None:
-        """Fast path: no index is maintained row by row; they are built once at the end
-        (on PostgreSQL the primary key too; SQLite's ``_rid`` is the rowid itself)."""
+        """Fast path: no index is maintained row by row; they are built once at the end."""
         connection = self.session.connection()
         for index in self.table.indexes:
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
         if not self.sqlite:
-            name = primary_key_name(self.table.name)
-            connection.exec_driver_sql(
-                f"ALTER TABLE {self.table.name} DROP CONSTRAINT IF EXISTS {name}"
-            )
             # Emptied in this transaction, the table can take COPY ... FREEZE: rows are
             # written frozen, sparing the later rewrite of every page by VACUUM. (It was
             # empty already; a rollback brings back the same empty table.)
             connection.exec_driver_sql(f"TRUNCATE {self.table.name}")
             # The load id is the same on every row: the server fills it in, the file's
-            # rows need not carry it (dropped again in ``_build_indexes``).
+            # rows need not carry it (the default goes again in ``_build_indexes``).
             default = int(self.load_id)
             connection.exec_driver_sql(
                 f"ALTER TABLE {self.table.name} ALTER COLUMN {LOAD_ID} SET DEFAULT {default}"
             )
 
-    def _build_indexes(self, *, primary_key: bool) -> None:
+    def _build_indexes(self) -> None:
         connection = self.session.connection()
-        if self.sqlite:
-            if not primary_key:
-                for index in self.table.indexes:
-                    index.create(connection)
-            return
-        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
-        if primary_key:
+        if not self.sqlite:
             connection.exec_driver_sql(
                 f"ALTER TABLE {self.table.name} ALTER COLUMN {LOAD_ID} DROP DEFAULT"
             )
-            name = primary_key_name(self.table.name)
+            # ``_rid`` took the file's row numbers: later inserts continue after them.
             connection.exec_driver_sql(
-                f"ALTER TABLE {self.table.name} ADD CONSTRAINT {name} PRIMARY KEY ({ROW_ID})"
+                f"SELECT setval(pg_get_serial_sequence('{self.table.name}', '{ROW_ID}'), "
+                f"{int(self._max_row) + 1}, false)"
             )
-            return
+            connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
         for index in self.table.indexes:
             index.create(connection)
 
     def finish(self) -> None:
         self.close()
+        rejected = self.report.count and self.plan.load.on_error is OnError.reject
         if self.fast:
-            rejected = self.report.count and self.plan.load.on_error is OnError.reject
-            if not rejected:
-                self._build_indexes(primary_key=True)  # the duplicate check reads by _rid
             self._check_duplicates_across_batches()
             if not (self.report.count and self.plan.load.on_error is OnError.reject):
-                self._build_indexes(primary_key=False)
-        elif self.plan.load.mode is LoadMode.full and not (
-            self.report.count and self.plan.load.on_error is OnError.reject
-        ):
+                self._build_indexes()
+        elif self.plan.load.mode is LoadMode.full and not rejected:
             self._delete_unseen()
 
     def _check_duplicates_across_batches(self) -> None:
-        if len(self._key_hashes) < 2:
+        if not self._key_hashes:
             return
         hashes = pl.concat(self._key_hashes)
         self._key_hashes = []
@@ -576,10 +580,11 @@ class Writer:
         rows = candidates.get_column("row").to_list()
         table = self.table
         stored: list[Any] = []
-        for start in range(0, len(rows), 500):
+        # ``_rid`` has no index on PostgreSQL: few, large probes (each a hashed scan).
+        for start in range(0, len(rows), 20_000):
             stored.extend(
                 self.session.execute(
-                    select(*table.c).where(table.c[ROW_ID].in_(rows[start : start + 500]))
+                    select(*table.c).where(table.c[ROW_ID].in_(rows[start : start + 20_000]))
                 ).all()
             )
         schema = {c.name: _polars_type(self.plan.data, c.name) for c in table.c}
@@ -588,9 +593,9 @@ class Writer:
         if later.height == 0:
             return  # hash collisions of different keys
         rids = later.get_column(ROW_ID).to_list()
-        for start in range(0, len(rids), 500):
+        for start in range(0, len(rids), 20_000):
             self.session.execute(
-                delete(table).where(table.c[ROW_ID].in_(rids[start : start + 500]))
+                delete(table).where(table.c[ROW_ID].in_(rids[start : start + 20_000]))
             )
         self.counts.inserted -= len(rids)
         self._duplicates(

@@ -348,7 +348,14 @@ def _create(session: Session, *, actor: Actor, entry: Any) -> BaseTable:
         _default_key(fields)
     base.fields = fields
     session.flush()
-    data_table(base).table.create(session.connection())
+    connection = session.connection()
+    data_table(base).table.create(connection)
+    if connection.dialect.name != "sqlite":
+        # ``_rid`` is SQLite's rowid (free); on PostgreSQL an index on it would only cost
+        # every load a rebuild: records are found by their key's unique index.
+        connection.exec_driver_sql(
+            f"ALTER TABLE {base.table_name} DROP CONSTRAINT {primary_key_name(base.table_name)}"
+        )
     audit.record(
         session,
         actor=actor,
