@@ -278,7 +278,9 @@ def validation(path: str) -> dict[str, Any]:
     errors = sum(rules.validate_batch(b, fields).errors.height for b in batches)
     platform_s = time.perf_counter() - started
     started = time.perf_counter()
-    valid = sum(int(rules.plain_polars_checks(b, fields).get_column("valid").sum()) for b in batches)
+    valid = sum(
+        int(rules.plain_polars_checks(b, fields).get_column("valid").sum()) for b in batches
+    )
     plain_s = time.perf_counter() - started
     return {
         "rows": rows,
@@ -331,7 +333,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--lookups", type=int, default=100_000)
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--postgres-url", default=os.environ.get("SMARTCITY_BENCH_PG_URL", DEFAULT_PG_URL))
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("SMARTCITY_BENCH_PG_URL", DEFAULT_PG_URL)
+    )
     parser.add_argument("--scratch", type=Path, default=None, help="directory for the files")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)

@@ -12,9 +12,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
-from smartcity import __version__
+from smartcity import __version__, wiring
 from smartcity.core.config import Settings, get_settings
-from smartcity import wiring
 from smartcity.core.db.engine import Database
 from smartcity.core.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from smartcity.core.http.problems import install_problem_handlers

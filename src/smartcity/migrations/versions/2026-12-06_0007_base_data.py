@@ -28,7 +28,7 @@ depends_on: str | Sequence[str] | None = None
 COVERING_INDEX = "ix_catalog_search_term_covering"
 
 
-def _entity() -> list[sa.Column]:
+def _entity() -> list[sa.Column[object]]:
     return [
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -46,30 +46,87 @@ def upgrade() -> None:
         sa.Column("provider_organization_id", sa.Uuid(), nullable=False),
         sa.Column("entry_version", sa.Integer(), nullable=False),
         sa.Column("update_cycle", sa.String(length=16), nullable=False),
-        sa.Column("datum", sa.String(length=16), nullable=False, comment="Coordinate reference system of stored coordinates."),
-        sa.Column("status", sa.Enum("active", "retired", name="tablestatus", native_enum=False, length=16), nullable=False),
+        sa.Column(
+            "datum",
+            sa.String(length=16),
+            nullable=False,
+            comment="Coordinate reference system of stored coordinates.",
+        ),
+        sa.Column(
+            "status",
+            sa.Enum("active", "retired", name="tablestatus", native_enum=False, length=16),
+            nullable=False,
+        ),
         sa.Column("row_count", sa.BigInteger(), nullable=False),
         sa.Column("last_loaded_at", sa.DateTime(timezone=True), nullable=True),
         *_entity(),
-        sa.ForeignKeyConstraint(["entry_id"], ["catalog_entry.id"], name=op.f("fk_base_data_table_entry_id_catalog_entry")),
-        sa.ForeignKeyConstraint(["provider_organization_id"], ["registry_organization.id"], name=op.f("fk_base_data_table_provider_organization_id_registry_organization")),
+        sa.ForeignKeyConstraint(
+            ["entry_id"],
+            ["catalog_entry.id"],
+            name=op.f("fk_base_data_table_entry_id_catalog_entry"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_organization_id"],
+            ["registry_organization.id"],
+            name=op.f("fk_base_data_table_provider_organization_id_registry_organization"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_base_data_table")),
         sa.UniqueConstraint("entry_id", name=op.f("uq_base_data_table_entry_id")),
         sa.UniqueConstraint("table_name", name=op.f("uq_base_data_table_table_name")),
     )
     with op.batch_alter_table("base_data_table") as batch_op:
-        batch_op.create_index(batch_op.f("ix_base_data_table_base_database"), ["base_database"], unique=False)
-        batch_op.create_index(batch_op.f("ix_base_data_table_provider_organization_id"), ["provider_organization_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_base_data_table_base_database"), ["base_database"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_base_data_table_provider_organization_id"),
+            ["provider_organization_id"],
+            unique=False,
+        )
 
     op.create_table(
         "base_data_field",
         sa.Column("table_id", sa.Uuid(), nullable=False),
         sa.Column("item_id", sa.Uuid(), nullable=True, comment="The catalog information item."),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=100), nullable=False, comment="Item name = load-file header."),
+        sa.Column(
+            "name", sa.String(length=100), nullable=False, comment="Item name = load-file header."
+        ),
         sa.Column("column_name", sa.String(length=63), nullable=False),
-        sa.Column("type", sa.Enum("string", "integer", "decimal", "date", "datetime", "boolean", "geometry", name="fieldtype", native_enum=False, length=16), nullable=False),
-        sa.Column("rule", sa.Enum("none", "id_number", "credit_code", "id_or_credit_code", "division", "enumeration", "phone", "longitude", "latitude", name="fieldrule", native_enum=False, length=24), nullable=False),
+        sa.Column(
+            "type",
+            sa.Enum(
+                "string",
+                "integer",
+                "decimal",
+                "date",
+                "datetime",
+                "boolean",
+                "geometry",
+                name="fieldtype",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "rule",
+            sa.Enum(
+                "none",
+                "id_number",
+                "credit_code",
+                "id_or_credit_code",
+                "division",
+                "enumeration",
+                "phone",
+                "longitude",
+                "latitude",
+                name="fieldrule",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
         sa.Column("required", sa.Boolean(), nullable=False),
         sa.Column("is_key", sa.Boolean(), nullable=False),
         sa.Column("max_length", sa.Integer(), nullable=True),
@@ -77,32 +134,76 @@ def upgrade() -> None:
         sa.Column("grade_code", sa.String(length=16), nullable=False),
         sa.Column("is_personal", sa.Boolean(), nullable=False),
         sa.Column("source_organization_id", sa.Uuid(), nullable=False),
-        sa.Column("retired", sa.Boolean(), nullable=False, comment="The item left the catalog entry; the column stays for history."),
+        sa.Column(
+            "retired",
+            sa.Boolean(),
+            nullable=False,
+            comment="The item left the catalog entry; the column stays for history.",
+        ),
         *_entity(),
-        sa.ForeignKeyConstraint(["source_organization_id"], ["registry_organization.id"], name=op.f("fk_base_data_field_source_organization_id_registry_organization")),
-        sa.ForeignKeyConstraint(["table_id"], ["base_data_table.id"], name=op.f("fk_base_data_field_table_id_base_data_table")),
+        sa.ForeignKeyConstraint(
+            ["source_organization_id"],
+            ["registry_organization.id"],
+            name=op.f("fk_base_data_field_source_organization_id_registry_organization"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["table_id"],
+            ["base_data_table.id"],
+            name=op.f("fk_base_data_field_table_id_base_data_table"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_base_data_field")),
-        sa.UniqueConstraint("table_id", "column_name", name=op.f("uq_base_data_field_table_id_column_name")),
+        sa.UniqueConstraint(
+            "table_id", "column_name", name=op.f("uq_base_data_field_table_id_column_name")
+        ),
         sa.UniqueConstraint("table_id", "name", name=op.f("uq_base_data_field_table_id_name")),
     )
     with op.batch_alter_table("base_data_field") as batch_op:
-        batch_op.create_index(batch_op.f("ix_base_data_field_source_organization_id"), ["source_organization_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_base_data_field_source_organization_id"),
+            ["source_organization_id"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_base_data_field_table_id"), ["table_id"], unique=False)
 
     op.create_table(
         "base_data_load",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("table_id", sa.Uuid(), nullable=False),
-        sa.Column("organization_id", sa.Uuid(), nullable=False, comment="The submitting department."),
+        sa.Column(
+            "organization_id", sa.Uuid(), nullable=False, comment="The submitting department."
+        ),
         sa.Column("actor_id", sa.Uuid(), nullable=True),
         sa.Column("actor_name", sa.String(length=100), nullable=False),
-        sa.Column("mode", sa.Enum("insert", "upsert", "delete", "full", name="loadmode", native_enum=False, length=16), nullable=False),
-        sa.Column("on_error", sa.Enum("reject", "quarantine", name="onerror", native_enum=False, length=16), nullable=False),
+        sa.Column(
+            "mode",
+            sa.Enum(
+                "insert", "upsert", "delete", "full", name="loadmode", native_enum=False, length=16
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "on_error",
+            sa.Enum("reject", "quarantine", name="onerror", native_enum=False, length=16),
+            nullable=False,
+        ),
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("file_format", sa.String(length=16), nullable=False),
         sa.Column("encoding", sa.String(length=16), nullable=False),
         sa.Column("file_bytes", sa.BigInteger(), nullable=False),
-        sa.Column("status", sa.Enum("running", "succeeded", "rejected", "failed", "interrupted", name="loadstatus", native_enum=False, length=16), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "running",
+                "succeeded",
+                "rejected",
+                "failed",
+                "interrupted",
+                name="loadstatus",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("rows_read", sa.BigInteger(), nullable=False),
@@ -112,16 +213,31 @@ def upgrade() -> None:
         sa.Column("rows_unchanged", sa.BigInteger(), nullable=False),
         sa.Column("rows_invalid", sa.BigInteger(), nullable=False),
         sa.Column("error_count", sa.BigInteger(), nullable=False),
-        sa.Column("refused_fields", sa.JSON(), nullable=False, comment="Fields of another source department (一数一源)."),
+        sa.Column(
+            "refused_fields",
+            sa.JSON(),
+            nullable=False,
+            comment="Fields of another source department (一数一源).",
+        ),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("process_id", sa.Integer(), nullable=True),
         sa.Column("host", sa.String(length=255), nullable=False),
-        sa.ForeignKeyConstraint(["organization_id"], ["registry_organization.id"], name=op.f("fk_base_data_load_organization_id_registry_organization")),
-        sa.ForeignKeyConstraint(["table_id"], ["base_data_table.id"], name=op.f("fk_base_data_load_table_id_base_data_table")),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["registry_organization.id"],
+            name=op.f("fk_base_data_load_organization_id_registry_organization"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["table_id"],
+            ["base_data_table.id"],
+            name=op.f("fk_base_data_load_table_id_base_data_table"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_base_data_load")),
     )
     with op.batch_alter_table("base_data_load") as batch_op:
-        batch_op.create_index(batch_op.f("ix_base_data_load_organization_id"), ["organization_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_base_data_load_organization_id"), ["organization_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_base_data_load_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_base_data_load_table_id"), ["table_id"], unique=False)
 
@@ -133,7 +249,11 @@ def upgrade() -> None:
         sa.Column("column", sa.String(length=100), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(["load_id"], ["base_data_load.id"], name=op.f("fk_base_data_load_error_load_id_base_data_load")),
+        sa.ForeignKeyConstraint(
+            ["load_id"],
+            ["base_data_load.id"],
+            name=op.f("fk_base_data_load_error_load_id_base_data_load"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_base_data_load_error")),
     )
     with op.batch_alter_table("base_data_load_error") as batch_op:
@@ -145,7 +265,11 @@ def upgrade() -> None:
         sa.Column("load_id", sa.Integer(), nullable=False),
         sa.Column("row", sa.BigInteger(), nullable=False),
         sa.Column("values", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["load_id"], ["base_data_load.id"], name=op.f("fk_base_data_quarantine_load_id_base_data_load")),
+        sa.ForeignKeyConstraint(
+            ["load_id"],
+            ["base_data_load.id"],
+            name=op.f("fk_base_data_quarantine_load_id_base_data_load"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_base_data_quarantine")),
     )
     with op.batch_alter_table("base_data_quarantine") as batch_op:
@@ -160,13 +284,23 @@ def upgrade() -> None:
         sa.Column("operation", sa.String(length=8), nullable=False),
         sa.Column("before", sa.JSON(), nullable=False),
         sa.Column("changed", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["load_id"], ["base_data_load.id"], name=op.f("fk_base_data_history_load_id_base_data_load")),
-        sa.ForeignKeyConstraint(["table_id"], ["base_data_table.id"], name=op.f("fk_base_data_history_table_id_base_data_table")),
+        sa.ForeignKeyConstraint(
+            ["load_id"],
+            ["base_data_load.id"],
+            name=op.f("fk_base_data_history_load_id_base_data_load"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["table_id"],
+            ["base_data_table.id"],
+            name=op.f("fk_base_data_history_table_id_base_data_table"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_base_data_history")),
     )
     with op.batch_alter_table("base_data_history") as batch_op:
         batch_op.create_index(batch_op.f("ix_base_data_history_load_id"), ["load_id"], unique=False)
-        batch_op.create_index("ix_base_data_history_record", ["table_id", "record_key"], unique=False)
+        batch_op.create_index(
+            "ix_base_data_history_record", ["table_id", "record_key"], unique=False
+        )
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
