@@ -55,6 +55,7 @@ from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry.models import Organization
 from smartcity.wiring import wire
 from tests.conftest import fresh_database_url
+from tests.factories.base_data import person_row as person
 from tests.factories.catalog import draft_data, item, staff_of
 from tests.factories.registry import make_organization
 
@@ -115,27 +116,6 @@ def world(db: Database) -> dict[str, Any]:
             source_organization_id=ids["civil"],
         )
         return {"table_id": base.id, "table": base.table_name, "entry_id": entry_id, **ids}
-
-
-def person(n: int, **values: str) -> dict[str, str]:
-    """A row of the police's file: every field but 婚姻状况 (the civil affairs' field)."""
-    region = ("370811", "370883", "370881")[n % 3]
-    number = make_id_number(region, date(1960 + n % 40, 1 + n % 12, 1 + n % 28), n % 999)
-    row = {
-        "公民身份号码": number,
-        "姓名": f"测试{n}",
-        "性别": "1" if int(number[16]) % 2 else "2",
-        "出生日期": f"{number[6:10]}-{number[10:12]}-{number[12:14]}",
-        "民族": "01",
-        "户籍地行政区划代码": region,
-        "户籍地址": "山东省济宁市测试路1号",
-        "现住址": "",
-        "联系电话": "13800000000",
-        "文化程度": "20",
-        "职业": "",
-    }
-    row.update(values)
-    return row
 
 
 def write_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8") -> Path:
