@@ -7,6 +7,7 @@ from smartcity.domains.calendar import models as calendar_models
 from smartcity.domains.catalog import models as catalog_models
 from smartcity.domains.identity import models as identity_models
 from smartcity.domains.registry import models as registry_models
+from smartcity.domains.sharing import models as sharing_models
 
 __all__ = [
     "Base",
@@ -16,4 +17,5 @@ __all__ = [
     "catalog_models",
     "identity_models",
     "registry_models",
+    "sharing_models",
 ]
