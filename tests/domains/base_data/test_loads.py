@@ -22,7 +22,7 @@ from typing import Any
 import openpyxl
 import polars as pl
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
@@ -652,3 +652,28 @@ def test_after_a_fast_first_load_later_loads_insert_update_and_delete_by_key(
     assert sorted(r["id_number"] for r in rows_of(db, world)) == sorted(
         [person(1)["公民身份号码"], person(7)["公民身份号码"]]
     )
+
+
+def test_key_lookups_can_use_the_key_index(
+    db: Database, world: dict[str, Any], tmp_path: Path
+) -> None:
+    """On PostgreSQL the key index must serve the loader's and the reader's bound
+    parameters (an index under another collation than the parameters' did not)."""
+    run(db, world, write_csv(tmp_path / "a.csv", [person(n) for n in range(1, 4)]))
+    key = person(2)["公民身份号码"]
+    with db.session_scope() as session:
+        table = world["table"]
+        if db.is_sqlite:
+            plan = session.execute(
+                text(f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE id_number = :k"), {"k": key}
+            ).all()
+            assert "USING INDEX" in " ".join(str(r[-1]) for r in plan)
+        else:
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = session.execute(
+                text(f"EXPLAIN SELECT * FROM {table} WHERE id_number IN (:k, :j)"),
+                {"k": key, "j": "x"},
+            ).all()
+            assert "Index Cond" in " ".join(r[0] for r in plan), plan
+        reader = service.RecordReader(session, actor=SYSTEM, table=table)
+        assert reader.get(key).values["姓名"].value == "测试2"

@@ -123,13 +123,7 @@ def _sql_type(field: BaseField) -> TypeEngine[Any]:
         case FieldType.geometry:
             return Text()
         case _:
-            text: TypeEngine[Any] = String(field.max_length) if field.max_length else Text()
-            if field.is_key or _indexed(field):
-                # Identifiers compare byte by byte: on PostgreSQL the "C" collation makes
-                # their indexes several times cheaper to build and probe than a locale's.
-                collated = String(field.max_length, collation="C")
-                return text.with_variant(collated, "postgresql")
-            return text
+            return String(field.max_length) if field.max_length else Text()
 
 
 def _indexed(field: BaseField) -> bool:
@@ -163,13 +157,33 @@ def sqlalchemy_table(base: BaseTable, fields: Sequence[BaseField]) -> Table:
         *columns,
         PrimaryKeyConstraint(ROW_ID, name=primary_key_name(base.table_name)),
     )
-    keys = [table.c[f.column_name] for f in fields if f.is_key and not f.retired]
-    if keys:
-        Index(key_index_name(base.table_name), *keys, unique=True)
+    key_fields = [f for f in fields if f.is_key and not f.retired]
+    if key_fields:
+        Index(
+            key_index_name(base.table_name),
+            *[table.c[f.column_name] for f in key_fields],
+            unique=True,
+            postgresql_ops=_pattern_ops(key_fields),
+        )
     for f in fields:
         if _indexed(f) and not f.retired:
-            Index(f"ix_{base.table_name}_{f.column_name}", table.c[f.column_name])
+            Index(
+                f"ix_{base.table_name}_{f.column_name}",
+                table.c[f.column_name],
+                postgresql_ops=_pattern_ops([f]),
+            )
     return table
+
+
+def _pattern_ops(fields: Sequence[BaseField]) -> dict[str, str]:
+    """Identifiers are compared byte by byte: on PostgreSQL the pattern operator classes
+    build and probe their indexes without the locale's collation, and still serve the
+    equality (``=``, ``IN``) lookups a key needs, whatever the column's collation."""
+    ops: dict[str, str] = {}
+    for f in fields:
+        if f.type is FieldType.string:
+            ops[f.column_name] = "varchar_pattern_ops" if f.max_length else "text_pattern_ops"
+    return ops
 
 
 def _physical(base: BaseTable) -> Table:
