@@ -1,0 +1,196 @@
+"""JSON API of the exchange platform (Art. 26): ``/api/v1/exchange``.
+
+Every call presents a grant (in the path) and the matter being handled in the
+``X-Case-Reference`` header (1–100 characters; percent-encode non-ASCII text,
+as HTTP header values are Latin-1). Refused calls answer with a problem and are
+logged: the service appends the log entry and raises an ``ExchangeRefusal``;
+the routes render that problem themselves, so the request's transaction still
+commits and keeps the entry (an exception would roll it back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+from urllib.parse import unquote
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from smartcity.core.errors import AppError, AuthenticationRequiredError, PermissionDeniedError
+from smartcity.core.geo import Datum
+from smartcity.core.http.deps import PageParamsDep, SessionDep, get_database
+from smartcity.core.http.problems import problem_responses, render_problem
+from smartcity.core.pagination import Page
+from smartcity.domains.identity.deps import ActorDep
+from smartcity.domains.sharing.exchange_errors import REFUSALS, ExchangeRefusal
+from smartcity.domains.sharing.exchange_schemas import (
+    CASE_REFERENCE_HEADER,
+    ExchangeBatchRequest,
+    ExchangeChainBreakRead,
+    ExchangeLogEntryRead,
+    ExchangeLogFilter,
+    ExchangeLogVerifyRead,
+    ExchangeResultRead,
+)
+from smartcity.domains.sharing.service import exchange, exchange_log
+
+router = APIRouter(prefix="/exchange", tags=["exchange"])
+
+
+def get_exchange_session(request: Request, session: SessionDep) -> Iterator[Session]:
+    """The request's session, able to append to the exchange log.
+
+    A GET runs in a read-only transaction, which on SQLite begins deferred and
+    cannot safely upgrade to a writer while others write; the log append needs
+    the write lock held from the start (``BEGIN IMMEDIATE``). So a GET on SQLite
+    gets a writing session of its own (committed before the response, rolled
+    back on error), beside the read-only one that authenticated the caller.
+    PostgreSQL writes in the request's session whatever the method.
+    """
+    bind = session.get_bind()
+    if not (
+        bind.dialect.name == "sqlite" and bind.get_execution_options().get("smartcity_read_only")
+    ):
+        yield session
+        return
+    with get_database(request).sessionmaker() as writer:
+        try:
+            yield writer
+        except BaseException:
+            writer.rollback()
+            raise
+        writer.commit()
+
+
+ExchangeSessionDep = Annotated[Session, Depends(get_exchange_session, scope="function")]
+
+CaseReference = Annotated[
+    str | None,
+    Header(
+        alias=CASE_REFERENCE_HEADER,
+        description=(
+            "所办理的事项（案卷号、办件编号等，1–100 字；非 ASCII 字符请 URL 编码）。必填。"
+        ),
+    ),
+]
+DatumQuery = Annotated[
+    Datum | None,
+    Query(description="坐标系：默认按存储（WGS84）返回；GCJ02 供国内网络地图使用"),
+]
+
+_LOOKUP_PROBLEMS = problem_responses(AuthenticationRequiredError, *REFUSALS)  # type: ignore[arg-type]
+
+
+def _refused(request: Request, error: ExchangeRefusal) -> Response:
+    """The refusal as a problem response, without rolling back its log entry."""
+    assert isinstance(error, AppError)
+    retry = error.extensions.get("retry_after_seconds")
+    return render_problem(
+        request,
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.detail,
+        extensions=error.extensions,
+        headers={"Retry-After": str(retry)} if isinstance(retry, int) else None,
+    )
+
+
+@router.get(
+    "/grants/{grant_id}/records/{key}",
+    response_model=ExchangeResultRead,
+    responses=_LOOKUP_PROBLEMS,
+)
+def lookup_record(
+    grant_id: UUID,
+    key: str,
+    request: Request,
+    session: ExchangeSessionDep,
+    actor: ActorDep,
+    case_reference: CaseReference = None,
+    datum: DatumQuery = None,
+    fields: Annotated[
+        list[str] | None, Query(description="只返回这些信息项（默认：授权的全部信息项）")
+    ] = None,
+) -> ExchangeResultRead | Response:
+    """One record by key (ID number, credit code …; composite keys joined by ``|``) under
+    a grant that allows ``lookup``: only granted items, masked above the grant's
+    clearance and for personal items unless the grant allows them clear; each value
+    with its source department, last update and ``disputed`` flag. Logged."""
+    try:
+        return exchange.lookup(
+            session,
+            actor=actor,
+            grant_id=grant_id,
+            case_reference=unquote(case_reference) if case_reference else None,
+            keys=[key],
+            fields=fields,
+            datum=datum,
+        )
+    except ExchangeRefusal as refusal:
+        return _refused(request, refusal)
+
+
+@router.post(
+    "/grants/{grant_id}/records:batch",
+    response_model=ExchangeResultRead,
+    responses=_LOOKUP_PROBLEMS,
+)
+def lookup_batch(
+    grant_id: UUID,
+    body: ExchangeBatchRequest,
+    request: Request,
+    session: ExchangeSessionDep,
+    actor: ActorDep,
+    case_reference: CaseReference = None,
+    datum: DatumQuery = None,
+) -> ExchangeResultRead | Response:
+    """Up to 1,000 keys under a grant that allows ``batch`` (a single key is a
+    ``lookup``); unknown keys come back ``found: false``. Logged."""
+    try:
+        return exchange.lookup(
+            session,
+            actor=actor,
+            grant_id=grant_id,
+            case_reference=unquote(case_reference) if case_reference else None,
+            keys=body.keys,
+            fields=body.fields,
+            datum=datum,
+        )
+    except ExchangeRefusal as refusal:
+        return _refused(request, refusal)
+
+
+@router.get("/log", responses=problem_responses(AuthenticationRequiredError, PermissionDeniedError))
+def list_log(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageParamsDep,
+    filters: Annotated[ExchangeLogFilter, Query()],
+) -> Page[ExchangeLogEntryRead]:
+    """Exchange calls, newest first: all for the coordinator and auditors, else one's own
+    organization's. ``subject_key`` lists the calls that looked up one data subject."""
+    result = exchange_log.list_log(session, actor=actor, filters=filters, page=page)
+    return result.map(ExchangeLogEntryRead.of)
+
+
+@router.post(
+    "/log/verify",
+    responses=problem_responses(AuthenticationRequiredError, PermissionDeniedError),
+)
+def verify_log(session: SessionDep, actor: ActorDep) -> ExchangeLogVerifyRead:
+    """Recompute the exchange log's hash chain and name the first tampered entry."""
+    result = exchange_log.verify_exchange_log(session, actor=actor)
+    found = result.first_break
+    return ExchangeLogVerifyRead(
+        ok=result.ok,
+        checked=result.checked,
+        head_seq=result.head_seq,
+        head_hash=result.head_hash,
+        first_break=ExchangeChainBreakRead(seq=found.seq, kind=found.kind, message=found.message)
+        if found is not None
+        else None,
+    )

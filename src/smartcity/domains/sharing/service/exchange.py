@@ -1,0 +1,404 @@
+"""The exchange API's use case (Art. 26): serve base-database records as a grant allows.
+
+``lookup`` checks, in this order, who calls (``sharing.exchange``), the case
+reference, the grant (exists; the caller's organization; the bound API client;
+not revoked; inside its validity), the rate, the number of keys, the query mode
+(one key is ``lookup``, 2–1,000 keys ``batch``) and the fields, then reads the
+values through base_data's ``RecordReader`` and masks them by grade and
+personal flag. Every outcome, served or refused, is appended to the exchange
+log (``exchange_log``) as the last step; refusals raise an ``ExchangeRefusal``
+problem after logging. Anonymous callers get a plain 401 and are not logged
+(otherwise anyone could fill the log).
+
+The rate limit is a sliding window of one minute per grant **in this process**:
+with several workers each one counts on its own, so the effective limit is
+``rate_per_minute`` × workers. A shared counter (database or Redis) is needed
+for an exact limit across processes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smartcity.core.errors import AppError, AuthenticationRequiredError
+from smartcity.core.geo import Datum
+from smartcity.core.identifiers import (
+    is_valid_credit_code,
+    mask,
+    mask_address,
+    mask_credit_code,
+    mask_email,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
+from smartcity.core.security import SYSTEM, Actor, ActorKind
+from smartcity.core.time import utcnow
+from smartcity.domains.base_data import service as base_data_service
+from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
+from smartcity.domains.catalog import service as catalog_service
+from smartcity.domains.sharing.exchange_errors import (
+    CaseReferenceRequiredError,
+    ExchangeGrantNotFoundError,
+    ExchangeInvalidKeyError,
+    ExchangePermissionDeniedError,
+    ExchangeRateLimitedError,
+    ExchangeRecordNotFoundError,
+    ExchangeSourceUnavailableError,
+    FieldNotGrantedError,
+    GrantExpiredError,
+    GrantRevokedError,
+    GrantWrongClientError,
+    GrantWrongOrganizationError,
+    KeyCountError,
+    ModeNotGrantedError,
+)
+from smartcity.domains.sharing.exchange_schemas import (
+    MAX_BATCH_KEYS,
+    ExchangeRecordRead,
+    ExchangeResultRead,
+    ExchangeValueRead,
+)
+from smartcity.domains.sharing.models import Grant, GrantState, QueryMode
+from smartcity.domains.sharing.permissions import SharingPermission
+from smartcity.domains.sharing.service import exchange_log
+from smartcity.domains.sharing.service.exchange_log import LogDraft
+
+MAX_CASE_REFERENCE = 100
+_READERS_KEY = "smartcity.exchange_readers"
+
+
+# ---------------------------------------------------------------- rate limit
+
+
+class SlidingWindowLimiter:
+    """Calls per grant in the last ``window`` seconds, in this process (thread-safe)."""
+
+    def __init__(self, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.window = window
+        self.clock = clock
+        self._calls: dict[UUID, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, grant_id: UUID, limit: int) -> int | None:
+        """Count a call; ``None`` if allowed, else the seconds until one is."""
+        now = self.clock()
+        with self._lock:
+            calls = self._calls.setdefault(grant_id, deque())
+            horizon = now - self.window
+            while calls and calls[0] <= horizon:
+                calls.popleft()
+            if len(calls) >= limit:
+                return max(1, int(calls[0] + self.window - now + 0.999))
+            calls.append(now)
+            return None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
+
+
+rate_limiter = SlidingWindowLimiter()
+
+
+# ---------------------------------------------------------------- masking
+
+
+def _masker(field_name: str, rule: str, value: Any) -> Callable[[Any], str]:
+    """The masking helper that fits the field: by its identifier rule, else its name."""
+    if rule == "id_number":
+        return mask_id_number
+    if rule == "credit_code":
+        return mask_credit_code
+    if rule == "id_or_credit_code":
+        return mask_credit_code if is_valid_credit_code(str(value)) else mask_id_number
+    if rule == "phone" or any(w in field_name for w in ("电话", "手机", "联系方式")):
+        return mask_phone
+    if "身份号码" in field_name or "身份证" in field_name:
+        return mask_id_number
+    if "信用代码" in field_name:
+        return mask_credit_code
+    if field_name.endswith("姓名") or field_name in {"名字", "联系人", "法定代表人"}:
+        return mask_name
+    if "地址" in field_name or "住址" in field_name or "住所" in field_name:
+        return mask_address
+    if "邮箱" in field_name or "电子邮件" in field_name:
+        return mask_email
+    return _mask_generic
+
+
+def _mask_generic(value: Any) -> str:
+    """Anything else: every character masked (``mask`` with no known kind)."""
+    return mask(None if value is None else str(value), "")
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    name: str
+    rule: str
+    masked: bool
+
+
+def _plan_fields(
+    session: Session, grant: Grant, names: Sequence[str], rules: dict[str, str]
+) -> list[_FieldPlan]:
+    """Which of ``names`` are masked: graded above the grant's clearance, or personal
+    without ``personal_clear``. An item the catalog no longer grades is masked."""
+    entry = catalog_service.get_entry(session, actor=SYSTEM, entry_id=grant.entry_id)
+    items = {item.name: item for item in entry.items}
+    ranks = {g.code: g.rank for g in catalog_service.list_grades(session, actor=SYSTEM)}
+    plans = []
+    for name in names:
+        item = items.get(name)
+        if item is None:
+            masked = True
+        else:
+            rank = ranks.get(item.grade_code)
+            masked = (
+                rank is None
+                or rank > grant.clearance_rank
+                or (item.is_personal and not grant.personal_clear)
+            )
+        plans.append(_FieldPlan(name, rules.get(name, "none"), masked))
+    return plans
+
+
+# ---------------------------------------------------------------- the use case
+
+
+@dataclass
+class _Call:
+    """What the log needs to know about the call so far."""
+
+    session: Session
+    actor: Actor
+    operation: str
+    grant_id: UUID
+    case_reference: str
+    keys: Sequence[str]
+    fields: Sequence[str]
+    started: float
+    resource: str = ""
+
+    def log(self, result: str, records: int = 0) -> int:
+        entry = exchange_log.append(
+            self.session,
+            LogDraft(
+                actor=self.actor,
+                operation=self.operation,
+                result=result,
+                grant_id=self.grant_id,
+                case_reference=self.case_reference,
+                resource=self.resource,
+                subject_keys=self.keys,
+                fields=self.fields,
+                records=records,
+                latency_ms=int((time.perf_counter() - self.started) * 1000),
+            ),
+        )
+        return entry.seq
+
+    def refuse(self, error: AppError) -> NoReturn:
+        self.log(error.code)
+        raise error
+
+
+def _operation(keys: Sequence[str]) -> str:
+    return QueryMode.lookup.value if len(keys) == 1 else QueryMode.batch.value
+
+
+def lookup(
+    session: Session,
+    *,
+    actor: Actor,
+    grant_id: UUID,
+    case_reference: str | None,
+    keys: Sequence[str],
+    fields: Iterable[str] | None = None,
+    datum: Datum | None = None,
+) -> ExchangeResultRead:
+    """Records by key under a grant, only the granted fields, masked as the grant says.
+
+    One key is a single lookup (an unknown key is a 404); 2–1,000 keys a batch
+    (unknown keys come back ``found: false``). ``fields`` defaults to every
+    granted item. Every call is logged, refused ones with the problem code.
+
+    Raises:
+        AuthenticationRequiredError: anonymous (not logged).
+        ExchangePermissionDeniedError; CaseReferenceRequiredError;
+        ExchangeGrantNotFoundError; GrantWrongOrganizationError;
+        GrantWrongClientError; GrantRevokedError; GrantExpiredError;
+        ExchangeRateLimitedError; KeyCountError; ModeNotGrantedError;
+        FieldNotGrantedError; ExchangeSourceUnavailableError;
+        ExchangeInvalidKeyError; ExchangeRecordNotFoundError.
+    """
+    started = time.perf_counter()
+    if actor.kind is ActorKind.anonymous:
+        raise AuthenticationRequiredError()
+    keys = list(keys)
+    requested = list(dict.fromkeys(fields)) if fields is not None else None
+    call = _Call(
+        session,
+        actor,
+        _operation(keys),
+        grant_id,
+        (case_reference or "").strip(),
+        keys[:MAX_BATCH_KEYS],
+        requested or [],
+        started,
+    )
+    if not actor.has(SharingPermission.exchange):
+        call.refuse(ExchangePermissionDeniedError(f"缺少权限 {SharingPermission.exchange}"))
+    if not call.case_reference or len(call.case_reference) > MAX_CASE_REFERENCE:
+        call.refuse(
+            CaseReferenceRequiredError(
+                f"请在 X-Case-Reference 中注明所办理的事项（1–{MAX_CASE_REFERENCE} 字）"
+            )
+        )
+    grant = _check_grant(session, call)
+    names = _check_request(call, grant, keys, requested)
+    call.fields = names
+    return _serve(session, call, grant, names, datum)
+
+
+def _check_grant(session: Session, call: _Call) -> Grant:
+    actor = call.actor
+    grant = session.scalars(select(Grant).where(Grant.id == call.grant_id)).one_or_none()
+    if grant is None:
+        call.refuse(ExchangeGrantNotFoundError(grant_id=str(call.grant_id)))
+    if actor.kind is not ActorKind.system and grant.consumer_organization_id != (
+        actor.organization_id
+    ):
+        call.refuse(GrantWrongOrganizationError(grant_id=str(grant.id)))
+    if grant.consumer_client_id is not None and not (
+        actor.kind is ActorKind.api_client and actor.id == grant.consumer_client_id
+    ):
+        call.refuse(
+            GrantWrongClientError(
+                "该授权限定由指定的接入系统（API 客户端）调用", grant_id=str(grant.id)
+            )
+        )
+    if grant.state is GrantState.revoked:
+        call.refuse(GrantRevokedError(grant_id=str(grant.id), reason=grant.revocation_reason))
+    now = utcnow()
+    if not grant.valid_from <= now < grant.valid_until:
+        call.refuse(
+            GrantExpiredError(
+                f"授权有效期为 {grant.valid_from:%Y-%m-%d} 至 {grant.valid_until:%Y-%m-%d}",
+                grant_id=str(grant.id),
+                valid_from=grant.valid_from,
+                valid_until=grant.valid_until,
+            )
+        )
+    retry = rate_limiter.acquire(grant.id, grant.rate_per_minute)
+    if retry is not None:
+        call.refuse(
+            ExchangeRateLimitedError(
+                f"该授权每分钟最多调用 {grant.rate_per_minute} 次",
+                rate_per_minute=grant.rate_per_minute,
+                retry_after_seconds=retry,
+            )
+        )
+    return grant
+
+
+def _check_request(
+    call: _Call, grant: Grant, keys: Sequence[str], requested: list[str] | None
+) -> list[str]:
+    if not keys or len(keys) > MAX_BATCH_KEYS:
+        call.refuse(KeyCountError(f"本次提交了 {len(keys)} 个主键", max_keys=MAX_BATCH_KEYS))
+    if call.operation not in grant.query_modes:
+        call.refuse(
+            ModeNotGrantedError(
+                f"授权的查询方式为：{'、'.join(grant.query_modes) or '无'}",
+                mode=call.operation,
+                granted_modes=list(grant.query_modes),
+            )
+        )
+    if requested is None:
+        return list(grant.items)
+    outside = [name for name in requested if name not in grant.items]
+    if outside or not requested:
+        call.refuse(
+            FieldNotGrantedError(
+                f"未授权的信息项：{'、'.join(outside) or '（未指定）'}", fields=outside
+            )
+        )
+    return requested
+
+
+def _reader(session: Session, table_id: UUID) -> base_data_service.RecordReader:
+    """One prepared reader per table for the transaction (a batch reuses it)."""
+    readers: dict[UUID, base_data_service.RecordReader] = session.info.setdefault(_READERS_KEY, {})
+    reader = readers.get(table_id)
+    if reader is None or reader.session is not session:
+        reader = readers[table_id] = base_data_service.RecordReader(
+            session, actor=SYSTEM, table=table_id
+        )
+    return reader
+
+
+def _serve(
+    session: Session, call: _Call, grant: Grant, names: list[str], datum: Datum | None
+) -> ExchangeResultRead:
+    base = base_data_service.table_for_entry(session, grant.entry_id)
+    if base is None:
+        call.refuse(ExchangeSourceUnavailableError(grant_id=str(grant.id)))
+    call.resource = base.table_name
+    reader = _reader(session, base.id)
+    rules = {f.name: str(f.rule.value) for f in reader.fields}
+    plans = _plan_fields(session, grant, names, rules)
+    records: list[ExchangeRecordRead] = []
+    stored_datum = ""
+    for key in call.keys:
+        try:
+            view = reader.get(key, datum=datum)
+        except InvalidKeyError as error:
+            if call.operation == QueryMode.lookup:
+                call.refuse(ExchangeInvalidKeyError(error.detail, key=key))
+            records.append(ExchangeRecordRead(key=key, found=False))
+            continue
+        except RecordNotFoundError:
+            if call.operation == QueryMode.lookup:
+                call.refuse(ExchangeRecordNotFoundError(key=key))
+            records.append(ExchangeRecordRead(key=key, found=False))
+            continue
+        stored_datum = view.datum
+        values: dict[str, ExchangeValueRead] = {}
+        for plan in plans:
+            sourced = view.values.get(plan.name)
+            if sourced is None:
+                continue
+            value = sourced.value
+            if plan.masked and value is not None:
+                value = _masker(plan.name, plan.rule, value)(value)
+            values[plan.name] = ExchangeValueRead(
+                value=value,
+                masked=plan.masked,
+                disputed=False,
+                source_organization=sourced.source_name,
+                source_organization_id=sourced.source_organization_id,
+                updated_at=sourced.updated_at,
+            )
+        records.append(ExchangeRecordRead(key=view.key, found=True, values=values))
+    found = sum(1 for r in records if r.found)
+    seq = call.log("ok", records=found)
+    return ExchangeResultRead(
+        grant_id=grant.id,
+        case_reference=call.case_reference,
+        datum=stored_datum,
+        fields=names,
+        found=found,
+        missing=len(records) - found,
+        records=records,
+        log_seq=seq,
+    )

@@ -1,0 +1,280 @@
+"""The exchange log: one hash-chained entry per exchange API call (Art. 26; Art. 68).
+
+Every call, served or refused, is written with who called (organization, API
+client, user), the grant, the case reference, the data subjects' keys, the
+fields, the result (``ok`` or the problem code), the number of records and the
+latency; never the payload. Entries are chained with SM3 exactly like the audit
+log (``core.hashchain``): each entry's hash covers its canonical fields and the
+previous entry's hash, so ``verify_exchange_log`` finds any changed, deleted,
+inserted or reordered entry. The table is append-only by trigger (migration
+0008). The keys are also written to ``sharing_exchange_subject`` so "who looked
+at my data" is one indexed query.
+
+Design (the simplest that keeps the chain linear and loses nothing):
+
+- **Appended in the caller's transaction, last.** ``exchange.lookup`` reads and
+  masks first, then calls ``append`` as its final step, so the entry commits or
+  rolls back with the response: a 200 never leaves without its entry (a failed
+  commit becomes an error response), and there is no in-memory queue to lose on
+  shutdown or crash. Refused calls are appended before the refusal is raised;
+  the API edge renders ``ExchangeRefusal`` problems itself, so the request's
+  transaction still commits and keeps the entry.
+- **One writer at a time at the head.** PostgreSQL: ``pg_advisory_xact_lock``
+  (a key of its own, not the audit chain's) before the head is read; it is held
+  until commit, and since the append is the last step the lock covers only the
+  two INSERTs and the commit, while lookups themselves run in parallel. Under
+  READ COMMITTED the head read after the lock sees the previous holder's commit.
+  SQLite: writing transactions begin ``IMMEDIATE`` (``core.db.engine``), so the
+  transaction already holds the database write lock; the exchange routes use a
+  writing session even for GET (``api_exchange.get_exchange_session``), because
+  a deferred read transaction cannot safely upgrade to write under concurrency.
+- **Few statements.** Per call: the lock (PostgreSQL), one head read, one INSERT
+  of the entry, one executemany of its subject keys. A background writer that
+  batches many calls into one transaction would save the per-call commit; it is
+  the next step if the benchmark needs it (it must then flush on shutdown and
+  still log refusals).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import Select, insert, select, text
+from sqlalchemy.orm import Session
+
+from smartcity.core.hashchain import (
+    GENESIS,
+    ChainRow,
+    VerifyResult,
+    clean,
+    entry_hash,
+    verify_rows,
+)
+from smartcity.core.pagination import Page, PageParams, paginate
+from smartcity.core.security import Actor, ActorKind, ensure_permission
+from smartcity.core.time import utcnow
+from smartcity.domains.sharing.exchange_schemas import ExchangeLogFilter
+from smartcity.domains.sharing.models import ExchangeLogEntry, ExchangeSubject
+from smartcity.domains.sharing.permissions import SharingPermission
+
+# Any constant serves, as long as every writer of this chain uses it and the audit
+# chain does not (its key is 7_370_800_062).
+_PG_LOCK_KEY = 7_370_800_026
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+SUBJECT_KEY_LENGTH = 32
+_VERIFY_BATCH = 5_000
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)
+class LogDraft:
+    """What one call did, before it is chained."""
+
+    actor: Actor
+    operation: str
+    result: str
+    grant_id: UUID | str | None = None
+    case_reference: str = ""
+    resource: str = ""
+    subject_keys: Sequence[str] = ()
+    fields: Sequence[str] = ()
+    records: int = 0
+    latency_ms: int = 0
+
+
+CANONICAL_COLUMNS = (
+    "occurred_at",
+    "consumer_organization_id",
+    "client_id",
+    "user_id",
+    "grant_id",
+    "case_reference",
+    "operation",
+    "resource",
+    "subject_keys",
+    "fields",
+    "result",
+    "records",
+    "latency_ms",
+)
+"""The columns the hash covers, in order (numbers as their decimal text)."""
+
+
+def canonical_fields(values: Mapping[str, object]) -> tuple[str, ...]:
+    """An entry's fields in the fixed order the hash covers."""
+    return tuple(str(values[name]) for name in CANONICAL_COLUMNS)
+
+
+def _lock_and_read_head(session: Session) -> tuple[int, str]:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    row = session.execute(
+        select(ExchangeLogEntry.seq, ExchangeLogEntry.entry_hash)
+        .order_by(ExchangeLogEntry.seq.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row is not None else (0, GENESIS)
+
+
+def _subject_keys(keys: Sequence[str]) -> list[str]:
+    """The keys as logged: cleaned, cut to the index's width, each once, in order."""
+    seen: dict[str, None] = {}
+    for key in keys:
+        cleaned = clean(str(key).strip(), SUBJECT_KEY_LENGTH)
+        if cleaned:
+            seen.setdefault(cleaned, None)
+    return list(seen)
+
+
+def append(session: Session, draft: LogDraft) -> ExchangeLogEntry:
+    """Chain one entry (and its subject keys) into the caller's transaction.
+
+    Call it as the last step of a use case: on PostgreSQL it takes the chain's
+    lock, held until the transaction ends.
+    """
+    actor = draft.actor
+    keys = _subject_keys(draft.subject_keys)
+    seq, prev = _lock_and_read_head(session)
+    seq += 1
+    values = {
+        "seq": seq,
+        "occurred_at": utcnow().astimezone(UTC).strftime(TIMESTAMP_FORMAT),
+        "consumer_organization_id": str(actor.organization_id) if actor.organization_id else "",
+        "client_id": str(actor.id) if actor.kind is ActorKind.api_client and actor.id else "",
+        "user_id": str(actor.id) if actor.kind is ActorKind.user and actor.id else "",
+        "grant_id": clean(str(draft.grant_id) if draft.grant_id else "", 36),
+        "case_reference": clean(draft.case_reference, 100),
+        "operation": clean(draft.operation, 16),
+        "resource": clean(draft.resource, 63),
+        "subject_keys": _JSON.encode(keys),
+        "fields": _JSON.encode([clean(f, 100) for f in draft.fields]),
+        "result": clean(draft.result, 64),
+        "records": draft.records,
+        "latency_ms": draft.latency_ms,
+        "prev_hash": prev,
+    }
+    values["entry_hash"] = entry_hash(canonical_fields(values), prev)
+    session.execute(insert(ExchangeLogEntry), [values])
+    if keys:
+        session.execute(insert(ExchangeSubject), [{"subject_key": key, "seq": seq} for key in keys])
+    return ExchangeLogEntry(**values)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def visible_log(actor: Actor) -> Select[ExchangeLogEntry]:
+    """Entries the actor may read: all for the coordinator and auditors
+    (``sharing.read_all``), otherwise its own organization's calls."""
+    statement = select(ExchangeLogEntry)
+    if actor.has(SharingPermission.read_all):
+        return statement
+    ensure_permission(actor, SharingPermission.exchange)
+    return statement.where(
+        ExchangeLogEntry.consumer_organization_id == str(actor.organization_id or "")
+    )
+
+
+def list_log(
+    session: Session, *, actor: Actor, filters: ExchangeLogFilter, page: PageParams
+) -> Page[ExchangeLogEntry]:
+    """A page of entries, newest first.
+
+    Raises:
+        AuthenticationRequiredError / PermissionDeniedError: neither
+        ``sharing.read_all`` nor ``sharing.exchange``.
+    """
+    statement = visible_log(actor)
+    if filters.grant_id:
+        statement = statement.where(ExchangeLogEntry.grant_id == str(filters.grant_id))
+    if filters.consumer_organization_id:
+        statement = statement.where(
+            ExchangeLogEntry.consumer_organization_id == str(filters.consumer_organization_id)
+        )
+    if filters.subject_key:
+        subject_seqs = select(ExchangeSubject.seq).where(
+            ExchangeSubject.subject_key == filters.subject_key.strip().upper()
+        )
+        statement = statement.where(ExchangeLogEntry.seq.in_(subject_seqs))
+    if filters.result:
+        statement = statement.where(ExchangeLogEntry.result == filters.result)
+    if filters.operation:
+        statement = statement.where(ExchangeLogEntry.operation == filters.operation)
+    if filters.case_reference:
+        statement = statement.where(ExchangeLogEntry.case_reference == filters.case_reference)
+    if filters.since:
+        statement = statement.where(ExchangeLogEntry.occurred_at >= _stamp(filters.since))
+    if filters.until:
+        statement = statement.where(ExchangeLogEntry.occurred_at < _stamp(filters.until))
+    return paginate(session, statement.order_by(ExchangeLogEntry.seq.desc()), page)
+
+
+def _stamp(moment: datetime) -> str:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def subject_keys_of(session: Session, seq: int) -> list[str]:
+    """The subject index rows of one entry."""
+    return list(
+        session.scalars(
+            select(ExchangeSubject.subject_key)
+            .where(ExchangeSubject.seq == seq)
+            .order_by(ExchangeSubject.subject_key)
+        )
+    )
+
+
+# ---------------------------------------------------------------- verification
+
+
+_CHAIN_COLUMNS = (
+    ExchangeLogEntry.seq,
+    *(getattr(ExchangeLogEntry, name) for name in CANONICAL_COLUMNS),
+    ExchangeLogEntry.prev_hash,
+    ExchangeLogEntry.entry_hash,
+)
+
+
+def _chain_rows(session: Session) -> Iterator[ChainRow]:
+    """Stored entries in ``seq`` order, in keyset batches, as plain column values (a
+    tampered value of another type is serialized as its text and so fails its hash)."""
+    after = 0
+    while True:
+        batch = session.execute(
+            select(*_CHAIN_COLUMNS)
+            .where(ExchangeLogEntry.seq > after)
+            .order_by(ExchangeLogEntry.seq)
+            .limit(_VERIFY_BATCH)
+        ).all()
+        if not batch:
+            return
+        for row in batch:
+            yield ChainRow(
+                row[0],
+                tuple("" if v is None else str(v) for v in row[1:-2]),
+                str(row[-2]),
+                str(row[-1]),
+            )
+        after = batch[-1][0]
+
+
+def verify_exchange_log(session: Session, *, actor: Actor) -> VerifyResult:
+    """Walk the chain and name the first changed, deleted, inserted or reordered entry.
+
+    Raises:
+        AuthenticationRequiredError / PermissionDeniedError: no ``sharing.read_all``.
+    """
+    ensure_permission(actor, SharingPermission.read_all)
+
+    def locate(digest: str) -> int | None:
+        return session.scalar(
+            select(ExchangeLogEntry.seq).where(ExchangeLogEntry.entry_hash == digest)
+        )
+
+    return verify_rows(_chain_rows(session), locate_hash=locate)
