@@ -122,10 +122,11 @@ def _lock_and_read_head(session: Session) -> tuple[int, str]:
 
 
 def _subject_keys(keys: Sequence[str]) -> list[str]:
-    """The keys as logged: cleaned, cut to the index's width, each once, in order."""
+    """The keys as logged: cleaned, upper case (as ID numbers and credit codes are
+    stored), cut to the index's width, each once, in order."""
     seen: dict[str, None] = {}
     for key in keys:
-        cleaned = clean(str(key).strip(), SUBJECT_KEY_LENGTH)
+        cleaned = clean(str(key).strip().upper(), SUBJECT_KEY_LENGTH)
         if cleaned:
             seen.setdefault(cleaned, None)
     return list(seen)

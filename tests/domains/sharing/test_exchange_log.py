@@ -1,0 +1,184 @@
+"""The exchange log: chained entries verify, tampering is found, subjects are indexed,
+and each caller reads only the entries it may."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from smartcity.core.errors import PermissionDeniedError
+from smartcity.core.hashchain import Tampering
+from smartcity.core.pagination import PageParams
+from smartcity.core.security import SYSTEM
+from smartcity.domains.identity.permissions import Role
+from smartcity.domains.sharing.exchange_errors import GrantRevokedError
+from smartcity.domains.sharing.exchange_schemas import ExchangeLogFilter
+from smartcity.domains.sharing.models import GrantState
+from smartcity.domains.sharing.service import exchange, exchange_log
+from tests.domains.sharing.test_exchange import World, grant_for, population_world
+from tests.factories.catalog import staff_of
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    exchange.rate_limiter.reset()
+
+
+@pytest.fixture
+def world(session: Session, tmp_path: Path) -> World:
+    return population_world(session, tmp_path)
+
+
+def calls(session: Session, world: World) -> list[int]:
+    """Three calls: a lookup, a batch and a refusal; their log seqs."""
+    grant = grant_for(world, session)
+    revoked = grant_for(world, session, state=GrantState.revoked)
+    first = exchange.lookup(
+        session, actor=world.staff, grant_id=grant.id, case_reference="a", keys=[world.key(0)]
+    )
+    second = exchange.lookup(
+        session,
+        actor=world.staff,
+        grant_id=grant.id,
+        case_reference="b",
+        keys=[world.key(1), world.key(2)],
+    )
+    with pytest.raises(GrantRevokedError):
+        exchange.lookup(
+            session, actor=world.staff, grant_id=revoked.id, case_reference="c", keys=["x"]
+        )
+    return [first.log_seq, second.log_seq, second.log_seq + 1]
+
+
+def disable_append_only(session: Session) -> None:
+    """Lift the append-only triggers inside the test's transaction (rolled back after)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ALTER TABLE sharing_exchange_log DISABLE TRIGGER USER"))
+    else:
+        session.execute(text("DROP TRIGGER sharing_exchange_log_no_update"))
+
+
+class TestChain:
+    def test_entries_link_and_verify(self, session: Session, world: World) -> None:
+        seqs = calls(session, world)
+
+        result = exchange_log.verify_exchange_log(session, actor=SYSTEM)
+
+        assert result.ok
+        assert result.head_seq == seqs[-1]
+        assert result.checked >= 3
+
+    def test_the_log_is_append_only(self, session: Session, world: World) -> None:
+        seq = calls(session, world)[0]
+
+        with pytest.raises(Exception, match="append-only"), session.begin_nested():
+            session.execute(
+                text("UPDATE sharing_exchange_log SET result = 'ok' WHERE seq = :s"),
+                {"s": seq},
+            )
+
+    def test_a_changed_entry_is_found(self, session: Session, world: World) -> None:
+        seqs = calls(session, world)
+        disable_append_only(session)
+        session.execute(
+            text("UPDATE sharing_exchange_log SET case_reference = 'forged' WHERE seq = :s"),
+            {"s": seqs[1]},
+        )
+
+        result = exchange_log.verify_exchange_log(session, actor=SYSTEM)
+
+        assert not result.ok
+        assert result.first_break is not None
+        assert result.first_break.seq == seqs[1]
+        assert result.first_break.kind is Tampering.modified
+
+    def test_a_forged_entry_is_found(self, session: Session, world: World) -> None:
+        seqs = calls(session, world)
+        session.execute(
+            text(
+                "INSERT INTO sharing_exchange_log (seq, occurred_at, consumer_organization_id,"
+                " client_id, user_id, grant_id, case_reference, operation, resource,"
+                " subject_keys, fields, result, records, latency_ms, prev_hash, entry_hash)"
+                " VALUES (:seq, '2026-01-01T00:00:00.000000Z', '', '', '', '', 'x', 'lookup',"
+                " '', '[]', '[]', 'ok', 0, 0, :prev, :hash)"
+            ),
+            {"seq": seqs[-1] + 1, "prev": "f" * 64, "hash": "e" * 64},
+        )
+
+        result = exchange_log.verify_exchange_log(session, actor=SYSTEM)
+
+        assert result.first_break is not None
+        assert result.first_break.seq == seqs[-1] + 1
+
+    def test_only_auditors_and_the_coordinator_verify(self, session: Session, world: World) -> None:
+        with pytest.raises(PermissionDeniedError):
+            exchange_log.verify_exchange_log(session, actor=world.staff)
+        auditor = staff_of(session, world.other, Role.auditor)
+        assert exchange_log.verify_exchange_log(session, actor=auditor).ok
+
+
+class TestSubjects:
+    def test_the_subject_index_lists_the_keys_of_each_call(
+        self, session: Session, world: World
+    ) -> None:
+        seqs = calls(session, world)
+
+        assert exchange_log.subject_keys_of(session, seqs[0]) == [world.key(0)]
+        assert exchange_log.subject_keys_of(session, seqs[1]) == sorted(
+            [world.key(1), world.key(2)]
+        )
+        assert exchange_log.subject_keys_of(session, seqs[2]) == ["X"]
+
+    def test_calls_about_one_subject_can_be_listed(self, session: Session, world: World) -> None:
+        seqs = calls(session, world)
+
+        page = exchange_log.list_log(
+            session,
+            actor=SYSTEM,
+            filters=ExchangeLogFilter(subject_key=world.key(1)),
+            page=PageParams(page=1, size=20),
+        )
+
+        assert [e.seq for e in page.items] == [seqs[1]]
+
+
+class TestListLog:
+    def test_consumers_see_their_own_calls_auditors_all(
+        self, session: Session, world: World
+    ) -> None:
+        seqs = calls(session, world)
+        everything = PageParams(page=1, size=100)
+        outsider = staff_of(session, world.other)
+        auditor = staff_of(session, world.other, Role.auditor)
+
+        own = exchange_log.list_log(
+            session, actor=world.staff, filters=ExchangeLogFilter(), page=everything
+        )
+        theirs = exchange_log.list_log(
+            session, actor=outsider, filters=ExchangeLogFilter(), page=everything
+        )
+        audited = exchange_log.list_log(
+            session,
+            actor=auditor,
+            filters=ExchangeLogFilter(consumer_organization_id=world.consumer.id),
+            page=everything,
+        )
+
+        assert [e.seq for e in own.items] == seqs[::-1]
+        assert theirs.items == []
+        assert [e.seq for e in audited.items] == seqs[::-1]
+
+    def test_filters_by_result(self, session: Session, world: World) -> None:
+        seqs = calls(session, world)
+
+        page = exchange_log.list_log(
+            session,
+            actor=SYSTEM,
+            filters=ExchangeLogFilter(result="sharing.exchange-grant-revoked"),
+            page=PageParams(page=1, size=20),
+        )
+
+        assert [e.seq for e in page.items] == [seqs[2]]
