@@ -16,6 +16,7 @@ from smartcity.domains.identity import web as identity_web
 from smartcity.domains.registry import api as registry_api
 from smartcity.domains.registry import web as registry_web
 from smartcity.domains.registry import web_systems as registry_systems_web
+from smartcity.domains.sharing import api as sharing_api
 from smartcity.domains.sharing import api_exchange as sharing_exchange_api
 from smartcity.tools_api import router as tools_api
 from smartcity.web import router as shell_web
@@ -27,6 +28,7 @@ API_ROUTERS: list[APIRouter] = [
     base_data_api.router,
     audit_api.router,
     calendar_api.router,
+    sharing_api.router,
     sharing_exchange_api.router,
     tools_api,
 ]
