@@ -1,0 +1,174 @@
+"""HTTP contract of /api/v1/exchange: the case-reference header, lookups, batches,
+refusals as problems that are still logged, the log and its verification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from smartcity.core.config import Settings
+from smartcity.domains.identity.permissions import Role
+from smartcity.domains.sharing.service import exchange
+from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
+from tests.factories.identity import login, make_user
+from tests.helpers.problems import assert_problem
+
+BASE = "/api/v1/exchange"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    exchange.rate_limiter.reset()
+
+
+@pytest.fixture
+def world(session: Session, tmp_path: Path) -> World:
+    return population_world(session, tmp_path)
+
+
+def sign_in(
+    client: TestClient, session: Session, settings: Settings, world: World, role: Role
+) -> None:
+    user = make_user(session, organization=world.consumer, roles=[role])
+    login(client, session, user, settings)
+
+
+class TestLookupRecord:
+    def test_answers_granted_values_with_provenance(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = grant_for(world, session, items=["姓名", "性别"])
+        sign_in(client, session, settings, world, Role.org_staff)
+
+        response = client.get(
+            f"{BASE}/grants/{grant.id}/records/{world.key()}",
+            headers={"X-Case-Reference": quote("社保待遇资格认证-001")},
+        )
+
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["case_reference"] == "社保待遇资格认证-001"
+        (record,) = body["records"]
+        assert set(record["values"]) == {"姓名", "性别"}
+        name = record["values"]["姓名"]
+        assert name["masked"] is True
+        assert name["value"] == "测**"
+        assert name["disputed"] is False
+        assert name["source_organization"] == world.provider.name
+        assert last_entry(session).seq == body["log_seq"]
+
+    def test_without_a_case_reference_is_a_logged_problem(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = grant_for(world, session)
+        sign_in(client, session, settings, world, Role.org_staff)
+
+        response = client.get(f"{BASE}/grants/{grant.id}/records/{world.key()}")
+
+        assert_problem(response, status=422, code="sharing.exchange-case-reference-required")
+        assert last_entry(session).result == "sharing.exchange-case-reference-required"
+
+    def test_over_the_rate_answers_429_with_retry_after(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = grant_for(world, session, rate_per_minute=1)
+        sign_in(client, session, settings, world, Role.org_staff)
+        url = f"{BASE}/grants/{grant.id}/records/{world.key()}"
+        assert client.get(url, headers={"X-Case-Reference": "c"}).status_code == 200
+
+        response = client.get(url, headers={"X-Case-Reference": "c"})
+
+        assert_problem(response, status=429, code="sharing.exchange-rate-limited")
+        assert 1 <= int(response.headers["retry-after"]) <= 60
+        assert last_entry(session).result == "sharing.exchange-rate-limited"
+
+    def test_anonymous_is_401_and_not_logged(
+        self, client: TestClient, session: Session, world: World
+    ) -> None:
+        grant = grant_for(world, session)
+        before = last_entry(session).seq if _any_entry(session) else 0
+
+        response = client.get(
+            f"{BASE}/grants/{grant.id}/records/{world.key()}", headers={"X-Case-Reference": "c"}
+        )
+
+        assert_problem(response, status=401, code="authentication-required")
+        assert (last_entry(session).seq if _any_entry(session) else 0) == before
+
+
+def _any_entry(session: Session) -> bool:
+    try:
+        last_entry(session)
+    except Exception:
+        return False
+    return True
+
+
+class TestLookupBatch:
+    def test_answers_each_key(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = grant_for(world, session)
+        sign_in(client, session, settings, world, Role.org_admin)
+
+        response = client.post(
+            f"{BASE}/grants/{grant.id}/records:batch",
+            json={"keys": [world.key(0), "370811190001010000", world.key(2)], "fields": ["性别"]},
+            headers={"X-Case-Reference": "batch-1"},
+        )
+
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert [r["found"] for r in body["records"]] == [True, False, True]
+        assert body["fields"] == ["性别"]
+
+    def test_a_thousand_and_one_keys_are_refused(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = grant_for(world, session)
+        sign_in(client, session, settings, world, Role.org_staff)
+
+        response = client.post(
+            f"{BASE}/grants/{grant.id}/records:batch",
+            json={"keys": [world.key()] * 1001},
+            headers={"X-Case-Reference": "c"},
+        )
+
+        assert_problem(response, status=422, code="sharing.exchange-key-count")
+        assert last_entry(session).result == "sharing.exchange-key-count"
+
+
+class TestLog:
+    def test_consumers_list_their_calls_and_auditors_verify(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = grant_for(world, session)
+        sign_in(client, session, settings, world, Role.org_staff)
+        url = f"{BASE}/grants/{grant.id}/records/{world.key()}"
+        seq = client.get(url, headers={"X-Case-Reference": "c"}).json()["log_seq"]
+
+        listed = client.get(f"{BASE}/log", params={"subject_key": world.key()})
+        assert listed.status_code == 200, listed.text
+        assert [e["seq"] for e in listed.json()["items"]] == [seq]
+        assert listed.json()["items"][0]["subject_keys"] == [world.key()]
+        assert_problem(client.post(f"{BASE}/log/verify"), status=403, code="permission-denied")
+
+        auditor = TestClient(client.app, raise_server_exceptions=False)
+        user = make_user(session, organization=world.other, roles=[Role.auditor])
+        login(auditor, session, user, settings)
+        verified = auditor.post(f"{BASE}/log/verify")
+        assert verified.status_code == 200, verified.text
+        assert verified.json()["ok"] is True
+        assert verified.json()["head_seq"] >= seq
+
+
+def test_openapi_documents_the_case_reference_header_and_problems(client: TestClient) -> None:
+    spec = client.app.openapi()  # type: ignore[attr-defined]
+    operation = spec["paths"][f"{BASE}/grants/{{grant_id}}/records/{{key}}"]["get"]
+    headers = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert [h["name"] for h in headers] == ["X-Case-Reference"]
+    assert {"401", "403", "404", "409", "422", "429"} <= set(operation["responses"])
