@@ -6,7 +6,6 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
-from sqlalchemy.orm import Session
 
 from smartcity.core.http.deps import PageParamsDep, SessionDep
 from smartcity.core.http.problems import problem_responses
@@ -25,7 +24,6 @@ from smartcity.domains.sharing.errors import (
     RequestStateError,
     ShareRequestNotFoundError,
 )
-from smartcity.domains.sharing.models import ShareRequest
 from smartcity.domains.sharing.schemas import (
     AnswerDecision,
     CheckDecision,
@@ -37,7 +35,6 @@ from smartcity.domains.sharing.schemas import (
     ShareRequestCreate,
     ShareRequestDetail,
     ShareRequestFilter,
-    ShareRequestRead,
     WithdrawInput,
 )
 
@@ -51,13 +48,6 @@ _DECISION_ERRORS = (
 )
 
 
-def _detail(session: Session, request: ShareRequest) -> ShareRequestDetail:
-    read = ShareRequestRead.model_validate(request)
-    return ShareRequestDetail(
-        **read.model_dump(), clock=sharing_service.request_clock(session, request)
-    )
-
-
 @router.get("/requests")
 def list_share_requests(
     session: SessionDep,
@@ -69,7 +59,7 @@ def list_share_requests(
     (``received``), or all it may see (``all``; every request for the coordinator),
     each with its clock."""
     result = sharing_service.list_requests(session, actor=actor, filters=filters, page=page)
-    return result.map(lambda request: _detail(session, request))
+    return result.map(lambda request: sharing_service.request_detail(session, request))
 
 
 @router.post(
@@ -85,13 +75,13 @@ def submit_share_request(
     """Request a published catalog resource. A resource the catalog does not share is
     refused at once with its legal basis; others wait for the compliance check."""
     request = sharing_service.submit_request(session, actor=actor, data=data)
-    return _detail(session, request)
+    return sharing_service.request_detail(session, request)
 
 
 @router.get("/requests/{request_id}", responses=problem_responses(ShareRequestNotFoundError))
 def get_share_request(request_id: UUID, session: SessionDep, actor: ActorDep) -> ShareRequestDetail:
     request = sharing_service.get_request(session, actor=actor, request_id=request_id)
-    return _detail(session, request)
+    return sharing_service.request_detail(session, request)
 
 
 @router.post("/requests/{request_id}/check", responses=problem_responses(*_DECISION_ERRORS))
@@ -107,7 +97,7 @@ def check_share_request(
         opinion=data.opinion,
         basis_id=data.basis_id,
     )
-    return _detail(session, request)
+    return sharing_service.request_detail(session, request)
 
 
 @router.post(
@@ -127,7 +117,7 @@ def answer_share_request(
         opinion=data.opinion,
         refusal_basis_id=data.refusal_basis_id,
     )
-    return _detail(session, request)
+    return sharing_service.request_detail(session, request)
 
 
 @router.post("/requests/{request_id}/order", responses=problem_responses(*_DECISION_ERRORS))
@@ -144,7 +134,7 @@ def order_supply(
         opinion=data.opinion,
         refusal_basis_id=data.refusal_basis_id,
     )
-    return _detail(session, request)
+    return sharing_service.request_detail(session, request)
 
 
 @router.post(
@@ -157,7 +147,7 @@ def withdraw_share_request(
     request = sharing_service.withdraw_request(
         session, actor=actor, request_id=request_id, reason=data.reason
     )
-    return _detail(session, request)
+    return sharing_service.request_detail(session, request)
 
 
 @router.get("/grants")

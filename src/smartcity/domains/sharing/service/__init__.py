@@ -24,6 +24,7 @@ from smartcity.domains.sharing.service.requests import (
     order_supply,
     refusals_by_basis,
     request_clock,
+    request_detail,
     submit_request,
     withdraw_request,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "refusals_by_basis",
     "renew_grant",
     "request_clock",
+    "request_detail",
     "revoke_grant",
     "submit_request",
     "withdraw_request",

@@ -48,7 +48,9 @@ from smartcity.domains.sharing.schemas import (
     RequestClock,
     RequestRole,
     ShareRequestCreate,
+    ShareRequestDetail,
     ShareRequestFilter,
+    ShareRequestRead,
 )
 from smartcity.domains.sharing.service.grants import issue_grant, next_number
 
@@ -577,6 +579,14 @@ def request_clock(
         overdue=overdue,
         label=label,
     )
+
+
+def request_detail(
+    session: Session, request: ShareRequest, *, now: datetime | None = None
+) -> ShareRequestDetail:
+    """The request as the API and pages show it: its fields and its clock."""
+    read = ShareRequestRead.model_validate(request)
+    return ShareRequestDetail(**read.model_dump(), clock=request_clock(session, request, now=now))
 
 
 def refusals_by_basis(session: Session) -> list[RefusalCount]:
