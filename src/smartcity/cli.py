@@ -16,6 +16,7 @@ from smartcity.domains.calendar import cli as calendar_cli
 from smartcity.domains.catalog import cli as catalog_cli
 from smartcity.domains.identity import cli as identity_cli
 from smartcity.domains.registry import cli as registry_cli
+from smartcity.domains.sharing import cli as sharing_cli
 
 DATABASE_HOOKS.append(wiring.wire)
 
@@ -30,6 +31,7 @@ app.add_typer(audit_cli.app, name="audit")
 app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(base_data_cli.app, name="base-data")
+app.add_typer(sharing_cli.app, name="sharing")
 
 
 @db_app.command("upgrade")

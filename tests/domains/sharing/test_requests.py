@@ -384,3 +384,9 @@ def test_lists_by_role(session: Session, requester: Actor, coordinator: Actor) -
     assert ids(stranger, role="all") == []
     with pytest.raises(ShareRequestNotFoundError):
         sharing_service.get_request(session, actor=stranger, request_id=request.id)
+
+
+def test_escalation_task(database: Any) -> None:
+    from smartcity.domains.sharing import tasks
+
+    assert isinstance(tasks.escalate_overdue(database, now=FRIDAY), list)
