@@ -1,10 +1,18 @@
-"""Use cases of the sharing platform: share requests and grants (Art. 26–27).
+"""Use cases of the sharing platform: share requests and grants (Art. 27), and the
+exchange API's lookups with the hash-chained exchange log (Art. 26).
 
 Other domains import this package (``from smartcity.domains.sharing import service
-as sharing_service``). The exchange modules (``exchange*.py``) will be added here
-by their own work.
+as sharing_service``).
 """
 
+from smartcity.domains.sharing.service import exchange, exchange_log
+from smartcity.domains.sharing.service.exchange import lookup
+from smartcity.domains.sharing.service.exchange_log import (
+    list_log,
+    subject_keys_of,
+    verify_exchange_log,
+    visible_log,
+)
 from smartcity.domains.sharing.service.grants import (
     DEFAULT_RATE_PER_MINUTE,
     get_grant,
@@ -36,17 +44,24 @@ __all__ = [
     "answer_request",
     "check_request",
     "escalate_overdue",
+    "exchange",
+    "exchange_log",
     "get_grant",
     "get_request",
     "issue_grant",
     "list_grants",
+    "list_log",
     "list_requests",
+    "lookup",
     "order_supply",
     "refusals_by_basis",
     "renew_grant",
     "request_clock",
     "request_detail",
     "revoke_grant",
+    "subject_keys_of",
     "submit_request",
+    "verify_exchange_log",
+    "visible_log",
     "withdraw_request",
 ]
