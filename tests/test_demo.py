@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from smartcity import demo
+from smartcity import demo_data as data
 from smartcity.cli import app as cli_app
 from smartcity.core.config import AuthSettings, get_settings
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
 from smartcity.core.identifiers import is_known_division, parse_credit_code
 from smartcity.core.pagination import PageParams
-from smartcity.core.security import SYSTEM
+from smartcity.core.security import SYSTEM, Actor, ActorKind
 from smartcity.demo_data import DEMO_USERS
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.audit.models import AuditEvent
@@ -34,7 +35,7 @@ from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.errors import WeakPasswordError
 from smartcity.domains.identity.models import User
 from smartcity.domains.identity.passwords import password_problems
-from smartcity.domains.identity.permissions import Role
+from smartcity.domains.identity.permissions import Role, permissions_for
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.legal_catalogue import STARTING_VOCABULARY
@@ -45,6 +46,8 @@ from smartcity.domains.registry.models import (
     OrganizationDuty,
 )
 from smartcity.domains.registry.regulation import REGULATION_DUTIES, find_named_duty
+from smartcity.domains.sharing import service as sharing_service
+from smartcity.domains.sharing.schemas import GrantFilter, ShareRequestFilter
 from tests.conftest import fresh_database_url
 
 PASSWORD = "Demo-Passw0rd!"
@@ -493,3 +496,46 @@ class TestBaseData:
             "济宁市教育局",
             "济宁市民政局",
         ]
+
+
+class TestSharing:
+    def test_the_market_department_is_granted_population_data_and_sees_it_masked(
+        self, loaded: Loaded
+    ) -> None:
+        key = synthetic.population_frame(1, seed=base_data_demo.SEED)["公民身份号码"][0]
+        with loaded.database.session_scope() as session:
+            scjg = registry_service.find_organization_by_code(session, data.municipal_code("SCJG"))
+            assert scjg is not None
+            staff = Actor(
+                kind=ActorKind.user,
+                organization_id=scjg.id,
+                permissions=permissions_for({Role.org_staff}),
+                name="staff.scjg",
+                roles=frozenset({Role.org_staff}),
+            )
+            grants = sharing_service.list_grants(
+                session, actor=staff, filters=GrantFilter(), page=PageParams()
+            ).items
+            states = sorted(
+                r.state.value
+                for r in sharing_service.list_requests(
+                    session, actor=staff, filters=ShareRequestFilter(), page=PageParams()
+                ).items
+            )
+            population = next(g for g in grants if "公民身份号码" in g.items)
+            result = sharing_service.lookup(
+                session,
+                actor=staff,
+                grant_id=population.id,
+                case_reference="企业开办-演示-0001",
+                keys=[key],
+            )
+        assert states == ["compliance_check", "granted", "partially_granted"]
+        (record,) = result.records
+        assert record.found
+        # Every item here is personal information, not granted in clear (no legal basis
+        # was cited): the consumer sees them masked, each with its source department.
+        assert all(value.masked for value in record.values.values())
+        assert record.values["公民身份号码"].value == f"{key[:6]}********{key[-4:]}"
+        assert record.values["姓名"].source_organization == "济宁市公安局"
+        assert result.log_seq > 0

@@ -57,6 +57,7 @@ from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.demo_systems import seed_demo_systems
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.schemas import DutyWrite, OrganizationCreate, OrganizationUpdate
+from smartcity.domains.sharing import demo as sharing_demo
 
 URL = "http://127.0.0.1:8000/"
 COORDINATOR_CODE = data.municipal_code("DSJ")
@@ -528,6 +529,11 @@ def load(
         base_data_demo.load(
             database, city_code=data.municipal_code, progress=lambda text: status.update(text)
         )
+        status.update("共享申请示例")
+        with database.session_scope() as session:
+            sharing_demo.load(
+                session, city_code=data.municipal_code, coordinator_code=COORDINATOR_CODE
+            )
     return [
         DemoAccount(
             role=u.role,

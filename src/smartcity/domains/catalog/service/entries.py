@@ -148,6 +148,22 @@ def published_base_entries(session: Session) -> list[UUID]:
     )
 
 
+def find_published_entry(
+    session: Session, *, name: str, provider_organization_id: UUID
+) -> CatalogEntry | None:
+    """The published entry of this name from this provider (for demo data and imports)."""
+    return session.scalars(
+        select(CatalogEntry)
+        .where(
+            CatalogEntry.status == EntryStatus.published,
+            CatalogEntry.name == name,
+            CatalogEntry.provider_organization_id == provider_organization_id,
+        )
+        .order_by(CatalogEntry.resource_code)
+        .limit(1)
+    ).one_or_none()
+
+
 def get_entries(session: Session, entry_ids: Sequence[UUID]) -> list[CatalogEntry]:
     """Entries by id, in the given order, with their source system loaded (for lists)."""
     if not entry_ids:
