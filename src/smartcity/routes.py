@@ -18,6 +18,7 @@ from smartcity.domains.registry import web as registry_web
 from smartcity.domains.registry import web_systems as registry_systems_web
 from smartcity.domains.sharing import api as sharing_api
 from smartcity.domains.sharing import api_exchange as sharing_exchange_api
+from smartcity.domains.sharing import web as sharing_web
 from smartcity.tools_api import router as tools_api
 from smartcity.web import router as shell_web
 
@@ -43,4 +44,5 @@ WEB_ROUTERS: list[APIRouter] = [
     base_data_quality_web.router,
     audit_web.router,
     calendar_web.router,
+    sharing_web.router,
 ]
