@@ -313,13 +313,15 @@ def check_request(
     ensure_permission(actor, SharingPermission.check)
     request = _for_update(session, actor, request_id)
     _expect(request, {RequestState.compliance_check}, "进行合规审查")
+    # Everything that can refuse the step is checked before anything changes.
+    refusal_basis = None if passed else _refusal_basis(session, actor, basis_id)
     now = utcnow()
     request.checked_at = now
     request.checked_by_name = actor.name
     request.check_opinion = opinion.strip()
     grant: Grant | None = None
-    if not passed:
-        request.refusal_basis_id = _refusal_basis(session, actor, basis_id).id
+    if refusal_basis is not None:
+        request.refusal_basis_id = refusal_basis.id
         request.state = RequestState.refused
         request.closed_at = now
     elif request.path is RequestPath.unconditional:
