@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import ConfigDict, Field
@@ -13,6 +13,9 @@ from pydantic import ConfigDict, Field
 from smartcity.core.schemas import Schema
 
 MAX_BATCH_KEYS = 1000
+MAX_QUERY_SIZE = 500
+MAX_CHANGES_LIMIT = 1000
+MAX_FILTERS = 20
 CASE_REFERENCE_HEADER = "X-Case-Reference"
 
 
@@ -56,6 +59,64 @@ class ExchangeBatchRequest(Schema):
 
     keys: Annotated[list[Annotated[str, Field(max_length=200)]], Field(min_length=1)]
     fields: list[str] | None = None
+
+
+FilterScalar = str | int | float | bool | None
+FilterValue = FilterScalar | Annotated[list[FilterScalar], Field(max_length=MAX_BATCH_KEYS)]
+
+
+class ExchangeQueryRequest(Schema):
+    """Filtered query with paging (``query`` mode): ``filters`` maps granted items to a
+    value (equality; ``null`` matches empty values) or a list of values (any of them).
+    Records come back ordered by key; ``fields`` defaults to every granted item."""
+
+    filters: Annotated[dict[str, FilterValue], Field(max_length=MAX_FILTERS)] = Field(
+        default_factory=dict, description="信息项 → 值（相等）或值列表（任一）"
+    )
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    size: Annotated[int, Field(ge=1, le=MAX_QUERY_SIZE)] = 50
+    fields: list[str] | None = None
+
+
+class ExchangeQueryResultRead(Schema):
+    """One page of a filtered query: granted values, masked as in a lookup."""
+
+    grant_id: UUID
+    case_reference: str
+    fields: list[str] = Field(description="返回的信息项")
+    total: int = Field(description="符合条件的记录总数")
+    page: int
+    size: int
+    records: list[ExchangeRecordRead]
+    log_seq: int = Field(description="本次调用在交换日志中的序号")
+
+
+class ExchangeChangeRead(Schema):
+    """One change: a record inserted or changed in a granted item (``upsert``, with its
+    current granted values, masked as in a lookup) or deleted (``delete``, key only)."""
+
+    key: str
+    operation: Literal["upsert", "delete"]
+    load_id: int = Field(description="作出该变更的基础库加载批次")
+    values: dict[str, ExchangeValueRead] = Field(default_factory=dict)
+
+
+class ExchangeChangesRead(Schema):
+    """Changes after a cursor, oldest load first; pass ``next_cursor`` to continue."""
+
+    grant_id: UUID
+    case_reference: str
+    fields: list[str] = Field(description="返回的信息项（授权的全部信息项）")
+    cursor: str = Field(description="本次请求的游标")
+    next_cursor: str = Field(
+        description=(
+            "下次请求的游标：全部取完时为已覆盖的最大加载批次号（整数）；"
+            "还有剩余（has_more）时为“批次号:d|u:主键”，从同一批次中该条之后继续"
+        )
+    )
+    has_more: bool = Field(description="是否还有变更未返回（立即用 next_cursor 继续）")
+    changes: list[ExchangeChangeRead]
+    log_seq: int = Field(description="本次调用在交换日志中的序号")
 
 
 class ExchangeLogFilter(Schema):

@@ -1,0 +1,285 @@
+"""Filtered query and the change feed of the exchange API: the query and changes
+modes enforced, granted fields only, masking as in a lookup, filters, paging, and
+the cursor (a base-data load id, or a position inside a load)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from smartcity.core.identifiers import mask_name
+from smartcity.core.security import SYSTEM
+from smartcity.domains.base_data import service as base_data_service
+from smartcity.domains.base_data.models import LoadMode, OnError
+from smartcity.domains.sharing.exchange_errors import (
+    ExchangeInvalidKeyError,
+    FieldNotGrantedError,
+    ModeNotGrantedError,
+)
+from smartcity.domains.sharing.models import QueryMode
+from smartcity.domains.sharing.service import exchange, exchange_query
+from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
+from tests.factories.base_data import csv_bytes, person_row
+
+_files = itertools.count(1)
+GRANTED = ["公民身份号码", "姓名", "性别", "户籍地址"]  # not 文化程度 nor 联系电话
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    exchange.rate_limiter.reset()
+
+
+@pytest.fixture
+def world(session: Session, tmp_path: Path) -> World:
+    return population_world(session, tmp_path, rows=7)
+
+
+def load(
+    session: Session, world: World, tmp_path: Path, rows: list[dict[str, str]], mode: LoadMode
+) -> int:
+    """Load ``rows`` into the world's table; the load's id."""
+    path = tmp_path / f"load-{next(_files)}.csv"
+    path.write_bytes(csv_bytes(rows))
+    table = base_data_service.table_for_entry(session, world.entry.id)
+    assert table is not None
+    started = base_data_service.start_load(
+        session,
+        actor=SYSTEM,
+        table_id=table.id,
+        mode=mode,
+        on_error=OnError.reject,
+        filename=path.name,
+        organization_id=world.provider.id,
+    )
+    done = base_data_service.apply_load(session, actor=SYSTEM, load_id=started.id, path=path)
+    assert done.status.value == "succeeded", done.message
+    return started.id
+
+
+def modes(*extra: QueryMode) -> list[QueryMode]:
+    return [QueryMode.lookup, *extra]
+
+
+class TestQuery:
+    def test_filters_and_pages_with_only_granted_masked_fields(
+        self, session: Session, world: World
+    ) -> None:
+        grant = grant_for(
+            world, session, items=GRANTED, query_modes=modes(QueryMode.query), clearance_rank=1
+        )
+        region = world.rows[0]["户籍地行政区划代码"]
+        matching = sorted(
+            r["公民身份号码"] for r in world.rows if r["户籍地行政区划代码"] == region
+        )
+        assert len(matching) >= 2
+
+        first = exchange_query.query(
+            session,
+            actor=world.staff,
+            grant_id=grant.id,
+            case_reference="办件-q",
+            filters={"性别": ["1", "2"], "公民身份号码": matching},
+            page=1,
+            size=1,
+        )
+        second = exchange_query.query(
+            session,
+            actor=world.staff,
+            grant_id=grant.id,
+            case_reference="办件-q",
+            filters={"性别": ["1", "2"], "公民身份号码": matching},
+            page=2,
+            size=1,
+        )
+
+        assert (first.total, first.page, first.size) == (len(matching), 1, 1)
+        assert [r.key for r in first.records + second.records] == matching[:2]
+        record = first.records[0]
+        assert set(record.values) == set(GRANTED)
+        row = next(r for r in world.rows if r["公民身份号码"] == record.key)
+        assert record.values["姓名"].masked
+        assert record.values["姓名"].value == mask_name(row["姓名"])
+        assert record.values["姓名"].source_organization_id == world.provider.id
+        entry = last_entry(session)
+        assert (entry.operation, entry.result, entry.records) == ("query", "ok", 1)
+        assert entry.seq == second.log_seq
+        assert exchange_log_keys(entry) == [second.records[0].key]
+
+    def test_equality_filter_and_narrowed_fields(self, session: Session, world: World) -> None:
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.query))
+        key = world.key(3)
+
+        result = exchange_query.query(
+            session,
+            actor=world.staff,
+            grant_id=grant.id,
+            case_reference="c",
+            filters={"姓名": world.rows[3]["姓名"]},
+            fields=["性别"],
+        )
+
+        assert result.total == 1
+        assert [r.key for r in result.records] == [key]
+        assert set(result.records[0].values) == {"性别"}
+
+    def test_a_filter_on_an_ungranted_field_is_refused_and_logged(
+        self, session: Session, world: World
+    ) -> None:
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.query))
+
+        with pytest.raises(FieldNotGrantedError) as raised:
+            exchange_query.query(
+                session,
+                actor=world.staff,
+                grant_id=grant.id,
+                case_reference="c",
+                filters={"联系电话": "13800000000"},
+            )
+
+        assert raised.value.extensions["fields"] == ["联系电话"]
+        assert last_entry(session).result == FieldNotGrantedError.code
+
+    def test_query_mode_not_granted_is_refused_and_logged(
+        self, session: Session, world: World
+    ) -> None:
+        grant = grant_for(world, session, items=GRANTED)  # lookup and batch only
+
+        with pytest.raises(ModeNotGrantedError):
+            exchange_query.query(
+                session, actor=world.staff, grant_id=grant.id, case_reference="c", filters={}
+            )
+
+        entry = last_entry(session)
+        assert (entry.operation, entry.result) == ("query", ModeNotGrantedError.code)
+
+
+def exchange_log_keys(entry: Any) -> list[str]:
+    import json
+
+    return list(json.loads(entry.subject_keys))
+
+
+class TestChanges:
+    def test_the_feed_follows_granted_changes_and_deletes(
+        self, session: Session, world: World, tmp_path: Path
+    ) -> None:
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.changes))
+
+        def feed(cursor: int | str, limit: int = 1000) -> Any:
+            return exchange_query.changes(
+                session,
+                actor=world.staff,
+                grant_id=grant.id,
+                case_reference="同步",
+                cursor=cursor,
+                limit=limit,
+            )
+
+        everything = feed(0)
+        assert sorted(c.key for c in everything.changes) == sorted(
+            r["公民身份号码"] for r in world.rows
+        )
+        assert {c.operation for c in everything.changes} == {"upsert"}
+        assert set(everything.changes[0].values) == set(GRANTED)
+        assert not everything.has_more
+        cursor = everything.next_cursor
+        first_load = int(cursor)
+        assert {c.load_id for c in everything.changes} == {first_load}
+        assert feed(cursor).changes == []
+
+        granted_change = load(
+            session, world, tmp_path, [person_row(1, 姓名="改名")], LoadMode.upsert
+        )
+        load(session, world, tmp_path, [person_row(2, 文化程度="90")], LoadMode.upsert)
+        later = feed(cursor)
+        assert [(c.key, c.operation, c.load_id) for c in later.changes] == [
+            (world.key(0), "upsert", granted_change)
+        ]
+        assert later.changes[0].values["姓名"].value is not None
+        entry = last_entry(session)
+        assert (entry.operation, entry.result, entry.records) == ("changes", "ok", 1)
+        assert exchange_log_keys(entry) == [world.key(0)]
+
+        deleted = load(
+            session,
+            world,
+            tmp_path,
+            [{"公民身份号码": world.key(4)}],
+            LoadMode.delete,
+        )
+        after_delete = feed(later.next_cursor)
+        assert [(c.key, c.operation, c.load_id) for c in after_delete.changes] == [
+            (world.key(4), "delete", deleted)
+        ]
+        assert after_delete.changes[0].values == {}
+        assert int(after_delete.next_cursor) == deleted
+
+    def test_paging_by_limit_resumes_without_loss_or_repetition(
+        self, session: Session, world: World, tmp_path: Path
+    ) -> None:
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.changes))
+        load(
+            session,
+            world,
+            tmp_path,
+            [person_row(n, 姓名=f"新{n}") for n in (2, 3)] + [person_row(30), person_row(31)],
+            LoadMode.upsert,
+        )
+        load(
+            session,
+            world,
+            tmp_path,
+            [{"公民身份号码": world.key(n)} for n in (5, 6)],
+            LoadMode.delete,
+        )
+        whole = exchange_query.changes(
+            session, actor=world.staff, grant_id=grant.id, case_reference="c", cursor=0
+        )
+        seen: list[tuple[str, str, int]] = []
+        cursor: str = "0"
+        pages = 0
+        while True:
+            page = exchange_query.changes(
+                session,
+                actor=world.staff,
+                grant_id=grant.id,
+                case_reference="c",
+                cursor=cursor,
+                limit=2,
+            )
+            pages += 1
+            seen += [(c.key, c.operation, c.load_id) for c in page.changes]
+            cursor = page.next_cursor
+            if not page.has_more:
+                break
+            assert ":" in cursor
+            assert len(page.changes) == 2
+
+        assert seen == [(c.key, c.operation, c.load_id) for c in whole.changes]
+        assert len(seen) == len(set(seen)) == 9  # 5 rows kept (2 renamed), 2 new, 2 deleted
+        loads = [load_id for *_x, load_id in seen]
+        assert loads == sorted(loads)
+        assert pages == 5
+        assert cursor == whole.next_cursor
+
+    def test_changes_mode_not_granted_and_bad_cursor_are_refused_and_logged(
+        self, session: Session, world: World
+    ) -> None:
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.query))
+        with pytest.raises(ModeNotGrantedError):
+            exchange_query.changes(
+                session, actor=world.staff, grant_id=grant.id, case_reference="c"
+            )
+        assert last_entry(session).operation == "changes"
+
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.changes))
+        with pytest.raises(ExchangeInvalidKeyError):
+            exchange_query.changes(
+                session, actor=world.staff, grant_id=grant.id, case_reference="c", cursor="x:y"
+            )
+        assert last_entry(session).result == ExchangeInvalidKeyError.code
