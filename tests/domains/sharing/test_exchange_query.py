@@ -7,15 +7,20 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from smartcity.core.config import Settings
 from smartcity.core.identifiers import mask_name
 from smartcity.core.security import SYSTEM
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.models import LoadMode, OnError
+from smartcity.domains.identity.permissions import Role
 from smartcity.domains.sharing.exchange_errors import (
+    CaseReferenceRequiredError,
     ExchangeInvalidKeyError,
     FieldNotGrantedError,
     ModeNotGrantedError,
@@ -24,6 +29,8 @@ from smartcity.domains.sharing.models import QueryMode
 from smartcity.domains.sharing.service import exchange, exchange_query
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.factories.base_data import csv_bytes, person_row
+from tests.factories.identity import login, make_user
+from tests.helpers.problems import assert_problem
 
 _files = itertools.count(1)
 GRANTED = ["公民身份号码", "姓名", "性别", "户籍地址"]  # not 文化程度 nor 联系电话
@@ -283,3 +290,78 @@ class TestChanges:
                 session, actor=world.staff, grant_id=grant.id, case_reference="c", cursor="x:y"
             )
         assert last_entry(session).result == ExchangeInvalidKeyError.code
+
+
+class TestApi:
+    BASE = "/api/v1/exchange"
+
+    def sign_in(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        user = make_user(session, organization=world.consumer, roles=[Role.org_staff])
+        login(client, session, user, settings)
+
+    def test_query_endpoint_and_its_refusal_as_a_logged_problem(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.query))
+        self.sign_in(client, session, settings, world)
+        url = f"{self.BASE}/grants/{grant.id}/records:query"
+
+        response = client.post(
+            url,
+            json={"filters": {"公民身份号码": [world.key(0), world.key(1)]}, "size": 1},
+            headers={"X-Case-Reference": quote("办件-api")},
+        )
+
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["total"], body["size"], body["case_reference"]) == (2, 1, "办件-api")
+        assert set(body["records"][0]["values"]) == set(GRANTED)
+
+        refused = client.post(
+            url, json={"filters": {"联系电话": "1"}}, headers={"X-Case-Reference": "c"}
+        )
+        assert_problem(refused, status=FieldNotGrantedError.status, code=FieldNotGrantedError.code)
+        assert last_entry(session).result == FieldNotGrantedError.code
+
+    def test_changes_endpoint_pages_with_the_cursor(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.changes))
+        self.sign_in(client, session, settings, world)
+        url = f"{self.BASE}/grants/{grant.id}/changes"
+
+        keys: list[str] = []
+        cursor = "0"
+        while True:
+            response = client.get(
+                url, params={"cursor": cursor, "limit": 3}, headers={"X-Case-Reference": "c"}
+            )
+            assert response.status_code == 200, response.text
+            body = response.json()
+            keys += [c["key"] for c in body["changes"]]
+            cursor = body["next_cursor"]
+            if not body["has_more"]:
+                break
+
+        assert sorted(keys) == sorted(r["公民身份号码"] for r in world.rows)
+        assert len(keys) == len(set(keys))
+        bad = client.get(url, params={"cursor": "1:x"}, headers={"X-Case-Reference": "c"})
+        assert_problem(
+            bad, status=ExchangeInvalidKeyError.status, code=ExchangeInvalidKeyError.code
+        )
+        missing = client.get(url)
+        assert_problem(
+            missing, status=CaseReferenceRequiredError.status, code=CaseReferenceRequiredError.code
+        )
+
+    def test_openapi_documents_both_endpoints(self, client: TestClient) -> None:
+        paths = client.app.openapi()["paths"]  # type: ignore[attr-defined]
+        query = paths[f"{self.BASE}/grants/{{grant_id}}/records:query"]["post"]
+        feed = paths[f"{self.BASE}/grants/{{grant_id}}/changes"]["get"]
+        for operation in (query, feed):
+            headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+            assert headers == ["X-Case-Reference"]
+            assert "403" in operation["responses"]
+        assert {p["name"] for p in feed["parameters"]} >= {"cursor", "limit"}

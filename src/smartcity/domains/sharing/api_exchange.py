@@ -28,14 +28,18 @@ from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.sharing.exchange_errors import REFUSALS, ExchangeRefusal
 from smartcity.domains.sharing.exchange_schemas import (
     CASE_REFERENCE_HEADER,
+    MAX_CHANGES_LIMIT,
     ExchangeBatchRequest,
     ExchangeChainBreakRead,
+    ExchangeChangesRead,
     ExchangeLogEntryRead,
     ExchangeLogFilter,
     ExchangeLogVerifyRead,
+    ExchangeQueryRequest,
+    ExchangeQueryResultRead,
     ExchangeResultRead,
 )
-from smartcity.domains.sharing.service import exchange, exchange_log
+from smartcity.domains.sharing.service import exchange, exchange_log, exchange_query
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
 
@@ -159,6 +163,79 @@ def lookup_batch(
             keys=body.keys,
             fields=body.fields,
             datum=datum,
+        )
+    except ExchangeRefusal as refusal:
+        return _refused(request, refusal)
+
+
+@router.post(
+    "/grants/{grant_id}/records:query",
+    response_model=ExchangeQueryResultRead,
+    responses=_LOOKUP_PROBLEMS,
+)
+def query_records(
+    grant_id: UUID,
+    body: ExchangeQueryRequest,
+    request: Request,
+    session: ExchangeSessionDep,
+    actor: ActorDep,
+    case_reference: CaseReference = None,
+) -> ExchangeQueryResultRead | Response:
+    """Records matching ``filters`` under a grant that allows ``query``: each filter
+    names a granted item and a value (equality) or a list of values (any of them);
+    records ordered by key, one page of ``size`` (≤ 500) with the total. Values are
+    masked and carry provenance as in a lookup. Logged with the returned keys."""
+    try:
+        return exchange_query.query(
+            session,
+            actor=actor,
+            grant_id=grant_id,
+            case_reference=unquote(case_reference) if case_reference else None,
+            filters=body.filters,
+            page=body.page,
+            size=body.size,
+            fields=body.fields,
+        )
+    except ExchangeRefusal as refusal:
+        return _refused(request, refusal)
+
+
+@router.get(
+    "/grants/{grant_id}/changes",
+    response_model=ExchangeChangesRead,
+    responses=_LOOKUP_PROBLEMS,
+)
+def list_changes(
+    grant_id: UUID,
+    request: Request,
+    session: ExchangeSessionDep,
+    actor: ActorDep,
+    case_reference: CaseReference = None,
+    cursor: Annotated[
+        str,
+        Query(
+            max_length=300,
+            description=(
+                "游标：0 从头开始；之后传上次返回的 next_cursor"
+                "（加载批次号，或“批次号:d|u:主键”表示从该批次中该条之后继续）"
+            ),
+        ),
+    ] = "0",
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_LIMIT, description="最多返回条数")] = 100,
+) -> ExchangeChangesRead | Response:
+    """Changes after ``cursor`` under a grant that allows ``changes``, to keep a copy in
+    sync (table mode): records inserted or changed in a granted item (``upsert``, with
+    their current granted values, masked as in a lookup) and deleted records
+    (``delete``), by base-data load, oldest first. Continue with ``next_cursor`` while
+    ``has_more``; afterwards it is the highest load id covered. Logged."""
+    try:
+        return exchange_query.changes(
+            session,
+            actor=actor,
+            grant_id=grant_id,
+            case_reference=unquote(case_reference) if case_reference else None,
+            cursor=cursor,
+            limit=limit,
         )
     except ExchangeRefusal as refusal:
         return _refused(request, refusal)
