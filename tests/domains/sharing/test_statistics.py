@@ -80,6 +80,12 @@ def _call(session: Session, actor: Actor, at: datetime, resource: str, result: s
 
 @pytest.fixture
 def world(session: Session) -> World:
+    return sharing_world(session)
+
+
+def sharing_world(session: Session) -> World:
+    """Departments in the city and in a county, requests, grants and calls whose
+    figures the tests below state exactly (the moment of reading is ``NOW``)."""
     provider = make_organization(session, name="济宁市公安局（统计测试）")
     consumer = make_organization(session, name="济宁市市场监督管理局（统计测试）")
     county = make_organization(
