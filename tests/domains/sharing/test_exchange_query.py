@@ -118,7 +118,9 @@ class TestQuery:
         assert exchange_log_keys(entry) == [second.records[0].key]
 
     def test_equality_filter_and_narrowed_fields(self, session: Session, world: World) -> None:
-        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.query))
+        grant = grant_for(
+            world, session, items=GRANTED, query_modes=modes(QueryMode.query), personal_clear=True
+        )
         key = world.key(3)
 
         result = exchange_query.query(
@@ -133,6 +135,24 @@ class TestQuery:
         assert result.total == 1
         assert [r.key for r in result.records] == [key]
         assert set(result.records[0].values) == {"性别"}
+
+    def test_a_filter_on_a_masked_field_is_refused_and_logged(
+        self, session: Session, world: World
+    ) -> None:
+        """Filtering on a value the consumer only sees masked would reveal it by guessing."""
+        grant = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.query))
+
+        with pytest.raises(FieldNotGrantedError) as raised:
+            exchange_query.query(
+                session,
+                actor=world.staff,
+                grant_id=grant.id,
+                case_reference="c",
+                filters={"姓名": world.rows[3]["姓名"]},
+            )
+
+        assert raised.value.extensions["fields"] == ["姓名"]
+        assert last_entry(session).result == FieldNotGrantedError.code
 
     def test_a_filter_on_an_ungranted_field_is_refused_and_logged(
         self, session: Session, world: World

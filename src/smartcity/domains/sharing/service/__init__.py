@@ -5,7 +5,7 @@ Other domains import this package (``from smartcity.domains.sharing import servi
 as sharing_service``).
 """
 
-from smartcity.domains.sharing.service import exchange, exchange_log
+from smartcity.domains.sharing.service import exchange, exchange_log, exchange_query
 from smartcity.domains.sharing.service.exchange import lookup
 from smartcity.domains.sharing.service.exchange_log import (
     list_log,
@@ -13,6 +13,7 @@ from smartcity.domains.sharing.service.exchange_log import (
     verify_exchange_log,
     visible_log,
 )
+from smartcity.domains.sharing.service.exchange_query import changes, query
 from smartcity.domains.sharing.service.grants import (
     DEFAULT_RATE_PER_MINUTE,
     get_grant,
@@ -42,10 +43,12 @@ __all__ = [
     "CHECK_WORKING_DAYS",
     "DEFAULT_RATE_PER_MINUTE",
     "answer_request",
+    "changes",
     "check_request",
     "escalate_overdue",
     "exchange",
     "exchange_log",
+    "exchange_query",
     "get_grant",
     "get_request",
     "issue_grant",
@@ -54,6 +57,7 @@ __all__ = [
     "list_requests",
     "lookup",
     "order_supply",
+    "query",
     "refusals_by_basis",
     "renew_grant",
     "request_clock",

@@ -286,6 +286,16 @@ def query(
                 conditions.append(col == _coerce(spec.type.value, value))
         except (ValueError, TypeError):
             call.refuse(ExchangeInvalidKeyError(f"筛选条件“{name}”的值不符合其类型", key=name))
+    # A filter on a value the grant masks would let a consumer learn it by guessing
+    # (姓名 = 张三 …): only values the consumer may see in clear can be filtered on —
+    # and the key, which the consumer brings, as in a lookup.
+    keys = {f.name for f in reader.data.key_fields}
+    candidates = [name for name in filters if name not in keys]
+    hidden = [p.name for p in _plans(session, grant, reader, candidates) if p.masked]
+    if hidden:
+        call.refuse(
+            FieldNotGrantedError(f"不能按脱敏的信息项筛选：{'、'.join(hidden)}", fields=hidden)
+        )
     key_columns = [data.c[f.column_name] for f in reader.data.key_fields]
     total = session.scalar(select(func.count()).select_from(data).where(*conditions)) or 0
     rows = session.execute(
