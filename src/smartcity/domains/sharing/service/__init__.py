@@ -5,7 +5,7 @@ Other domains import this package (``from smartcity.domains.sharing import servi
 as sharing_service``).
 """
 
-from smartcity.domains.sharing.service import exchange, exchange_log, exchange_query
+from smartcity.domains.sharing.service import exchange, exchange_log, exchange_query, statistics
 from smartcity.domains.sharing.service.exchange import lookup
 from smartcity.domains.sharing.service.exchange_log import (
     list_log,
@@ -37,11 +37,13 @@ from smartcity.domains.sharing.service.requests import (
     submit_request,
     withdraw_request,
 )
+from smartcity.domains.sharing.service.statistics import annual_report_xlsx, sharing_statistics
 
 __all__ = [
     "ANSWER_WORKING_DAYS",
     "CHECK_WORKING_DAYS",
     "DEFAULT_RATE_PER_MINUTE",
+    "annual_report_xlsx",
     "answer_request",
     "changes",
     "check_request",
@@ -63,6 +65,8 @@ __all__ = [
     "request_clock",
     "request_detail",
     "revoke_grant",
+    "sharing_statistics",
+    "statistics",
     "subject_keys_of",
     "submit_request",
     "verify_exchange_log",
