@@ -26,8 +26,17 @@ class Database:
             database = parsed.database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # A pooled connection per threadpool worker (AnyIO's default is 40 threads):
+            # a smaller pool makes requests queue for connections, not for the write lock.
             self.engine = create_engine(
-                url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+                url,
+                echo=echo,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                **(
+                    {}
+                    if database in (None, "", ":memory:")
+                    else {"pool_size": 20, "max_overflow": 30}
+                ),
             )
             _configure_sqlite(self.engine)
         else:

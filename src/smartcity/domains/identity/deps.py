@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from smartcity.core.http.deps import SAFE_METHODS, SessionDep, SettingsDep
 from smartcity.core.security import ANONYMOUS, Actor
@@ -34,24 +36,33 @@ async def _presented_csrf(request: Request) -> str | None:
     return None
 
 
+def _bearer_actor(request: Request, session: Session, token: str) -> Actor:
+    client = identity_service.resolve_api_token(session, token)
+    if request.method not in SAFE_METHODS:
+        # Reads run in a read-only transaction; a writing call notes the use.
+        identity_service.touch_api_client(session, client.id)
+    actor = identity_service.actor_for_client(client)
+    request.state.actor = actor
+    request.state.api_client_id = client.id
+    return actor
+
+
 async def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
-    """Who is calling. Anonymous when there are no credentials; 401 for bad ones."""
+    """Who is calling. Anonymous when there are no credentials; 401 for bad ones.
+
+    The database work runs in the threadpool, like every sync dependency: on the event
+    loop it would block every other request while it waits for a pooled connection —
+    including the requests that hold the connections, which then never release them.
+    """
     authorization = request.headers.get("authorization", "")
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidTokenError("Authorization 头应为 Bearer 令牌")
-        client = identity_service.resolve_api_token(session, token.strip())
-        if request.method not in SAFE_METHODS:
-            # Reads run in a read-only transaction; a writing call notes the use.
-            identity_service.touch_api_client(session, client.id)
-        actor = identity_service.actor_for_client(client)
-        request.state.actor = actor
-        request.state.api_client_id = client.id
-        return actor
+        return await run_in_threadpool(_bearer_actor, request, session, token.strip())
     cookie = request.cookies.get(settings.auth.session_cookie)
     if cookie:
-        user = identity_service.resolve_login_session(session, cookie)
+        user = await run_in_threadpool(identity_service.resolve_login_session, session, cookie)
         if user is not None:
             secret = settings.secret_key.get_secret_value()
             request.state.csrf_token = identity_service.csrf_token(secret, cookie)

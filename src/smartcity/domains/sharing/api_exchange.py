@@ -51,7 +51,7 @@ def get_exchange_session(request: Request, session: SessionDep) -> Iterator[Sess
     cannot safely upgrade to a writer while others write; the log append needs
     the write lock held from the start (``BEGIN IMMEDIATE``). So a GET on SQLite
     gets a writing session of its own (committed before the response, rolled
-    back on error), beside the read-only one that authenticated the caller.
+    back on error), once the read-only one that authenticated the caller has ended.
     PostgreSQL writes in the request's session whatever the method.
     """
     bind = session.get_bind()
@@ -60,6 +60,9 @@ def get_exchange_session(request: Request, session: SessionDep) -> Iterator[Sess
     ):
         yield session
         return
+    # The read transaction that authenticated the caller ends first: holding its
+    # connection while waiting for a second one deadlocks the pool under load.
+    session.commit()
     with get_database(request).sessionmaker() as writer:
         try:
             yield writer
