@@ -194,6 +194,7 @@ class ExchangeLogEntry(Base):
     __table_args__ = (
         Index("ix_sharing_exchange_log_grant", "grant_id", "seq"),
         Index("ix_sharing_exchange_log_consumer", "consumer_organization_id", "seq"),
+        Index("ix_sharing_exchange_log_occurred_at", "occurred_at"),
     )
 
     seq: Mapped[int] = mapped_column(
