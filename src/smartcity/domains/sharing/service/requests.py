@@ -367,9 +367,8 @@ def answer_request(
     request = _for_update(session, actor, request_id)
     if request.provider_organization_id != actor.organization_id:
         raise NotYourRequestError("只能答复向本部门提出的共享申请", request_id=request.id)
-    if request.state is RequestState.escalated and request.checked_at is not None:
-        pass  # a late answer still settles an escalated request
-    else:
+    # A late answer still settles a request escalated during the provider's review.
+    if not (request.state is RequestState.escalated and request.checked_at is not None):
         _expect(request, {RequestState.provider_review}, "答复")
     grant = _decide(session, actor, request, granted_items, refusal_basis_id)
     request.answered_at = utcnow()
