@@ -124,6 +124,12 @@ class ShareRequest(Entity):
     answered_by_name: Mapped[str] = mapped_column(String(100), default="")
     answer_opinion: Mapped[str] = mapped_column(Text, default="")
     refusal_basis_id: Mapped[UUID | None] = mapped_column(ForeignKey("registry_legal_basis.id"))
+    check_reminded_at: Mapped[datetime | None] = mapped_column(
+        comment="When the coordinator was reminded the compliance check is nearly due."
+    )
+    answer_reminded_at: Mapped[datetime | None] = mapped_column(
+        comment="When the provider was reminded its answer is nearly due."
+    )
     escalated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
