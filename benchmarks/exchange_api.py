@@ -168,7 +168,7 @@ def setup(url: str, path: str, keys_path: str, count: int) -> dict[str, Any]:
     from smartcity.domains.identity.schemas import ApiClientCreate
     from smartcity.domains.registry.enums import OrganizationKind
     from smartcity.domains.registry.models import Organization
-    from smartcity.domains.sharing.models import QueryMode
+    from smartcity.domains.sharing.enums import QueryMode
 
     database = _platform_database(url)
     with database.session_scope() as session:

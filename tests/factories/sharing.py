@@ -21,14 +21,9 @@ from smartcity.domains.catalog.enums import ShareType
 from smartcity.domains.catalog.models import CatalogEntry
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry.models import Organization
+from smartcity.domains.sharing.enums import GrantState, QueryMode, RequestPath, RequestState
 from smartcity.domains.sharing.models import Grant as Grant
-from smartcity.domains.sharing.models import (
-    GrantState,
-    QueryMode,
-    RequestPath,
-    RequestState,
-    ShareRequest,
-)
+from smartcity.domains.sharing.models import ShareRequest
 from tests.factories.catalog import item, make_entry, make_legal_basis, staff_of
 from tests.factories.registry import make_organization
 

@@ -23,6 +23,7 @@ from smartcity.domains.catalog.enums import ClassificationKind, DataType
 from smartcity.domains.catalog.models import CatalogEntry
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry.models import Organization
+from smartcity.domains.sharing.enums import GrantState, QueryMode
 from smartcity.domains.sharing.exchange_errors import (
     CaseReferenceRequiredError,
     ExchangeGrantNotFoundError,
@@ -37,7 +38,7 @@ from smartcity.domains.sharing.exchange_errors import (
     KeyCountError,
     ModeNotGrantedError,
 )
-from smartcity.domains.sharing.models import ExchangeLogEntry, Grant, GrantState, QueryMode
+from smartcity.domains.sharing.models import ExchangeLogEntry, Grant
 from smartcity.domains.sharing.service import exchange
 from tests.factories.base_data import csv_bytes, person_row
 from tests.factories.catalog import item, make_entry, staff_of

@@ -14,9 +14,9 @@ from smartcity.core.hashchain import Tampering
 from smartcity.core.pagination import PageParams
 from smartcity.core.security import SYSTEM
 from smartcity.domains.identity.permissions import Role
+from smartcity.domains.sharing.enums import GrantState
 from smartcity.domains.sharing.exchange_errors import GrantRevokedError
 from smartcity.domains.sharing.exchange_schemas import ExchangeLogFilter
-from smartcity.domains.sharing.models import GrantState
 from smartcity.domains.sharing.service import exchange, exchange_log
 from tests.domains.sharing.test_exchange import World, grant_for, population_world
 from tests.factories.catalog import staff_of

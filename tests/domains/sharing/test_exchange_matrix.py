@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from smartcity.core.errors import AppError, AuthenticationRequiredError
 from smartcity.core.security import ANONYMOUS, Actor
 from smartcity.domains.identity.permissions import Role
+from smartcity.domains.sharing.enums import GrantState
 from smartcity.domains.sharing.exchange_errors import (
     ExchangeGrantNotFoundError,
     ExchangePermissionDeniedError,
@@ -29,7 +30,7 @@ from smartcity.domains.sharing.exchange_errors import (
     GrantWrongClientError,
     GrantWrongOrganizationError,
 )
-from smartcity.domains.sharing.models import ExchangeLogEntry, GrantState
+from smartcity.domains.sharing.models import ExchangeLogEntry
 from smartcity.domains.sharing.service import exchange
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.factories.catalog import staff_of

@@ -19,13 +19,13 @@ from smartcity.core.security import SYSTEM
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.models import LoadMode, OnError
 from smartcity.domains.identity.permissions import Role
+from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.exchange_errors import (
     CaseReferenceRequiredError,
     ExchangeInvalidKeyError,
     FieldNotGrantedError,
     ModeNotGrantedError,
 )
-from smartcity.domains.sharing.models import QueryMode
 from smartcity.domains.sharing.service import exchange, exchange_query
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.factories.base_data import csv_bytes, person_row

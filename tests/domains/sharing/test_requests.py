@@ -18,6 +18,7 @@ from smartcity.domains.catalog.models import CatalogEntry
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry.models import Organization
 from smartcity.domains.sharing import service as sharing_service
+from smartcity.domains.sharing.enums import GrantState, QueryMode, RequestState
 from smartcity.domains.sharing.errors import (
     GrantRevokedError,
     InvalidShareRequestError,
@@ -27,7 +28,7 @@ from smartcity.domains.sharing.errors import (
     RequestStateError,
     ShareRequestNotFoundError,
 )
-from smartcity.domains.sharing.models import GrantState, QueryMode, RequestState, ShareRequest
+from smartcity.domains.sharing.models import ShareRequest
 from smartcity.domains.sharing.schemas import ShareRequestCreate
 from tests.factories.catalog import catalog_coordinator, citizen, make_legal_basis, provider_of
 from tests.factories.sharing import department_staff, make_department, make_shared_entry

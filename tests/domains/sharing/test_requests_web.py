@@ -15,13 +15,8 @@ from smartcity.domains.catalog.models import CatalogEntry
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry.models import Organization
 from smartcity.domains.sharing import service as sharing_service
-from smartcity.domains.sharing import web as sharing_web
-from smartcity.domains.sharing.models import (
-    QUERY_MODE_LABELS,
-    REQUEST_STATE_LABELS,
-    RequestState,
-    ShareRequest,
-)
+from smartcity.domains.sharing.enums import RequestState
+from smartcity.domains.sharing.models import ShareRequest
 from smartcity.domains.sharing.schemas import GrantFilter, RequestRole, ShareRequestFilter
 from tests.factories.catalog import make_legal_basis, provider_of
 from tests.factories.identity import login, make_user
@@ -66,11 +61,6 @@ def _made_by(session: Session, consumer: Organization) -> list[ShareRequest]:
         page=PageParams(page=1, size=50),
     )
     return list(page.items)
-
-
-def test_labels_match_the_models() -> None:
-    assert {k.value: v for k, v in REQUEST_STATE_LABELS.items()} == sharing_web.STATE_LABELS
-    assert {k.value: v for k, v in QUERY_MODE_LABELS.items()} == sharing_web.MODE_LABELS
 
 
 class TestAccess:

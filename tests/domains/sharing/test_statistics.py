@@ -21,7 +21,7 @@ from smartcity.domains.catalog.models import CatalogEntry
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.models import LegalBasis, Organization
-from smartcity.domains.sharing.models import GrantState, RequestState
+from smartcity.domains.sharing.enums import GrantState, RequestState
 from smartcity.domains.sharing.service import exchange_log
 from smartcity.domains.sharing.service.statistics import annual_report_xlsx, sharing_statistics
 from smartcity.domains.sharing.stats_schemas import OrganizationStatistics, SharingStatistics

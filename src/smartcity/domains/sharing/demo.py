@@ -24,7 +24,7 @@ from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.identity.permissions import Role, permissions_for
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.sharing import service
-from smartcity.domains.sharing.models import QueryMode
+from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.schemas import ShareRequestCreate, ShareRequestFilter
 
 CONSUMER = "SCJG"

@@ -12,7 +12,6 @@ result; never the payload).
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -21,65 +20,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcity.core.db.base import Base, Entity
 from smartcity.domains.registry.models import LegalBasis, Organization
+from smartcity.domains.sharing.enums import GrantState, RequestPath, RequestState
 
 
 def _enum(kind: type[Any], length: int = 24) -> Enum:
     return Enum(kind, native_enum=False, length=length)
-
-
-class RequestPath(StrEnum):
-    """Which way the catalog sends a request (Art. 27)."""
-
-    unconditional = "unconditional"  # compliance check, then granted automatically
-    conditional = "conditional"  # compliance check, then the provider answers
-    not_shared = "not_shared"  # refused at once with the entry's legal basis
-
-
-class RequestState(StrEnum):
-    compliance_check = "compliance_check"  # waiting for the coordinator (2 working days)
-    provider_review = "provider_review"  # waiting for the provider (10 working days)
-    escalated = "escalated"  # a deadline passed: the coordinator coordinates
-    granted = "granted"  # all requested items granted
-    partially_granted = "partially_granted"  # some items granted
-    refused = "refused"  # with a registered legal basis
-    withdrawn = "withdrawn"
-
-
-REQUEST_STATE_LABELS: dict[RequestState, str] = {
-    RequestState.compliance_check: "合规审查中",
-    RequestState.provider_review: "提供部门答复中",
-    RequestState.escalated: "已逾期，主管部门协调中",
-    RequestState.granted: "已同意共享",
-    RequestState.partially_granted: "部分同意共享",
-    RequestState.refused: "不予共享",
-    RequestState.withdrawn: "已撤回",
-}
-
-OPEN_STATES = frozenset(
-    {RequestState.compliance_check, RequestState.provider_review, RequestState.escalated}
-)
-
-
-class QueryMode(StrEnum):
-    lookup = "lookup"  # single lookup by key
-    batch = "batch"  # up to 1,000 keys
-    query = "query"  # filtered query with paging
-    changes = "changes"  # incremental changes since a cursor / full sync
-    file = "file"  # a downloadable extract
-
-
-QUERY_MODE_LABELS: dict[QueryMode, str] = {
-    QueryMode.lookup: "按主键查询",
-    QueryMode.batch: "批量查询",
-    QueryMode.query: "条件查询",
-    QueryMode.changes: "增量同步",
-    QueryMode.file: "文件交换",
-}
-
-
-class GrantState(StrEnum):
-    active = "active"
-    revoked = "revoked"
 
 
 class ShareRequest(Entity):

@@ -10,12 +10,7 @@ from uuid import UUID
 from pydantic import Field, field_validator
 
 from smartcity.core.schemas import QueryFilter, Schema
-from smartcity.domains.sharing.models import (
-    GrantState,
-    QueryMode,
-    RequestPath,
-    RequestState,
-)
+from smartcity.domains.sharing.enums import GrantState, QueryMode, RequestPath, RequestState
 
 MAX_MONTHS = 36
 Items = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=500)]

@@ -43,6 +43,12 @@ from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.errors import LegalBasisNotFoundError
 from smartcity.domains.registry.schemas import LegalBasisFilter, LegalBasisRead
 from smartcity.domains.sharing import service as sharing_service
+from smartcity.domains.sharing.enums import (
+    OPEN_STATES,
+    QUERY_MODE_LABELS,
+    REQUEST_PATH_LABELS,
+    REQUEST_STATE_LABELS,
+)
 from smartcity.domains.sharing.permissions import SharingPermission
 from smartcity.domains.sharing.schemas import (
     MAX_MONTHS,
@@ -56,34 +62,11 @@ from smartcity.domains.sharing.schemas import (
 
 router = APIRouter(prefix="/sharing", include_in_schema=False)
 
-# The labels of ``sharing.models`` (pages do not import models; a test keeps them equal).
-STATE_LABELS: dict[str, str] = {
-    "compliance_check": "合规审查中",
-    "provider_review": "提供部门答复中",
-    "escalated": "已逾期，主管部门协调中",
-    "granted": "已同意共享",
-    "partially_granted": "部分同意共享",
-    "refused": "不予共享",
-    "withdrawn": "已撤回",
-}
-MODE_LABELS: dict[str, str] = {
-    "lookup": "按主键查询",
-    "batch": "批量查询",
-    "query": "条件查询",
-    "changes": "增量同步",
-    "file": "文件交换",
-}
-PATH_LABELS: dict[str, str] = {
-    "unconditional": "无条件共享：合规审查通过后自动授权",
-    "conditional": "有条件共享：合规审查后由提供部门答复",
-    "not_shared": "不予共享：目录登记为不予共享",
-}
 WAITING_LABELS: dict[str, str] = {
     "compliance_check": "主管部门合规审查",
     "provider_answer": "提供部门答复",
     "coordinator": "主管部门协调处理",
 }
-_OPEN = frozenset({"compliance_check", "provider_review", "escalated"})
 _STATE_KIND = {
     "granted": "ok",
     "partially_granted": "ok",
@@ -181,9 +164,9 @@ def _citations(session: Session, actor: Actor, ids: Iterable[UUID | None]) -> di
 
 def _labels() -> dict[str, Any]:
     return {
-        "state_labels": STATE_LABELS,
-        "mode_labels": MODE_LABELS,
-        "path_labels": PATH_LABELS,
+        "state_labels": REQUEST_STATE_LABELS,
+        "mode_labels": QUERY_MODE_LABELS,
+        "path_labels": REQUEST_PATH_LABELS,
         "waiting_labels": WAITING_LABELS,
         "state_kind": _STATE_KIND,
     }
@@ -305,7 +288,7 @@ def _form_page(
         form=form,
         errors=errors or {},
         item_options=[(i.name, i.name) for i in entry.items],
-        mode_options=list(MODE_LABELS.items()),
+        mode_options=list(QUERY_MODE_LABELS.items()),
         legal_basis_options=[(str(b.id), b.citation) for b in _vocabulary(session, actor)],
         max_months=MAX_MONTHS,
         share_type=entry.share_type.value,
@@ -390,7 +373,7 @@ def _actions(actor: Actor, r: ShareRequestDetail) -> dict[str, bool]:
         and (state == "provider_review" or (state == "escalated" and r.checked_at is not None)),
         "order": actor.has(SharingPermission.check) and state == "escalated",
         "withdraw": actor.has(SharingPermission.request)
-        and state in _OPEN
+        and r.state in OPEN_STATES
         and (own == r.consumer_organization_id or actor.has(SharingPermission.check)),
     }
 

@@ -46,6 +46,7 @@ from smartcity.core.time import utcnow
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
 from smartcity.domains.catalog import service as catalog_service
+from smartcity.domains.sharing.enums import GrantState, QueryMode
 from smartcity.domains.sharing.exchange_errors import (
     CaseReferenceRequiredError,
     ExchangeGrantNotFoundError,
@@ -68,7 +69,7 @@ from smartcity.domains.sharing.exchange_schemas import (
     ExchangeResultRead,
     ExchangeValueRead,
 )
-from smartcity.domains.sharing.models import Grant, GrantState, QueryMode
+from smartcity.domains.sharing.models import Grant
 from smartcity.domains.sharing.permissions import SharingPermission
 from smartcity.domains.sharing.service import exchange_log
 from smartcity.domains.sharing.service.exchange_log import LogDraft

@@ -48,6 +48,7 @@ from smartcity.core.security import Actor, ActorKind
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
 from smartcity.domains.base_data.service.tables import LOAD_ID, provenance_column
+from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.exchange_errors import (
     CaseReferenceRequiredError,
     ExchangeInvalidKeyError,
@@ -68,7 +69,7 @@ from smartcity.domains.sharing.exchange_schemas import (
     ExchangeRecordRead,
     ExchangeValueRead,
 )
-from smartcity.domains.sharing.models import Grant, QueryMode
+from smartcity.domains.sharing.models import Grant
 from smartcity.domains.sharing.permissions import SharingPermission
 
 # Private helpers of exchange.py, reused rather than copied (grant checks, field plan,

@@ -18,12 +18,13 @@ from smartcity.core.security import SYSTEM, Actor, ensure_permission
 from smartcity.core.time import utcnow
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.catalog import service as catalog_service
+from smartcity.domains.sharing.enums import GrantState
 from smartcity.domains.sharing.errors import (
     GrantNotFoundError,
     GrantRevokedError,
     NotYourRequestError,
 )
-from smartcity.domains.sharing.models import Grant, GrantState, ShareRequest
+from smartcity.domains.sharing.models import Grant, ShareRequest
 from smartcity.domains.sharing.permissions import SharingPermission
 from smartcity.domains.sharing.schemas import GrantFilter, RequestRole
 

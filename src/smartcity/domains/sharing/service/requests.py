@@ -25,6 +25,12 @@ from smartcity.domains.catalog.enums import EntryStatus, ShareType
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.errors import LegalBasisNotFoundError
 from smartcity.domains.registry.models import LegalBasis
+from smartcity.domains.sharing.enums import (
+    OPEN_STATES,
+    REQUEST_STATE_LABELS,
+    RequestPath,
+    RequestState,
+)
 from smartcity.domains.sharing.errors import (
     EntryNotPublishedError,
     InvalidShareRequestError,
@@ -34,14 +40,7 @@ from smartcity.domains.sharing.errors import (
     RequestStateError,
     ShareRequestNotFoundError,
 )
-from smartcity.domains.sharing.models import (
-    OPEN_STATES,
-    REQUEST_STATE_LABELS,
-    Grant,
-    RequestPath,
-    RequestState,
-    ShareRequest,
-)
+from smartcity.domains.sharing.models import Grant, ShareRequest
 from smartcity.domains.sharing.permissions import SharingPermission
 from smartcity.domains.sharing.schemas import (
     RefusalCount,

@@ -37,13 +37,8 @@ from smartcity.core.workdays import UnknownYearError, WorkCalendar
 from smartcity.domains.calendar import service as calendar_service
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.models import LegalBasis, Organization
-from smartcity.domains.sharing.models import (
-    ExchangeLogEntry,
-    Grant,
-    GrantState,
-    RequestState,
-    ShareRequest,
-)
+from smartcity.domains.sharing.enums import GrantState, RequestState
+from smartcity.domains.sharing.models import ExchangeLogEntry, Grant, ShareRequest
 from smartcity.domains.sharing.permissions import SharingPermission
 from smartcity.domains.sharing.service.exchange_log import TIMESTAMP_FORMAT
 from smartcity.domains.sharing.stats_schemas import (
