@@ -18,6 +18,7 @@ from smartcity.domains.registry import web as registry_web
 from smartcity.domains.registry import web_systems as registry_systems_web
 from smartcity.domains.sharing import api as sharing_api
 from smartcity.domains.sharing import api_exchange as sharing_exchange_api
+from smartcity.domains.sharing import api_exchange_files as sharing_exchange_files_api
 from smartcity.domains.sharing import api_stats as sharing_stats_api
 from smartcity.domains.sharing import web as sharing_web
 from smartcity.domains.sharing import web_stats as sharing_stats_web
@@ -33,6 +34,7 @@ API_ROUTERS: list[APIRouter] = [
     calendar_api.router,
     sharing_api.router,
     sharing_exchange_api.router,
+    sharing_exchange_files_api.router,
     sharing_stats_api.router,
     tools_api,
 ]
@@ -48,5 +50,6 @@ WEB_ROUTERS: list[APIRouter] = [
     audit_web.router,
     calendar_web.router,
     sharing_web.router,
+    sharing_exchange_files_api.web_router,
     sharing_stats_web.router,
 ]

@@ -92,6 +92,11 @@ class ExchangeRecordNotFoundError(ExchangeRefusal, NotFoundError):
     title = "未找到该主键对应的记录"
 
 
+class ExtractTooLargeError(ExchangeRefusal, InvalidInputError):
+    code = "sharing.exchange-extract-too-large"
+    title = "数据文件超出该格式的行数上限"
+
+
 REFUSALS: tuple[type[ExchangeRefusal], ...] = (
     ExchangePermissionDeniedError,
     CaseReferenceRequiredError,

@@ -1,0 +1,394 @@
+"""File exchange mode: a grant with ``file`` mode downloads its granted items as CSV,
+XLSX or Parquet, masked exactly as a batch lookup masks them, logged once; calls
+outside the grant are refused and logged; the log still verifies."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from uuid import uuid4
+
+import openpyxl
+import polars as pl
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from smartcity.core.config import Settings
+from smartcity.core.errors import AppError, AuthenticationRequiredError
+from smartcity.core.security import SYSTEM, Actor
+from smartcity.domains.identity.permissions import Role
+from smartcity.domains.sharing.api_exchange_files import get_extract_session
+from smartcity.domains.sharing.enums import GrantState, QueryMode
+from smartcity.domains.sharing.exchange_errors import (
+    ExtractTooLargeError,
+    GrantExpiredError,
+    GrantRevokedError,
+    ModeNotGrantedError,
+)
+from smartcity.domains.sharing.models import Grant
+from smartcity.domains.sharing.service import exchange, exchange_files, exchange_log
+from smartcity.domains.sharing.service.exchange_files import ExtractFormat
+from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
+from tests.domains.sharing.test_exchange_matrix import (
+    ORGANIZATIONS,
+    ROLES,
+    STATES,
+    caller,
+    expected,
+    log_size,
+)
+from tests.factories.identity import login, make_user
+from tests.factories.registry import make_organization
+from tests.factories.sharing import make_grant
+from tests.helpers.problems import assert_problem
+
+BASE = "/api/v1/exchange"
+# 公民身份号码 (G3, personal) and 户籍地址 (G3) masked at clearance 2; 姓名 (G2, personal)
+# clear with personal_clear; 性别 (G1) clear. Not granted: 联系电话, 文化程度 …
+GRANTED = ["公民身份号码", "姓名", "性别", "户籍地址"]
+CASE = quote("社保待遇资格认证-2026-001")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    exchange.rate_limiter.reset()
+
+
+@pytest.fixture
+def world(session: Session, tmp_path: Path) -> World:
+    return population_world(session, tmp_path, rows=7)
+
+
+@pytest.fixture
+def files_client(client: TestClient, session: Session) -> TestClient:
+    """The app client, writing files from the test's session (the route reads in a
+    read-only session of its own, which would not see the test's uncommitted rows)."""
+
+    def _reader() -> Iterator[Session]:
+        yield session
+
+    client.app.dependency_overrides[get_extract_session] = _reader  # type: ignore[attr-defined]
+    return client
+
+
+def file_grant(world: World, session: Session, **values: Any) -> Grant:
+    values.setdefault("items", GRANTED)
+    values.setdefault("query_modes", [QueryMode.file, QueryMode.batch])
+    values.setdefault("clearance_rank", 2)
+    values.setdefault("personal_clear", True)
+    return grant_for(world, session, **values)
+
+
+def sign_in(client: TestClient, session: Session, settings: Settings, world: World) -> None:
+    login(client, session, make_user(session, organization=world.consumer), settings)
+
+
+def looked_up(session: Session, world: World, grant: Grant) -> list[list[Any]]:
+    """The granted values of every record in key order, as a batch lookup answers them."""
+    keys = sorted(world.key(n) for n in range(len(world.rows)))
+    result = exchange.lookup(
+        session, actor=world.staff, grant_id=grant.id, case_reference="对照", keys=keys
+    )
+    return [[r.values[name].value for name in GRANTED] for r in result.records]
+
+
+def download(client: TestClient, grant: Grant, fmt: str, **params: str) -> Any:
+    return client.get(
+        f"{BASE}/grants/{grant.id}/extract",
+        params={"format": fmt, **params},
+        headers={"X-Case-Reference": CASE},
+    )
+
+
+class TestDownloadExtract:
+    def test_csv_is_utf8_with_a_bom_and_equals_a_lookups_masked_values(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        sign_in(files_client, session, settings, world)
+
+        response = download(files_client, grant, "csv")
+
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("text/csv")
+        assert response.headers["content-disposition"] == (
+            f'attachment; filename="{grant.number}_{world.table_name}.csv"'
+        )
+        assert response.content.startswith(b"\xef\xbb\xbf")
+        header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert header == GRANTED
+        assert rows == looked_up(session, world, grant)
+        assert all("*" in r[0] for r in rows)  # the key is masked too
+        assert {r[1] for r in rows} == {r["姓名"] for r in world.rows}  # 姓名 in clear
+        assert "13800000000" not in response.content.decode("utf-8-sig")  # 联系电话
+
+    def test_xlsx_has_the_values_and_an_explanation_sheet(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        sign_in(files_client, session, settings, world)
+
+        response = download(files_client, grant, "xlsx")
+
+        assert response.status_code == 200, response.text
+        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        header, *rows = [list(r) for r in book["数据"].iter_rows(values_only=True)]
+        assert header == GRANTED
+        assert rows == looked_up(session, world, grant)
+        about = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
+        assert about["授权编号"] == grant.number
+        assert about["所办理的事项"] == "社保待遇资格认证-2026-001"
+        assert about["记录数"] == 7
+        assert about["已脱敏的信息项"] == "公民身份号码、户籍地址"
+
+    def test_parquet_reads_back_with_polars(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        sign_in(files_client, session, settings, world)
+
+        response = download(files_client, grant, "parquet")
+
+        assert response.status_code == 200, response.text
+        frame = pl.read_parquet(io.BytesIO(response.content))
+        assert frame.columns == GRANTED
+        assert [list(r) for r in frame.rows()] == looked_up(session, world, grant)
+        metadata = pl.read_parquet_metadata(io.BytesIO(response.content))
+        assert metadata["smartcity.grant"] == grant.number
+        assert metadata["smartcity.masked"] == "公民身份号码,户籍地址"
+
+    def test_is_logged_once_with_the_rows_fields_and_keys(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        sign_in(files_client, session, settings, world)
+
+        response = download(files_client, grant, "csv")
+
+        entry = last_entry(session)
+        assert entry.seq == int(response.headers["x-exchange-log-seq"])
+        assert int(response.headers["x-extract-rows"]) == 7
+        assert entry.operation == "file"
+        assert entry.result == "ok"
+        assert entry.records == 7
+        assert entry.case_reference == "社保待遇资格认证-2026-001"
+        assert sorted(json.loads(entry.fields)) == sorted(GRANTED)
+        assert exchange_log.subject_keys_of(session, entry.seq) == sorted(
+            world.key(n) for n in range(7)
+        )
+        assert exchange_log.verify_exchange_log(session, actor=SYSTEM).ok
+
+    def test_the_case_reference_may_come_as_a_query_parameter(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        sign_in(files_client, session, settings, world)
+
+        response = files_client.get(
+            f"{BASE}/grants/{grant.id}/extract", params={"case_reference": "办件-7"}
+        )
+
+        assert response.status_code == 200, response.text
+        assert last_entry(session).case_reference == "办件-7"
+
+    def test_without_a_case_reference_is_refused_and_logged(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        sign_in(files_client, session, settings, world)
+
+        response = files_client.get(f"{BASE}/grants/{grant.id}/extract")
+
+        assert_problem(response, status=422, code="sharing.exchange-case-reference-required")
+        assert last_entry(session).result == "sharing.exchange-case-reference-required"
+
+    def test_an_unknown_format_is_a_422_problem_and_changes_nothing(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        sign_in(files_client, session, settings, world)
+        before = log_size(session)
+
+        response = download(files_client, grant, "pdf")
+
+        body = assert_problem(response, status=422, code="invalid-input")
+        assert body["errors"][0]["field"] == "format"
+        assert log_size(session) == before
+
+    def test_a_grant_without_file_mode_is_refused_and_logged(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session, query_modes=[QueryMode.lookup, QueryMode.changes])
+        sign_in(files_client, session, settings, world)
+
+        response = download(files_client, grant, "csv")
+
+        body = assert_problem(response, status=403, code=ModeNotGrantedError.code)
+        assert body["mode"] == "file"
+        entry = last_entry(session)
+        assert (entry.operation, entry.result) == ("file", ModeNotGrantedError.code)
+        assert exchange_log.verify_exchange_log(session, actor=SYSTEM).ok
+
+    @pytest.mark.parametrize(
+        ("values", "error"),
+        [
+            ({"state": GrantState.revoked}, GrantRevokedError),
+            ({"valid_days": -1}, GrantExpiredError),
+        ],
+        ids=["revoked", "expired"],
+    )
+    def test_revoked_and_expired_grants_are_refused_and_logged(
+        self,
+        files_client: TestClient,
+        session: Session,
+        settings: Settings,
+        world: World,
+        values: dict[str, Any],
+        error: type[AppError],
+    ) -> None:
+        grant = file_grant(world, session, **values)
+        sign_in(files_client, session, settings, world)
+
+        response = download(files_client, grant, "parquet")
+
+        assert_problem(response, status=409, code=error.code)
+        assert last_entry(session).result == error.code
+        assert exchange_log.verify_exchange_log(session, actor=SYSTEM).ok
+
+    def test_more_rows_than_a_sheet_holds_is_refused_for_xlsx_only(
+        self,
+        files_client: TestClient,
+        session: Session,
+        settings: Settings,
+        world: World,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(exchange_files, "XLSX_MAX_ROWS", 5)
+        grant = file_grant(world, session)
+        sign_in(files_client, session, settings, world)
+
+        refused = download(files_client, grant, "xlsx")
+        served = download(files_client, grant, "csv")
+
+        body = assert_problem(refused, status=422, code=ExtractTooLargeError.code)
+        assert (body["rows"], body["max_rows"]) == (7, 5)
+        assert "CSV" in body["detail"]
+        assert served.status_code == 200
+
+    def test_anonymous_is_401_and_not_logged(
+        self, files_client: TestClient, session: Session, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        before = log_size(session)
+
+        response = download(files_client, grant, "csv")
+
+        assert_problem(response, status=401, code="authentication-required")
+        assert log_size(session) == before
+
+
+class TestExtractRows:
+    def test_pages_through_every_record_once_in_key_order(
+        self, session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(exchange_files, "PAGE_ROWS", 3)
+        grant = file_grant(world, session, items=["公民身份号码"], clearance_rank=6)
+        extract = exchange_files.start_extract(
+            session,
+            actor=world.staff,
+            grant_id=grant.id,
+            case_reference="c",
+            format=ExtractFormat.csv,
+        )
+
+        pages = list(exchange_files.extract_rows(session, extract))
+        chunks = list(exchange_files.extract_bytes(session, extract))
+
+        assert [len(p) for p in pages] == [3, 3, 1]
+        assert [row[0] for p in pages for row in p] == sorted(world.key(n) for n in range(7))
+        assert len(chunks) == 1 + 3  # the header, then one chunk a page: nothing held
+
+
+class TestWebDownload:
+    def test_the_grants_page_form_downloads_and_refusals_are_chinese_pages(
+        self, files_client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        grant = file_grant(world, session)
+        closed = file_grant(world, session, query_modes=[QueryMode.lookup])
+        sign_in(files_client, session, settings, world)
+
+        page = files_client.get("/sharing/grants")
+        response = files_client.get(
+            f"/sharing/grants/{grant.id}/extract",
+            params={"format": "csv", "case_reference": "办件-8"},
+            headers={"accept": "text/html"},
+        )
+        refused = files_client.get(
+            f"/sharing/grants/{closed.id}/extract",
+            params={"format": "csv", "case_reference": "办件-8"},
+            headers={"accept": "text/html"},
+        )
+
+        assert f'action="/sharing/grants/{grant.id}/extract"' in page.text
+        assert f'action="/sharing/grants/{closed.id}/extract"' not in page.text
+        assert response.status_code == 200, response.text
+        assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(GRANTED)
+        assert refused.status_code == 403
+        assert refused.headers["content-type"].startswith("text/html")
+        assert "共享授权不包含该查询方式" in refused.text
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("organization", ORGANIZATIONS)
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+def test_only_the_consumers_people_with_an_active_grant_get_a_file(
+    session: Session, tmp_path: Path, role: Role | None, organization: str, state: str
+) -> None:
+    """The exchange authorization matrix (test_exchange_matrix) for the extract."""
+    world = population_world(session, tmp_path, rows=1)
+    if state == "unknown":
+        grant_id = uuid4()
+    elif state == "other_consumer":
+        grant_id = make_grant(
+            session,
+            entry=world.entry,
+            consumer=make_organization(session),
+            items=["姓名"],
+            query_modes=[QueryMode.file],
+        ).id
+    else:
+        grant_id = file_grant(
+            world,
+            session,
+            valid_days=-1 if state == "expired" else 365,
+            state=GrantState.revoked if state == "revoked" else GrantState.active,
+            client_id=uuid4() if state == "other_client" else None,
+        ).id
+    actor: Actor = caller(session, world, role, organization)
+    before = log_size(session)
+    outcome = expected(role, organization, state)
+
+    def extract() -> exchange_files.Extract:
+        return exchange_files.start_extract(
+            session, actor=actor, grant_id=grant_id, case_reference="m", format=ExtractFormat.csv
+        )
+
+    if outcome is None:
+        result = extract()
+        assert result.rows == 1
+        assert b"\n" in b"".join(exchange_files.extract_bytes(session, result))
+        assert last_entry(session).result == "ok"
+    else:
+        with pytest.raises(outcome):
+            extract()
+        if outcome is AuthenticationRequiredError:
+            assert log_size(session) == before
+        else:
+            assert log_size(session) == before + 1
+            assert last_entry(session).result == outcome.code
