@@ -17,6 +17,7 @@ from smartcity.domains.catalog import cli as catalog_cli
 from smartcity.domains.identity import cli as identity_cli
 from smartcity.domains.registry import cli as registry_cli
 from smartcity.domains.sharing import cli as sharing_cli
+from smartcity.domains.sharing import cli_mirror as sharing_mirror_cli
 
 DATABASE_HOOKS.append(wiring.wire)
 
@@ -31,6 +32,7 @@ app.add_typer(audit_cli.app, name="audit")
 app.add_typer(calendar_cli.app, name="calendar")
 app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(base_data_cli.app, name="base-data")
+sharing_cli.app.command("mirror")(sharing_mirror_cli.mirror)
 app.add_typer(sharing_cli.app, name="sharing")
 
 

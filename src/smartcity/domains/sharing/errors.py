@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smartcity.core.errors import (
+    AppError,
     ConflictError,
     InvalidInputError,
     NotFoundError,
@@ -67,3 +68,28 @@ class RefusalBasisRequiredError(InvalidInputError):
 class GrantRevokedError(ConflictError):
     code = "sharing.grant-revoked"
     title = "共享授权已撤销"
+
+
+class NumberingConflictError(ConflictError):
+    """Concurrent submissions kept taking the next request or grant number; nothing was
+    saved and the submission can simply be repeated."""
+
+    code = "sharing.numbering-conflict"
+    title = "编号分配冲突，请重试"
+
+
+class MirrorUpstreamError(AppError):
+    """Table mode (``smartcity sharing mirror``): the platform could not be reached or
+    refused the change feed; ``status`` and ``problem`` repeat its answer."""
+
+    status = 502
+    code = "sharing.mirror-upstream"
+    title = "无法从共享交换平台获取变更"
+
+
+class MirrorTableMismatchError(ConflictError):
+    """The consumer-side table was made for another grant or other items, or was not
+    made by the mirror; rebuild it with ``--reset``."""
+
+    code = "sharing.mirror-table-mismatch"
+    title = "目标表与该授权不一致"
