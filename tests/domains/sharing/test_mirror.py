@@ -5,9 +5,6 @@ cursor commits with the page, so a run that fails mid-page leaves nothing half-d
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
@@ -38,6 +34,7 @@ from tests.domains.sharing.test_exchange import World, population_world
 from tests.domains.sharing.test_exchange_query import load
 from tests.factories.base_data import person_row
 from tests.factories.sharing import make_grant
+from tests.helpers.live import serving
 
 # 公民身份号码 and 户籍地址 (G3) masked at clearance 2; 姓名 (G2) clear with personal_clear
 GRANTED = ["公民身份号码", "姓名", "性别", "户籍地址"]
@@ -87,13 +84,6 @@ class Platform:
         }
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> None:
     exchange.rate_limiter.reset()
@@ -129,24 +119,10 @@ def platform(tmp_path: Path) -> Iterator[Platform]:
     app = create_app(
         Settings(environment="test", database=DatabaseSettings(url=url)), database=database
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=_free_port(), log_level="warning", access_log=False
-        )
-    )
-    thread = threading.Thread(target=server.run, name="mirror-platform", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive(), "the platform did not start"
-        assert time.monotonic() < deadline, "the platform did not start in time"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield Platform(f"http://127.0.0.1:{port}", database, world, grant_id, token, tmp_path)
+        with serving(app) as base_url:
+            yield Platform(base_url, database, world, grant_id, token, tmp_path)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         database.dispose()
 
 
