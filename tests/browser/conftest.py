@@ -1,23 +1,19 @@
 """A live server on a fresh SQLite file and Debian's chromium driven by Playwright.
 
-The server runs the real application (uvicorn in a background thread) on a
-migrated database seeded through the services, so the browser sees exactly what
-a deployment shows. Playwright never downloads a browser here: it drives
-``/usr/bin/chromium``; without it these tests are skipped.
+The server runs the real application (uvicorn in a background thread, through
+``tests.helpers.live``) on a migrated database seeded through the services, so
+the browser sees exactly what a deployment shows. Playwright never downloads a
+browser here: it drives ``/usr/bin/chromium``; without it these tests are skipped.
 """
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
 
 from smartcity.app import create_app
 from smartcity.core.config import DatabaseSettings, Settings
@@ -31,6 +27,7 @@ from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.models import Organization
 from smartcity.domains.registry.schemas import OrganizationCreate
+from tests.helpers.live import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -132,13 +129,6 @@ def _seed(database: Database) -> None:
             )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'ui.sqlite3'}"
@@ -147,22 +137,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     _seed(database)
     settings = Settings(environment="test", database=DatabaseSettings(url=url))
     app = create_app(settings, database=database)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", database=database)
+        with serving(app) as base_url:
+            yield LiveServer(url=base_url, database=database)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         database.dispose()
 
 

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from uuid import uuid4
 
 import openpyxl
 import polars as pl
@@ -20,9 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
-from smartcity.core.errors import AppError, AuthenticationRequiredError
-from smartcity.core.security import SYSTEM, Actor
-from smartcity.domains.identity.permissions import Role
+from smartcity.core.errors import AppError
+from smartcity.core.security import SYSTEM
 from smartcity.domains.sharing.api_exchange_files import get_extract_session
 from smartcity.domains.sharing.enums import GrantState, QueryMode
 from smartcity.domains.sharing.exchange_errors import (
@@ -36,16 +34,9 @@ from smartcity.domains.sharing.service import exchange, exchange_files, exchange
 from smartcity.domains.sharing.service.exchange_files import ExtractFormat
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.domains.sharing.test_exchange_matrix import (
-    ORGANIZATIONS,
-    ROLES,
-    STATES,
-    caller,
-    expected,
     log_size,
 )
 from tests.factories.identity import login, make_user
-from tests.factories.registry import make_organization
-from tests.factories.sharing import make_grant
 from tests.helpers.problems import assert_problem
 
 BASE = "/api/v1/exchange"
@@ -85,8 +76,11 @@ def file_grant(world: World, session: Session, **values: Any) -> Grant:
     return grant_for(world, session, **values)
 
 
-def sign_in(client: TestClient, session: Session, settings: Settings, world: World) -> None:
-    login(client, session, make_user(session, organization=world.consumer), settings)
+@pytest.fixture
+def api(files_client: TestClient, session: Session, settings: Settings, world: World) -> TestClient:
+    """The client, signed in as a staff member of the grants' consumer department."""
+    login(files_client, session, make_user(session, organization=world.consumer), settings)
+    return files_client
 
 
 def looked_up(session: Session, world: World, grant: Grant) -> list[list[Any]]:
@@ -108,12 +102,11 @@ def download(client: TestClient, grant: Grant, fmt: str, **params: str) -> Any:
 
 class TestDownloadExtract:
     def test_csv_is_utf8_with_a_bom_and_equals_a_lookups_masked_values(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session)
-        sign_in(files_client, session, settings, world)
 
-        response = download(files_client, grant, "csv")
+        response = download(api, grant, "csv")
 
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("text/csv")
@@ -129,12 +122,11 @@ class TestDownloadExtract:
         assert "13800000000" not in response.content.decode("utf-8-sig")  # 联系电话
 
     def test_xlsx_has_the_values_and_an_explanation_sheet(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session)
-        sign_in(files_client, session, settings, world)
 
-        response = download(files_client, grant, "xlsx")
+        response = download(api, grant, "xlsx")
 
         assert response.status_code == 200, response.text
         book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
@@ -148,12 +140,11 @@ class TestDownloadExtract:
         assert about["已脱敏的信息项"] == "公民身份号码、户籍地址"
 
     def test_parquet_reads_back_with_polars(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session)
-        sign_in(files_client, session, settings, world)
 
-        response = download(files_client, grant, "parquet")
+        response = download(api, grant, "parquet")
 
         assert response.status_code == 200, response.text
         frame = pl.read_parquet(io.BytesIO(response.content))
@@ -164,12 +155,11 @@ class TestDownloadExtract:
         assert metadata["smartcity.masked"] == "公民身份号码,户籍地址"
 
     def test_is_logged_once_with_the_rows_fields_and_keys(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session)
-        sign_in(files_client, session, settings, world)
 
-        response = download(files_client, grant, "csv")
+        response = download(api, grant, "csv")
 
         entry = last_entry(session)
         assert entry.seq == int(response.headers["x-exchange-log-seq"])
@@ -185,49 +175,45 @@ class TestDownloadExtract:
         assert exchange_log.verify_exchange_log(session, actor=SYSTEM).ok
 
     def test_the_case_reference_may_come_as_a_query_parameter(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session)
-        sign_in(files_client, session, settings, world)
 
-        response = files_client.get(
-            f"{BASE}/grants/{grant.id}/extract", params={"case_reference": "办件-7"}
+        response = api.get(
+            f"{BASE}/grants/{grant.id}/extract", params={"case_reference": "办件-7 核验 100%"}
         )
 
         assert response.status_code == 200, response.text
-        assert last_entry(session).case_reference == "办件-7"
+        assert last_entry(session).case_reference == "办件-7 核验 100%"
 
     def test_without_a_case_reference_is_refused_and_logged(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session)
-        sign_in(files_client, session, settings, world)
 
-        response = files_client.get(f"{BASE}/grants/{grant.id}/extract")
+        response = api.get(f"{BASE}/grants/{grant.id}/extract")
 
         assert_problem(response, status=422, code="sharing.exchange-case-reference-required")
         assert last_entry(session).result == "sharing.exchange-case-reference-required"
 
     def test_an_unknown_format_is_a_422_problem_and_changes_nothing(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session)
-        sign_in(files_client, session, settings, world)
         before = log_size(session)
 
-        response = download(files_client, grant, "pdf")
+        response = download(api, grant, "pdf")
 
         body = assert_problem(response, status=422, code="invalid-input")
         assert body["errors"][0]["field"] == "format"
         assert log_size(session) == before
 
     def test_a_grant_without_file_mode_is_refused_and_logged(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session, query_modes=[QueryMode.lookup, QueryMode.changes])
-        sign_in(files_client, session, settings, world)
 
-        response = download(files_client, grant, "csv")
+        response = download(api, grant, "csv")
 
         body = assert_problem(response, status=403, code=ModeNotGrantedError.code)
         assert body["mode"] == "file"
@@ -245,17 +231,15 @@ class TestDownloadExtract:
     )
     def test_revoked_and_expired_grants_are_refused_and_logged(
         self,
-        files_client: TestClient,
+        api: TestClient,
         session: Session,
-        settings: Settings,
         world: World,
         values: dict[str, Any],
         error: type[AppError],
     ) -> None:
         grant = file_grant(world, session, **values)
-        sign_in(files_client, session, settings, world)
 
-        response = download(files_client, grant, "parquet")
+        response = download(api, grant, "parquet")
 
         assert_problem(response, status=409, code=error.code)
         assert last_entry(session).result == error.code
@@ -263,18 +247,16 @@ class TestDownloadExtract:
 
     def test_more_rows_than_a_sheet_holds_is_refused_for_xlsx_only(
         self,
-        files_client: TestClient,
+        api: TestClient,
         session: Session,
-        settings: Settings,
         world: World,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         monkeypatch.setattr(exchange_files, "XLSX_MAX_ROWS", 5)
         grant = file_grant(world, session)
-        sign_in(files_client, session, settings, world)
 
-        refused = download(files_client, grant, "xlsx")
-        served = download(files_client, grant, "csv")
+        refused = download(api, grant, "xlsx")
+        served = download(api, grant, "csv")
 
         body = assert_problem(refused, status=422, code=ExtractTooLargeError.code)
         assert (body["rows"], body["max_rows"]) == (7, 5)
@@ -317,19 +299,18 @@ class TestExtractRows:
 
 class TestWebDownload:
     def test_the_grants_page_form_downloads_and_refusals_are_chinese_pages(
-        self, files_client: TestClient, session: Session, settings: Settings, world: World
+        self, api: TestClient, session: Session, world: World
     ) -> None:
         grant = file_grant(world, session)
         closed = file_grant(world, session, query_modes=[QueryMode.lookup])
-        sign_in(files_client, session, settings, world)
 
-        page = files_client.get("/sharing/grants")
-        response = files_client.get(
+        page = api.get("/sharing/grants")
+        response = api.get(
             f"/sharing/grants/{grant.id}/extract",
             params={"format": "csv", "case_reference": "办件-8"},
             headers={"accept": "text/html"},
         )
-        refused = files_client.get(
+        refused = api.get(
             f"/sharing/grants/{closed.id}/extract",
             params={"format": "csv", "case_reference": "办件-8"},
             headers={"accept": "text/html"},
@@ -342,53 +323,3 @@ class TestWebDownload:
         assert refused.status_code == 403
         assert refused.headers["content-type"].startswith("text/html")
         assert "共享授权不包含该查询方式" in refused.text
-
-
-@pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("organization", ORGANIZATIONS)
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-def test_only_the_consumers_people_with_an_active_grant_get_a_file(
-    session: Session, tmp_path: Path, role: Role | None, organization: str, state: str
-) -> None:
-    """The exchange authorization matrix (test_exchange_matrix) for the extract."""
-    world = population_world(session, tmp_path, rows=1)
-    if state == "unknown":
-        grant_id = uuid4()
-    elif state == "other_consumer":
-        grant_id = make_grant(
-            session,
-            entry=world.entry,
-            consumer=make_organization(session),
-            items=["姓名"],
-            query_modes=[QueryMode.file],
-        ).id
-    else:
-        grant_id = file_grant(
-            world,
-            session,
-            valid_days=-1 if state == "expired" else 365,
-            state=GrantState.revoked if state == "revoked" else GrantState.active,
-            client_id=uuid4() if state == "other_client" else None,
-        ).id
-    actor: Actor = caller(session, world, role, organization)
-    before = log_size(session)
-    outcome = expected(role, organization, state)
-
-    def extract() -> exchange_files.Extract:
-        return exchange_files.start_extract(
-            session, actor=actor, grant_id=grant_id, case_reference="m", format=ExtractFormat.csv
-        )
-
-    if outcome is None:
-        result = extract()
-        assert result.rows == 1
-        assert b"\n" in b"".join(exchange_files.extract_bytes(session, result))
-        assert last_entry(session).result == "ok"
-    else:
-        with pytest.raises(outcome):
-            extract()
-        if outcome is AuthenticationRequiredError:
-            assert log_size(session) == before
-        else:
-            assert log_size(session) == before + 1
-            assert last_entry(session).result == outcome.code

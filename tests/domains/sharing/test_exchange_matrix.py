@@ -6,13 +6,15 @@ every other combination is refused with its own problem and logged. Anonymous ca
 get 401 and are not logged (the API checks this over HTTP in test_exchange_api).
 
 The matrix runs against the service, where authorization lives; both endpoints
-(lookup and batch) call the same ``exchange.lookup``.
+(lookup and batch) call the same ``exchange.lookup``; the file extract
+(``exchange_files.start_extract``) runs the same checks and has a matrix of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from smartcity.core.errors import AppError, AuthenticationRequiredError
 from smartcity.core.security import ANONYMOUS, Actor
 from smartcity.domains.identity.permissions import Role
-from smartcity.domains.sharing.enums import GrantState
+from smartcity.domains.sharing.enums import GrantState, QueryMode
 from smartcity.domains.sharing.exchange_errors import (
     ExchangeGrantNotFoundError,
     ExchangePermissionDeniedError,
@@ -31,7 +33,8 @@ from smartcity.domains.sharing.exchange_errors import (
     GrantWrongOrganizationError,
 )
 from smartcity.domains.sharing.models import ExchangeLogEntry
-from smartcity.domains.sharing.service import exchange
+from smartcity.domains.sharing.service import exchange, exchange_files
+from smartcity.domains.sharing.service.exchange_files import ExtractFormat
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.factories.catalog import staff_of
 from tests.factories.identity import actor_of, make_user
@@ -75,6 +78,33 @@ def expected(role: Role | None, organization: str, state: str) -> type[AppError]
     }[state]
 
 
+def grant_in_state(
+    session: Session,
+    world: World,
+    state: str,
+    modes: Sequence[QueryMode] = (QueryMode.lookup, QueryMode.batch),
+) -> UUID:
+    """The id of a grant of ``world``'s resource in ``state`` (one of ``STATES``)."""
+    if state == "unknown":
+        return uuid4()
+    if state == "other_consumer":
+        return make_grant(
+            session,
+            entry=world.entry,
+            consumer=make_organization(session),
+            items=["姓名"],
+            query_modes=modes,
+        ).id
+    return grant_for(
+        world,
+        session,
+        query_modes=modes,
+        valid_days=-1 if state == "expired" else 365,
+        state=GrantState.revoked if state == "revoked" else GrantState.active,
+        client_id=uuid4() if state == "other_client" else None,
+    ).id
+
+
 def log_size(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ExchangeLogEntry)) or 0
 
@@ -86,20 +116,7 @@ def test_only_the_consumers_people_with_an_active_grant_get_data(
     session: Session, tmp_path: Path, role: Role | None, organization: str, state: str
 ) -> None:
     world = population_world(session, tmp_path, rows=1)
-    if state == "unknown":
-        grant_id = uuid4()
-    elif state == "other_consumer":
-        grant_id = make_grant(
-            session, entry=world.entry, consumer=make_organization(session), items=["姓名"]
-        ).id
-    else:
-        grant_id = grant_for(
-            world,
-            session,
-            valid_days=-1 if state == "expired" else 365,
-            state=GrantState.revoked if state == "revoked" else GrantState.active,
-            client_id=uuid4() if state == "other_client" else None,
-        ).id
+    grant_id = grant_in_state(session, world, state)
     actor = caller(session, world, role, organization)
     before = log_size(session)
     outcome = expected(role, organization, state)
@@ -116,6 +133,38 @@ def test_only_the_consumers_people_with_an_active_grant_get_data(
             exchange.lookup(
                 session, actor=actor, grant_id=grant_id, case_reference="m", keys=[world.key()]
             )
+        if outcome is AuthenticationRequiredError:
+            assert log_size(session) == before
+        else:
+            assert log_size(session) == before + 1
+            assert last_entry(session).result == outcome.code
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("organization", ORGANIZATIONS)
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+def test_only_the_consumers_people_with_an_active_grant_get_a_file(
+    session: Session, tmp_path: Path, role: Role | None, organization: str, state: str
+) -> None:
+    world = population_world(session, tmp_path, rows=1)
+    grant_id = grant_in_state(session, world, state, modes=[QueryMode.file])
+    actor = caller(session, world, role, organization)
+    before = log_size(session)
+    outcome = expected(role, organization, state)
+
+    def extract() -> exchange_files.Extract:
+        return exchange_files.start_extract(
+            session, actor=actor, grant_id=grant_id, case_reference="m", format=ExtractFormat.csv
+        )
+
+    if outcome is None:
+        result = extract()
+        assert result.rows == 1
+        assert len(b"".join(exchange_files.extract_bytes(session, result)).splitlines()) == 2
+        assert last_entry(session).result == "ok"
+    else:
+        with pytest.raises(outcome):
+            extract()
         if outcome is AuthenticationRequiredError:
             assert log_size(session) == before
         else:

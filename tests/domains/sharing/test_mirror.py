@@ -295,23 +295,28 @@ def columns(target: Path) -> list[str]:
     return names
 
 
+def run_mirror(platform: Platform, target: Path, *extra: str, token: str | None = None) -> Any:
+    """``smartcity sharing mirror`` against the platform, the token in its variable."""
+    return CliRunner().invoke(
+        cli_app,
+        [
+            "sharing", "mirror",
+            "--base-url", platform.url,
+            "--grant", str(platform.grant_id),
+            "--case-reference", "人口信息本地库同步",
+            "--target", f"sqlite:///{target}",
+            "--table", "population_copy",
+            *extra,
+        ],
+        env={"SMARTCITY_MIRROR_TOKEN": token or platform.token},
+    )  # fmt: skip
+
+
 class TestMirrorCommand:
     def test_prints_each_page_and_a_summary(self, platform: Platform, tmp_path: Path) -> None:
         target = tmp_path / "consumer.sqlite3"
 
-        result = CliRunner().invoke(
-            cli_app,
-            [
-                "sharing", "mirror",
-                "--base-url", platform.url,
-                "--grant", str(platform.grant_id),
-                "--case-reference", "人口信息本地库同步",
-                "--target", f"sqlite:///{target}",
-                "--table", "population_copy",
-                "--limit", "5",
-            ],
-            env={"SMARTCITY_MIRROR_TOKEN": platform.token},
-        )  # fmt: skip
+        result = run_mirror(platform, target, "--limit", "5")
 
         assert result.exit_code == 0, result.output
         assert "第 1 页：更新 5 条" in result.output
@@ -320,22 +325,25 @@ class TestMirrorCommand:
         assert "同步完成：population_copy" in result.output
         assert mirrored(target) == as_text(platform.expected(keys(platform)))
 
+    def test_reset_rebuilds_the_copy_from_the_start(
+        self, platform: Platform, tmp_path: Path
+    ) -> None:
+        target = tmp_path / "consumer.sqlite3"
+        run_mirror(platform, target)
+
+        result = run_mirror(platform, target, "--reset")
+
+        assert result.exit_code == 0, result.output
+        assert "已删除本地表 population_copy 及其游标，从头同步" in result.output
+        assert "第 1 页：更新 7 条" in result.output
+        assert mirrored(target) == as_text(platform.expected(keys(platform)))
+
     def test_a_refusal_is_one_chinese_line_and_exit_code_1(
         self, platform: Platform, tmp_path: Path
     ) -> None:
-        result = CliRunner().invoke(
-            cli_app,
-            [
-                "sharing", "mirror",
-                "--base-url", platform.url,
-                "--grant", str(platform.grant_id),
-                "--case-reference", "同步",
-                "--target", f"sqlite:///{tmp_path / 'c.sqlite3'}",
-                "--table", "population_copy",
-                "--token", "wrong-token",
-            ],
-        )  # fmt: skip
+        result = run_mirror(platform, tmp_path / "c.sqlite3", token="wrong-token")
 
         assert result.exit_code == 1
         assert "无法从共享交换平台获取变更" in result.output
         assert "401" in result.output
+        assert cursor_of(tmp_path / "c.sqlite3") is None

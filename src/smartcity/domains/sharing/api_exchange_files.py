@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from smartcity.core.errors import AuthenticationRequiredError
 from smartcity.core.http.deps import get_database
 from smartcity.core.http.problems import problem_responses
-from smartcity.core.security import Actor
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.sharing.api_exchange import (
     CaseReference,
@@ -55,6 +54,7 @@ FormatQuery = Annotated[
 CaseReferenceQuery = Annotated[
     str | None,
     Query(
+        alias="case_reference",
         max_length=300,
         description=(
             "所办理的事项，供不能设置请求头的浏览器表单使用；有 X-Case-Reference 时以请求头为准"
@@ -67,36 +67,6 @@ _EXTRACT_PROBLEMS = problem_responses(
     *REFUSALS,  # type: ignore[arg-type]
     ExtractTooLargeError,
 )
-
-
-def _download(
-    request: Request,
-    session: Session,
-    reader: Session,
-    actor: Actor,
-    grant_id: UUID,
-    case_reference: str | None,
-    format: ExtractFormat,
-) -> Response:
-    try:
-        extract = exchange_files.start_extract(
-            session,
-            actor=actor,
-            grant_id=grant_id,
-            case_reference=unquote(case_reference) if case_reference else None,
-            format=format,
-        )
-    except ExchangeRefusal as refusal:
-        return _refused(request, refusal)
-    return StreamingResponse(
-        exchange_files.extract_bytes(reader, extract),
-        media_type=extract.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{extract.filename}"',
-            "X-Exchange-Log-Seq": str(extract.log_seq),
-            "X-Extract-Rows": str(extract.rows),
-        },
-    )
 
 
 @router.get(
@@ -120,27 +90,36 @@ def download_extract(
     actor: ActorDep,
     format: FormatQuery = ExtractFormat.csv,
     case_reference: CaseReference = None,
-    case_reference_param: Annotated[CaseReferenceQuery, Query(alias="case_reference")] = None,
+    case_reference_param: CaseReferenceQuery = None,
 ) -> Response:
     """The granted items of every record, as a file, under a grant that allows ``file``:
     masked as in a lookup, headed by the items' Chinese names, in key order. CSV is
     UTF-8 with a BOM and streamed; XLSX (at most 1,048,575 rows) and Parquet are
     built first. Logged once (operation ``file``, the row count, the first 1,000 keys)
-    before the file is sent."""
-    return _download(
-        request, session, reader, actor, grant_id, case_reference or case_reference_param, format
+    before the file is sent. The grants page's form uses it under ``/sharing``, where
+    a refusal is a Chinese error page."""
+    # The header is percent-encoded (HTTP header values are Latin-1); the query
+    # parameter arrives decoded.
+    reference = unquote(case_reference) if case_reference else case_reference_param
+    try:
+        extract = exchange_files.start_extract(
+            session,
+            actor=actor,
+            grant_id=grant_id,
+            case_reference=reference,
+            format=format,
+        )
+    except ExchangeRefusal as refusal:
+        return _refused(request, refusal)
+    return StreamingResponse(
+        exchange_files.extract_bytes(reader, extract),
+        media_type=extract.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{extract.filename}"',
+            "X-Exchange-Log-Seq": str(extract.log_seq),
+            "X-Extract-Rows": str(extract.rows),
+        },
     )
 
 
-@web_router.get("/grants/{grant_id}/extract")
-def download_extract_page(
-    grant_id: UUID,
-    request: Request,
-    session: ExchangeSessionDep,
-    reader: ExtractSessionDep,
-    actor: ActorDep,
-    format: FormatQuery = ExtractFormat.csv,
-    case_reference: CaseReferenceQuery = None,
-) -> Response:
-    """The same download for the grants page's form; a refusal is a Chinese error page."""
-    return _download(request, session, reader, actor, grant_id, case_reference, format)
+web_router.get("/grants/{grant_id}/extract")(download_extract)
