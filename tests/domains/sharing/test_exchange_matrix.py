@@ -5,14 +5,14 @@ department, since the role holds ``sharing.exchange``) with an active grant get 
 every other combination is refused with its own problem and logged. Anonymous callers
 get 401 and are not logged (the API checks this over HTTP in test_exchange_api).
 
-The matrix runs against the service, where authorization lives; both endpoints
-(lookup and batch) call the same ``exchange.lookup``; the file extract
-(``exchange_files.start_extract``) runs the same checks and has a matrix of its own.
+The matrix runs against the service, where authorization lives: the lookup and batch
+endpoints call the same ``exchange.lookup``; the file extract calls
+``exchange_files.start_extract`` (and writes the file when allowed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -109,62 +109,56 @@ def log_size(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ExchangeLogEntry)) or 0
 
 
+def call_lookup(session: Session, actor: Actor, grant_id: UUID, world: World) -> None:
+    result = exchange.lookup(
+        session, actor=actor, grant_id=grant_id, case_reference="m", keys=[world.key()]
+    )
+    assert result.records[0].found
+    assert result.records[0].values
+
+
+def call_extract(session: Session, actor: Actor, grant_id: UUID, world: World) -> None:
+    extract = exchange_files.start_extract(
+        session, actor=actor, grant_id=grant_id, case_reference="m", format=ExtractFormat.csv
+    )
+    assert extract.rows == 1
+    assert len(b"".join(exchange_files.extract_bytes(session, extract)).splitlines()) == 2
+
+
+Call = Callable[[Session, Actor, UUID, World], None]
+# each endpoint's service call, and the mode its grants have: lookup and batch call
+# the same exchange.lookup; the file extract runs the same checks in its own service
+ENDPOINTS: dict[str, tuple[Call, list[QueryMode]]] = {
+    "lookup": (call_lookup, [QueryMode.lookup, QueryMode.batch]),
+    "extract": (call_extract, [QueryMode.file]),
+}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("organization", ORGANIZATIONS)
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
 def test_only_the_consumers_people_with_an_active_grant_get_data(
-    session: Session, tmp_path: Path, role: Role | None, organization: str, state: str
+    session: Session,
+    tmp_path: Path,
+    role: Role | None,
+    organization: str,
+    state: str,
+    endpoint: str,
 ) -> None:
+    call, modes = ENDPOINTS[endpoint]
     world = population_world(session, tmp_path, rows=1)
-    grant_id = grant_in_state(session, world, state)
+    grant_id = grant_in_state(session, world, state, modes=modes)
     actor = caller(session, world, role, organization)
     before = log_size(session)
     outcome = expected(role, organization, state)
 
     if outcome is None:
-        result = exchange.lookup(
-            session, actor=actor, grant_id=grant_id, case_reference="m", keys=[world.key()]
-        )
-        assert result.records[0].found
-        assert result.records[0].values
+        call(session, actor, grant_id, world)
         assert last_entry(session).result == "ok"
     else:
         with pytest.raises(outcome):
-            exchange.lookup(
-                session, actor=actor, grant_id=grant_id, case_reference="m", keys=[world.key()]
-            )
-        if outcome is AuthenticationRequiredError:
-            assert log_size(session) == before
-        else:
-            assert log_size(session) == before + 1
-            assert last_entry(session).result == outcome.code
-
-
-@pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("organization", ORGANIZATIONS)
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
-def test_only_the_consumers_people_with_an_active_grant_get_a_file(
-    session: Session, tmp_path: Path, role: Role | None, organization: str, state: str
-) -> None:
-    world = population_world(session, tmp_path, rows=1)
-    grant_id = grant_in_state(session, world, state, modes=[QueryMode.file])
-    actor = caller(session, world, role, organization)
-    before = log_size(session)
-    outcome = expected(role, organization, state)
-
-    def extract() -> exchange_files.Extract:
-        return exchange_files.start_extract(
-            session, actor=actor, grant_id=grant_id, case_reference="m", format=ExtractFormat.csv
-        )
-
-    if outcome is None:
-        result = extract()
-        assert result.rows == 1
-        assert len(b"".join(exchange_files.extract_bytes(session, result)).splitlines()) == 2
-        assert last_entry(session).result == "ok"
-    else:
-        with pytest.raises(outcome):
-            extract()
+            call(session, actor, grant_id, world)
         if outcome is AuthenticationRequiredError:
             assert log_size(session) == before
         else:
