@@ -1,6 +1,7 @@
 """Share requests in a real browser: a department requests part of a conditional
-resource, the coordinator passes the compliance check, the provider grants part of the
-items, and the requester sees the outcome with the clock gone."""
+resource, the daily clock reminds the coordinator, who passes the compliance check, the
+provider grants part of the items, and the requester sees the outcome with the clock
+gone."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from smartcity.core.config import SharingSettings
 from smartcity.core.security import SYSTEM
 from smartcity.domains.catalog.enums import ShareType
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.identity.schemas import UserCreate
 from smartcity.domains.registry.models import Organization
+from smartcity.domains.sharing import tasks as sharing_tasks
 from tests.browser.conftest import COORDINATOR, ORG_ADMIN, LiveServer
 from tests.browser.test_ui import SCREENSHOTS, sign_in
 from tests.factories.catalog import make_legal_basis
@@ -53,7 +56,7 @@ def resource(live_server: LiveServer) -> tuple[str, str]:
 
 
 def test_request_check_partial_grant_through_the_pages(
-    page: Page, resource: tuple[str, str]
+    page: Page, resource: tuple[str, str], live_server: LiveServer
 ) -> None:
     name, basis_title = resource
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -78,11 +81,21 @@ def test_request_check_partial_grant_through_the_pages(
     number = page.get_by_role("heading", level=1).inner_text().removeprefix("共享申请 ").strip()
     request_url = page.url.split("?")[0]
 
-    # The coordinator finds it in the check queue and passes it.
+    # The daily clock reminds the coordinator (a window as long as the two-day check
+    # period, so the reminder goes out at once), and only once.
+    whole_period = SharingSettings(remind_working_days_before=2)
+    assert number in sharing_tasks.remind_due(live_server.database, settings=whole_period)
+    assert number not in sharing_tasks.remind_due(live_server.database, settings=whole_period)
+
+    # The coordinator sees the reminder in the check queue, opens it and passes it.
     page.context.clear_cookies()
     sign_in(page, COORDINATOR)
     page.goto("/sharing")
-    page.locator("#to-check").get_by_role("link", name=number).click()
+    row = page.locator("#to-check tr", has_text=number)
+    expect(row).to_contain_text("已提醒")
+    row.get_by_role("link", name=number).click()
+    expect(page.locator("#clock")).to_contain_text("已提醒")
+    expect(page.locator("#history")).to_contain_text("已提醒主管部门：合规审查即将到期")
     check = page.locator("#action-check")
     check.get_by_label("审查意见").fill("用途明确，信息项必要。")
     check.get_by_role("button", name="审查通过").click()

@@ -56,6 +56,17 @@ class BaseDataSettings(BaseModel):
     max_upload_bytes: int = Field(default=20 * 1024**3, ge=1024)
 
 
+class SharingSettings(BaseModel):
+    """The statutory clock of share requests (Art. 27), in working days of the
+    platform's calendar: the coordinator's compliance check, the provider's answer,
+    and how many working days before either deadline the task reminds (``smartcity
+    sharing remind``). A reminder window as long as a period reminds at once."""
+
+    check_working_days: int = Field(default=2, ge=1, le=60)
+    answer_working_days: int = Field(default=10, ge=1, le=60)
+    remind_working_days_before: int = Field(default=1, ge=1, le=60)
+
+
 class Settings(BaseSettings):
     """Process configuration.
 
@@ -75,6 +86,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
     base_data: BaseDataSettings = BaseDataSettings()
+    sharing: SharingSettings = SharingSettings()
 
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Self:

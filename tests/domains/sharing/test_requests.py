@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from smartcity.core.config import SharingSettings
 from smartcity.core.errors import PermissionDeniedError
 from smartcity.core.security import Actor
 from smartcity.core.time import CHINA, freeze_time
@@ -43,6 +44,7 @@ def _end_of(year: int, month: int, day: int) -> datetime:
 FRIDAY = datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
 # Thursday 24 September 2026, before the Mid-Autumn and National Day holidays
 BEFORE_HOLIDAYS = datetime(2026, 9, 24, 2, 0, tzinfo=UTC)
+SETTINGS = SharingSettings()  # the regulation's 2 and 10 working days, reminded 1 before
 
 
 def _submit(session: Session, entry: CatalogEntry, actor: Actor, **values: Any) -> ShareRequest:
@@ -57,7 +59,7 @@ def _submit(session: Session, entry: CatalogEntry, actor: Actor, **values: Any) 
     }
     data.update(values)
     return sharing_service.submit_request(
-        session, actor=actor, data=ShareRequestCreate.model_validate(data)
+        session, actor=actor, data=ShareRequestCreate.model_validate(data), settings=SETTINGS
     )
 
 
@@ -94,10 +96,15 @@ def test_unconditional_path_grants_after_the_check_and_notifies_the_provider(
         assert _state(request) is RequestState.compliance_check
         # two working days after Friday: Monday and Tuesday, to 24:00 in Jining
         assert request.check_due_at == _end_of(2026, 3, 10)
-        clock = sharing_service.request_clock(session, request)
+        clock = sharing_service.request_clock(session, request, settings=SETTINGS)
         assert clock.label == "剩余 2 个工作日"
         sharing_service.check_request(
-            session, actor=coordinator, request_id=request.id, passed=True, opinion="符合"
+            session,
+            actor=coordinator,
+            request_id=request.id,
+            passed=True,
+            opinion="符合",
+            settings=SETTINGS,
         )
     assert _state(request) is RequestState.granted
     assert request.granted_items == ["姓名", "公民身份号码"]
@@ -167,14 +174,17 @@ def test_conditional_path_across_the_holidays_and_a_partial_answer(
     assert request.check_due_at == _end_of(2026, 9, 29)
     with freeze_time(datetime(2026, 9, 29, 2, 0, tzinfo=UTC)):
         sharing_service.check_request(
-            session, actor=coordinator, request_id=request.id, passed=True
+            session, actor=coordinator, request_id=request.id, passed=True, settings=SETTINGS
         )
     assert _state(request) is RequestState.provider_review
     # 30 Sep, (National Day 1–7 Oct), 8, 9, Saturday 10 (make-up), 12–16, 19 October
     assert request.answer_due_at == _end_of(2026, 10, 19)
     admin = _provider_admin(session, entry)
     with freeze_time(datetime(2026, 10, 8, 2, 0, tzinfo=UTC)):
-        assert sharing_service.request_clock(session, request).label == "剩余 8 个工作日"
+        assert (
+            sharing_service.request_clock(session, request, settings=SETTINGS).label
+            == "剩余 8 个工作日"
+        )
         with pytest.raises(RefusalBasisRequiredError):
             sharing_service.answer_request(
                 session,
@@ -208,7 +218,12 @@ def test_refusal_needs_a_registered_basis(
     request = _submit(session, entry, requester)
     with pytest.raises(RefusalBasisRequiredError) as error:
         sharing_service.check_request(
-            session, actor=coordinator, request_id=request.id, passed=False, opinion="理由充分"
+            session,
+            actor=coordinator,
+            request_id=request.id,
+            passed=False,
+            opinion="理由充分",
+            settings=SETTINGS,
         )
     assert "法律法规依据" in str(error.value.detail)
     with pytest.raises(RefusalBasisRequiredError):
@@ -218,10 +233,16 @@ def test_refusal_needs_a_registered_basis(
             request_id=request.id,
             passed=False,
             basis_id=entry.id,  # not a registered basis
+            settings=SETTINGS,
         )
     basis = make_legal_basis(session)
     sharing_service.check_request(
-        session, actor=coordinator, request_id=request.id, passed=False, basis_id=basis.id
+        session,
+        actor=coordinator,
+        request_id=request.id,
+        passed=False,
+        basis_id=basis.id,
+        settings=SETTINGS,
     )
     assert _state(request) is RequestState.refused
     assert request.refusal_basis_id == basis.id
@@ -232,7 +253,9 @@ def test_provider_refuses_everything_with_a_basis(
 ) -> None:
     entry = make_shared_entry(session, share_type=ShareType.conditional)
     request = _submit(session, entry, requester)
-    sharing_service.check_request(session, actor=coordinator, request_id=request.id, passed=True)
+    sharing_service.check_request(
+        session, actor=coordinator, request_id=request.id, passed=True, settings=SETTINGS
+    )
     admin = _provider_admin(session, entry)
     with pytest.raises(RefusalBasisRequiredError):
         sharing_service.answer_request(
@@ -273,7 +296,9 @@ def test_only_the_provider_answers(
 ) -> None:
     entry = make_shared_entry(session, share_type=ShareType.conditional)
     request = _submit(session, entry, requester)
-    sharing_service.check_request(session, actor=coordinator, request_id=request.id, passed=True)
+    sharing_service.check_request(
+        session, actor=coordinator, request_id=request.id, passed=True, settings=SETTINGS
+    )
     stranger = department_staff(session, make_department(session), Role.org_admin)
     with pytest.raises(ShareRequestNotFoundError):
         sharing_service.answer_request(
@@ -285,7 +310,9 @@ def test_only_the_provider_answers(
             session, actor=consumer_admin, request_id=request.id, granted_items=["姓名"]
         )
     with pytest.raises(PermissionDeniedError):
-        sharing_service.check_request(session, actor=requester, request_id=request.id, passed=True)
+        sharing_service.check_request(
+            session, actor=requester, request_id=request.id, passed=True, settings=SETTINGS
+        )
 
 
 def test_withdraw(session: Session, requester: Actor) -> None:
@@ -309,7 +336,7 @@ def test_escalation_and_order_to_supply(
     with freeze_time(FRIDAY):
         request = _submit(session, entry, requester)
         sharing_service.check_request(
-            session, actor=coordinator, request_id=request.id, passed=True
+            session, actor=coordinator, request_id=request.id, passed=True, settings=SETTINGS
         )
     # ten working days after Friday 6 March: Friday 20 March
     assert request.answer_due_at == _end_of(2026, 3, 20)
@@ -321,7 +348,7 @@ def test_escalation_and_order_to_supply(
     assert request in sharing_service.escalate_overdue(session, now=late)
     assert _state(request) is RequestState.escalated
     assert request.escalated_at == late
-    clock = sharing_service.request_clock(session, request, now=late)
+    clock = sharing_service.request_clock(session, request, now=late, settings=SETTINGS)
     assert clock.overdue
     assert clock.working_days_left == -2
     assert clock.label == "已逾期 2 个工作日，主管部门协调中"
@@ -342,7 +369,7 @@ def test_revoke_and_renew(session: Session, requester: Actor, coordinator: Actor
     with freeze_time(FRIDAY):
         request = _submit(session, entry, requester, legal_basis_id=make_legal_basis(session).id)
         sharing_service.check_request(
-            session, actor=coordinator, request_id=request.id, passed=True
+            session, actor=coordinator, request_id=request.id, passed=True, settings=SETTINGS
         )
         grant = sharing_service.list_grants(
             session, actor=requester, filters=sharing_service_filters(), page=_page()

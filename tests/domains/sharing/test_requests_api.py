@@ -60,6 +60,10 @@ def test_conditional_request_through_the_api(
     created = response.json()
     assert created["state"] == "compliance_check"
     assert created["clock"]["waiting_for"] == "compliance_check"
+    assert created["clock"]["reminded_at"] is None
+    assert created["check_reminded_at"] is None
+    assert created["answer_reminded_at"] is None
+    assert isinstance(created["clock"]["due_soon"], bool)
     request_id = created["id"]
     assert_problem(
         client.post(f"{BASE}/requests", json=_body(entry.id, items=["无此项"])),

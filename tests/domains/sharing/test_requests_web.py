@@ -3,13 +3,16 @@ the provider's answer, grants and refusal statistics."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from smartcity.core.config import Settings
+from smartcity.core.config import Settings, SharingSettings
 from smartcity.core.pagination import PageParams
+from smartcity.core.time import CHINA, freeze_time
 from smartcity.domains.catalog.enums import ShareType
 from smartcity.domains.catalog.models import CatalogEntry
 from smartcity.domains.identity.permissions import Role
@@ -17,13 +20,20 @@ from smartcity.domains.registry.models import Organization
 from smartcity.domains.sharing import service as sharing_service
 from smartcity.domains.sharing.enums import RequestState
 from smartcity.domains.sharing.models import ShareRequest
-from smartcity.domains.sharing.schemas import GrantFilter, RequestRole, ShareRequestFilter
+from smartcity.domains.sharing.schemas import (
+    GrantFilter,
+    RequestRole,
+    ShareRequestCreate,
+    ShareRequestFilter,
+)
 from tests.factories.catalog import make_legal_basis, provider_of
 from tests.factories.identity import login, make_user
 from tests.factories.registry import coordinator_organization
 from tests.factories.sharing import department_staff, make_department, make_shared_entry
 
 HTML = {"accept": "text/html"}
+# Friday 6 March 2026, 10:00 in Jining
+FRIDAY = datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
 
 
 def _as(
@@ -50,6 +60,10 @@ def _form(entry: CatalogEntry, **values: Any) -> dict[str, Any]:
     }
     data.update(values)
     return data
+
+
+def _state(request: ShareRequest) -> RequestState:
+    return request.state  # read afresh (mypy narrows attributes across calls)
 
 
 def _made_by(session: Session, consumer: Organization) -> list[ShareRequest]:
@@ -213,7 +227,7 @@ class TestDecisions:
         )
         assert answered.status_code == 303, answered.text
         session.refresh(request)
-        assert request.state is RequestState.partially_granted
+        assert _state(request) is RequestState.partially_granted
         assert request.granted_items == ["姓名"]
 
         _as(client, session, settings, Role.org_staff, consumer)
@@ -252,7 +266,7 @@ class TestDecisions:
         )
         assert response.status_code == 303, response.text
         session.refresh(request)
-        assert request.state is RequestState.refused
+        assert _state(request) is RequestState.refused
 
     def test_requester_withdraws(
         self, client: TestClient, session: Session, settings: Settings
@@ -310,3 +324,97 @@ class TestGrants:
         assert "共享授权已撤销" in revoked.text
         session.refresh(grant)
         assert grant.state.value == "revoked"
+
+
+def _submitted_friday(session: Session) -> ShareRequest:
+    """A conditional request submitted on Friday 6 March 2026: checked by Tuesday 10."""
+    entry = make_shared_entry(session, share_type=ShareType.conditional)
+    with freeze_time(FRIDAY):
+        return sharing_service.submit_request(
+            session,
+            actor=department_staff(session, make_department(session)),
+            data=ShareRequestCreate(
+                entry_id=entry.id, items=["姓名"], purpose="核验身份", scenario="居住证办理"
+            ),
+            settings=SharingSettings(),
+        )
+
+
+def _section(html: str, section_id: str) -> str:
+    return html.split(f'id="{section_id}"', 1)[1].split("</section>", 1)[0]
+
+
+class TestClockOnThePages:
+    def test_a_reminded_request_shows_when_and_that_it_is_due_soon(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        request = _submitted_friday(session)
+        _as(client, session, settings, Role.coordinator)
+        monday = datetime(2026, 3, 9, 8, 30, tzinfo=CHINA)
+        assert request in sharing_service.remind_due(session, settings=settings.sharing, now=monday)
+        with freeze_time(monday + timedelta(hours=2)):
+            detail = client.get(f"/sharing/requests/{request.id}")
+            queue = client.get("/sharing")
+        assert detail.status_code == 200, detail.text
+        clock = _section(detail.text, "clock")
+        assert "剩余 1 个工作日" in clock
+        assert "即将到期" in clock
+        assert "已提醒 03-09 08:30" in clock
+        assert "2026-03-09 08:30 · 已提醒主管部门：合规审查即将到期" in detail.text
+        assert queue.status_code == 200, queue.text
+        row = queue.text.split(request.number, 1)[1].split("</tr>", 1)[0]
+        assert "即将到期" in row
+        assert "已提醒 03-09 08:30" in row
+
+        with freeze_time(datetime(2026, 3, 11, 9, 0, tzinfo=CHINA)):
+            late = client.get(f"/sharing/requests/{request.id}")
+        clock = _section(late.text, "clock")
+        assert "已逾期 1 个工作日" in clock
+        assert "即将到期" not in clock
+        assert "已提醒 03-09 08:30" in clock
+
+    def test_a_request_not_yet_due_soon_shows_neither(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        request = _submitted_friday(session)
+        _as(client, session, settings, Role.coordinator)
+        with freeze_time(FRIDAY):
+            detail = client.get(f"/sharing/requests/{request.id}")
+        assert "剩余 2 个工作日" in detail.text
+        assert "即将到期" not in detail.text
+        assert "已提醒" not in detail.text
+
+
+class TestConfiguredClock:
+    @pytest.fixture
+    def settings(self) -> Settings:
+        return Settings(
+            environment="test",
+            sharing=SharingSettings(
+                check_working_days=5, answer_working_days=20, remind_working_days_before=3
+            ),
+        )
+
+    def test_pages_state_and_apply_the_configured_periods(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        entry = make_shared_entry(session, share_type=ShareType.conditional)
+        consumer = make_department(session)
+        _as(client, session, settings, Role.org_staff, consumer)
+        form = client.get("/sharing/new", params={"entry": str(entry.id)})
+        assert "由提供部门在 20 个工作日内答复" in form.text
+        with freeze_time(FRIDAY):
+            response = client.post("/sharing/new", data=_form(entry), follow_redirects=False)
+            queue = client.get("/sharing")
+        assert response.status_code == 303, response.text
+        [created] = _made_by(session, consumer)
+        # five working days after Friday 6 March: Friday 13 March, to 24:00 in Jining
+        assert created.check_due_at == datetime(2026, 3, 13, 23, 59, 59, 999999, tzinfo=CHINA)
+        assert "在 5 个工作日内完成合规审查" in queue.text
+        assert "在 20 个工作日内答复" in queue.text
+        assert "到期前 3 个工作日提醒" in queue.text
+        row = queue.text.split(created.number, 1)[1].split("</tr>", 1)[0]
+        assert "剩余 5 个工作日" in row
+        with freeze_time(datetime(2026, 3, 10, 9, 0, tzinfo=CHINA)):  # Tuesday: 3 left
+            page = client.get(f"/sharing/requests/{created.id}").text
+        assert "即将到期" in _section(page, "clock")

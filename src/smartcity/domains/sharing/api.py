@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from smartcity.core.http.deps import PageParamsDep, SessionDep
+from smartcity.core.http.deps import PageParamsDep, SessionDep, SettingsDep
 from smartcity.core.http.problems import problem_responses
 from smartcity.core.pagination import Page
 from smartcity.core.security import ensure_authenticated
@@ -19,6 +19,7 @@ from smartcity.domains.sharing.errors import (
     GrantRevokedError,
     InvalidShareRequestError,
     NotYourRequestError,
+    NumberingConflictError,
     OwnResourceError,
     RefusalBasisRequiredError,
     RequestStateError,
@@ -45,6 +46,7 @@ _DECISION_ERRORS = (
     RequestStateError,
     InvalidShareRequestError,
     RefusalBasisRequiredError,
+    NumberingConflictError,
 )
 
 
@@ -52,6 +54,7 @@ _DECISION_ERRORS = (
 def list_share_requests(
     session: SessionDep,
     actor: ActorDep,
+    settings: SettingsDep,
     page: PageParamsDep,
     filters: Annotated[ShareRequestFilter, Query()],
 ) -> Page[ShareRequestDetail]:
@@ -59,34 +62,48 @@ def list_share_requests(
     (``received``), or all it may see (``all``; every request for the coordinator),
     each with its clock."""
     result = sharing_service.list_requests(session, actor=actor, filters=filters, page=page)
-    return result.map(lambda request: sharing_service.request_detail(session, request))
+    return result.map(
+        lambda request: sharing_service.request_detail(session, request, settings=settings.sharing)
+    )
 
 
 @router.post(
     "/requests",
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(
-        EntryNotPublishedError, OwnResourceError, InvalidShareRequestError, NotYourRequestError
+        EntryNotPublishedError,
+        OwnResourceError,
+        InvalidShareRequestError,
+        NotYourRequestError,
+        NumberingConflictError,
     ),
 )
 def submit_share_request(
-    data: ShareRequestCreate, session: SessionDep, actor: ActorDep
+    data: ShareRequestCreate, session: SessionDep, actor: ActorDep, settings: SettingsDep
 ) -> ShareRequestDetail:
     """Request a published catalog resource. A resource the catalog does not share is
     refused at once with its legal basis; others wait for the compliance check."""
-    request = sharing_service.submit_request(session, actor=actor, data=data)
-    return sharing_service.request_detail(session, request)
+    request = sharing_service.submit_request(
+        session, actor=actor, data=data, settings=settings.sharing
+    )
+    return sharing_service.request_detail(session, request, settings=settings.sharing)
 
 
 @router.get("/requests/{request_id}", responses=problem_responses(ShareRequestNotFoundError))
-def get_share_request(request_id: UUID, session: SessionDep, actor: ActorDep) -> ShareRequestDetail:
+def get_share_request(
+    request_id: UUID, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> ShareRequestDetail:
     request = sharing_service.get_request(session, actor=actor, request_id=request_id)
-    return sharing_service.request_detail(session, request)
+    return sharing_service.request_detail(session, request, settings=settings.sharing)
 
 
 @router.post("/requests/{request_id}/check", responses=problem_responses(*_DECISION_ERRORS))
 def check_share_request(
-    request_id: UUID, data: CheckDecision, session: SessionDep, actor: ActorDep
+    request_id: UUID,
+    data: CheckDecision,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> ShareRequestDetail:
     """The coordinator's compliance check; a failed check cites ``basis_id``."""
     request = sharing_service.check_request(
@@ -96,8 +113,9 @@ def check_share_request(
         passed=data.passed,
         opinion=data.opinion,
         basis_id=data.basis_id,
+        settings=settings.sharing,
     )
-    return sharing_service.request_detail(session, request)
+    return sharing_service.request_detail(session, request, settings=settings.sharing)
 
 
 @router.post(
@@ -105,7 +123,11 @@ def check_share_request(
     responses=problem_responses(*_DECISION_ERRORS, NotYourRequestError),
 )
 def answer_share_request(
-    request_id: UUID, data: AnswerDecision, session: SessionDep, actor: ActorDep
+    request_id: UUID,
+    data: AnswerDecision,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> ShareRequestDetail:
     """The provider's answer: the items granted; the rest refused citing
     ``refusal_basis_id``."""
@@ -117,12 +139,16 @@ def answer_share_request(
         opinion=data.opinion,
         refusal_basis_id=data.refusal_basis_id,
     )
-    return sharing_service.request_detail(session, request)
+    return sharing_service.request_detail(session, request, settings=settings.sharing)
 
 
 @router.post("/requests/{request_id}/order", responses=problem_responses(*_DECISION_ERRORS))
 def order_supply(
-    request_id: UUID, data: AnswerDecision, session: SessionDep, actor: ActorDep
+    request_id: UUID,
+    data: AnswerDecision,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> ShareRequestDetail:
     """The coordinator settles an escalated request: orders supply of the listed items
     (Art. 27: 非因法定事由不得拒绝); an empty list refuses, citing a basis."""
@@ -134,7 +160,7 @@ def order_supply(
         opinion=data.opinion,
         refusal_basis_id=data.refusal_basis_id,
     )
-    return sharing_service.request_detail(session, request)
+    return sharing_service.request_detail(session, request, settings=settings.sharing)
 
 
 @router.post(
@@ -142,12 +168,16 @@ def order_supply(
     responses=problem_responses(ShareRequestNotFoundError, RequestStateError, NotYourRequestError),
 )
 def withdraw_share_request(
-    request_id: UUID, data: WithdrawInput, session: SessionDep, actor: ActorDep
+    request_id: UUID,
+    data: WithdrawInput,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> ShareRequestDetail:
     request = sharing_service.withdraw_request(
         session, actor=actor, request_id=request_id, reason=data.reason
     )
-    return sharing_service.request_detail(session, request)
+    return sharing_service.request_detail(session, request, settings=settings.sharing)
 
 
 @router.get("/grants")

@@ -3,22 +3,74 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
-from smartcity.core.cli import console, handle_errors, session_scope
-from smartcity.core.security import SYSTEM
-from smartcity.domains.sharing import service as sharing_service
+from smartcity.core.cli import console, err_console, handle_errors, open_database
+from smartcity.core.config import SharingSettings, get_settings
+from smartcity.domains.sharing import tasks
 
-app = typer.Typer(no_args_is_help=True, help="数据共享：逾期申请升级")
+app = typer.Typer(no_args_is_help=True, help="数据共享：办理时限（提醒、逾期升级）")
+
+
+def _settings() -> SharingSettings:
+    """The configured clock; an invalid setting is one line naming its variable, and the
+    command stops before it opens the database."""
+    try:
+        return get_settings().sharing
+    except ValidationError as error:
+        for problem in error.errors():
+            variable = "SMARTCITY_" + "__".join(str(part) for part in problem["loc"]).upper()
+            err_console.print(f"[red]错误[/red]：配置无效：{variable}：{problem['msg']}")
+        raise typer.Exit(1) from error
+
+
+def _escalated(numbers: list[str]) -> None:
+    if numbers:
+        console.print(f"已升级 {len(numbers)} 件逾期申请：{'、'.join(numbers)}")
+    else:
+        console.print("没有逾期的共享申请")
+
+
+def _reminded(numbers: list[str]) -> None:
+    if numbers:
+        console.print(f"已提醒 {len(numbers)} 件即将到期的申请：{'、'.join(numbers)}")
+    else:
+        console.print("没有需要提醒的共享申请")
 
 
 @app.command("escalate")
 @handle_errors
 def escalate() -> None:
     """把超过审查或答复期限的共享申请提交主管部门协调（每日运行）。"""
-    with session_scope() as session:
-        escalated = sharing_service.escalate_overdue(session, actor=SYSTEM)
-        numbers = [request.number for request in escalated]
-    if numbers:
-        console.print(f"已升级 {len(numbers)} 件逾期申请：{'、'.join(numbers)}")
-    else:
-        console.print("没有逾期的共享申请")
+    _settings()
+    database = open_database()
+    try:
+        _escalated(tasks.escalate_overdue(database))
+    finally:
+        database.dispose()
+
+
+@app.command("remind")
+@handle_errors
+def remind() -> None:
+    """提醒即将到期的合规审查（主管部门）和答复（提供部门），每个期限只提醒一次。"""
+    settings = _settings()
+    database = open_database()
+    try:
+        _reminded(tasks.remind_due(database, settings=settings))
+    finally:
+        database.dispose()
+
+
+@app.command("clock")
+@handle_errors
+def clock() -> None:
+    """每日运行办理时限：先升级逾期申请，再提醒即将到期的申请。"""
+    settings = _settings()
+    database = open_database()
+    try:
+        run = tasks.run_clock(database, settings=settings)
+    finally:
+        database.dispose()
+    _escalated(run.escalated)
+    _reminded(run.reminded)

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from sqlalchemy.orm import Session
 
+from smartcity.core.config import SharingSettings
 from smartcity.core.pagination import PageParams
 from smartcity.core.security import Actor, ActorKind
 from smartcity.domains.catalog import service as catalog_service
@@ -31,6 +32,8 @@ CONSUMER = "SCJG"
 POPULATION_ITEMS = ("公民身份号码", "姓名", "性别", "出生日期", "户籍地址", "联系电话")
 INSURANCE_ITEMS = ("姓名", "社会保障号码", "险种类型", "参保状态", "参保单位名称")
 INSURANCE_GRANTED = ("险种类型", "参保状态", "参保单位名称")
+# The demo's requests run on the regulation's periods, whatever the deployment sets.
+STATUTORY = SharingSettings()
 
 
 def _actor(session: Session, code: str, role: Role, name: str) -> Actor:
@@ -83,10 +86,11 @@ def load(session: Session, *, city_code: Callable[[str], str], coordinator_code:
             requested_months=12,
             expected_volume=2_000,
         ),
+        settings=STATUTORY,
     )
     service.check_request(
         session, actor=coordinator, request_id=population.id, passed=True,
-        opinion="基础数据库资源，无条件共享；用途明确，同意。",
+        opinion="基础数据库资源，无条件共享；用途明确，同意。", settings=STATUTORY,
     )  # fmt: skip
 
     insurance = service.submit_request(
@@ -101,10 +105,11 @@ def load(session: Session, *, city_code: Callable[[str], str], coordinator_code:
             requested_months=6,
             expected_volume=300,
         ),
+        settings=STATUTORY,
     )
     service.check_request(
         session, actor=coordinator, request_id=insurance.id, passed=True,
-        opinion="有条件共享资源，请人社局答复。",
+        opinion="有条件共享资源，请人社局答复。", settings=STATUTORY,
     )  # fmt: skip
     basis = registry_service.find_legal_basis_by_code(session, "PIPL-28")
     service.answer_request(
@@ -126,5 +131,6 @@ def load(session: Session, *, city_code: Callable[[str], str], coordinator_code:
             scenario="企业住所登记核验",
             query_modes=[QueryMode.lookup],
         ),
+        settings=STATUTORY,
     )
     return 3

@@ -106,6 +106,8 @@ class RequestClock(Schema):
     due_date: date | None
     working_days_left: int | None  # negative when overdue
     overdue: bool
+    due_soon: bool  # within the reminder window, not yet overdue
+    reminded_at: datetime | None  # when the reminder for this deadline went out
     label: str
 
 
@@ -137,6 +139,8 @@ class ShareRequestRead(Schema):
     answered_by_name: str
     answer_opinion: str
     refusal_basis_id: UUID | None
+    check_reminded_at: datetime | None
+    answer_reminded_at: datetime | None
     escalated_at: datetime | None
     closed_at: datetime | None
 

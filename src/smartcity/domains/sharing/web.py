@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from smartcity.core.config import SharingSettings
 from smartcity.core.errors import AppError, ConflictError, InvalidInputError
-from smartcity.core.http.deps import SessionDep
+from smartcity.core.http.deps import SessionDep, get_settings_dep
 from smartcity.core.http.forms import (
     FieldErrors,
     FormDep,
@@ -172,17 +173,24 @@ def _labels() -> dict[str, Any]:
     }
 
 
+def _clock_settings(request: Request) -> SharingSettings:
+    """The statutory periods and reminder window the clocks are shown with."""
+    return get_settings_dep(request).sharing
+
+
 # ---------------------------------------------------------------- the queues
 
 
 def _requests(
-    session: Session, actor: Actor, role: RequestRole, *states: str
+    session: Session, actor: Actor, settings: SharingSettings, role: RequestRole, *states: str
 ) -> list[ShareRequestDetail]:
     rows: list[ShareRequestDetail] = []
     for state in states or (None,):
         filters = ShareRequestFilter.model_validate({"role": role, "state": state})
         page = sharing_service.list_requests(session, actor=actor, filters=filters, page=_QUEUE)
-        rows.extend(sharing_service.request_detail(session, r) for r in page.items)
+        rows.extend(
+            sharing_service.request_detail(session, r, settings=settings) for r in page.items
+        )
     return rows
 
 
@@ -191,6 +199,7 @@ def request_list(request: Request, session: SessionDep, actor: ActorDep) -> HTML
     """共享申请: requests my department made, the coordinator's check queue and the
     requests waiting for my department's answer, each with its clock."""
     _ensure_sharing_user(actor)
+    settings = _clock_settings(request)
     sections: list[dict[str, Any]] = []
     if actor.has(SharingPermission.check):
         sections.append(
@@ -198,7 +207,9 @@ def request_list(request: Request, session: SessionDep, actor: ActorDep) -> HTML
                 "id": "to-check",
                 "title": t("待审查"),
                 "hint": t("合规审查中和已逾期升级到主管部门的申请，最早提交的在前。"),
-                "rows": _requests(session, actor, RequestRole.all, "compliance_check", "escalated"),
+                "rows": _requests(
+                    session, actor, settings, RequestRole.all, "compliance_check", "escalated"
+                ),
                 "empty": t("没有待审查的申请。"),
             }
         )
@@ -208,7 +219,9 @@ def request_list(request: Request, session: SessionDep, actor: ActorDep) -> HTML
                 "id": "to-answer",
                 "title": t("待答复"),
                 "hint": t("向本部门提出、已通过合规审查的申请，须在期限内答复。"),
-                "rows": _requests(session, actor, RequestRole.received, "provider_review"),
+                "rows": _requests(
+                    session, actor, settings, RequestRole.received, "provider_review"
+                ),
                 "empty": t("没有待本部门答复的申请。"),
             }
         )
@@ -218,7 +231,7 @@ def request_list(request: Request, session: SessionDep, actor: ActorDep) -> HTML
                 "id": "mine",
                 "title": t("我的申请"),
                 "hint": t("本部门提出的共享申请。"),
-                "rows": _requests(session, actor, RequestRole.made),
+                "rows": _requests(session, actor, settings, RequestRole.made),
                 "empty": t("本部门尚未提出共享申请。"),
             }
         )
@@ -228,7 +241,7 @@ def request_list(request: Request, session: SessionDep, actor: ActorDep) -> HTML
                 "id": "all",
                 "title": t("全部申请"),
                 "hint": t("全市最近的共享申请。"),
-                "rows": _requests(session, actor, RequestRole.all),
+                "rows": _requests(session, actor, settings, RequestRole.all),
                 "empty": t("尚无共享申请。"),
             }
         )
@@ -240,6 +253,7 @@ def request_list(request: Request, session: SessionDep, actor: ActorDep) -> HTML
         organizations=_organization_names(session, actor),
         entries=_entry_names(session, (r.entry_id for r in rows)),
         can_request=actor.has(SharingPermission.request),
+        clock_settings=settings,
         **_labels(),
     )
 
@@ -292,6 +306,7 @@ def _form_page(
         legal_basis_options=[(str(b.id), b.citation) for b in _vocabulary(session, actor)],
         max_months=MAX_MONTHS,
         share_type=entry.share_type.value,
+        clock_settings=_clock_settings(request),
     )
 
 
@@ -347,7 +362,9 @@ def request_submit(
     try:
         data = ShareRequestCreate.model_validate(values)
         with _step(session):
-            created = sharing_service.submit_request(session, actor=actor, data=data)
+            created = sharing_service.submit_request(
+                session, actor=actor, data=data, settings=_clock_settings(request)
+            )
     except ValidationError as exc:
         errors = field_errors(exc, ShareRequestCreate)
     except _FORM_ERRORS as exc:
@@ -390,7 +407,7 @@ def _detail_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     model = sharing_service.get_request(session, actor=actor, request_id=request_id)
-    detail = sharing_service.request_detail(session, model)
+    detail = sharing_service.request_detail(session, model, settings=_clock_settings(request))
     actions = _actions(actor, detail)
     grants = sharing_service.list_grants(
         session, actor=actor, filters=GrantFilter(role=RequestRole.all), page=_QUEUE
@@ -473,6 +490,7 @@ def check_submit(
                 passed=passed,
                 opinion=values["opinion"],
                 basis_id=basis_id,
+                settings=_clock_settings(request),
             )
     except ValueError:
         error = InvalidInputError(t("请选择已登记的法律依据"), field="basis_id")

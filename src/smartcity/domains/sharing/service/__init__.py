@@ -23,8 +23,6 @@ from smartcity.domains.sharing.service.grants import (
     revoke_grant,
 )
 from smartcity.domains.sharing.service.requests import (
-    ANSWER_WORKING_DAYS,
-    CHECK_WORKING_DAYS,
     answer_request,
     check_request,
     escalate_overdue,
@@ -32,6 +30,7 @@ from smartcity.domains.sharing.service.requests import (
     list_requests,
     order_supply,
     refusals_by_basis,
+    remind_due,
     request_clock,
     request_detail,
     submit_request,
@@ -40,8 +39,6 @@ from smartcity.domains.sharing.service.requests import (
 from smartcity.domains.sharing.service.statistics import annual_report_xlsx, sharing_statistics
 
 __all__ = [
-    "ANSWER_WORKING_DAYS",
-    "CHECK_WORKING_DAYS",
     "DEFAULT_RATE_PER_MINUTE",
     "annual_report_xlsx",
     "answer_request",
@@ -61,6 +58,7 @@ __all__ = [
     "order_supply",
     "query",
     "refusals_by_basis",
+    "remind_due",
     "renew_grant",
     "request_clock",
     "request_detail",

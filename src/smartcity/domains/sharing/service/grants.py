@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.pagination import Page, PageParams, paginate
@@ -27,6 +27,7 @@ from smartcity.domains.sharing.errors import (
 from smartcity.domains.sharing.models import Grant, ShareRequest
 from smartcity.domains.sharing.permissions import SharingPermission
 from smartcity.domains.sharing.schemas import GrantFilter, RequestRole
+from smartcity.domains.sharing.service.numbering import add_numbered
 
 DEFAULT_RATE_PER_MINUTE = 600
 
@@ -37,14 +38,6 @@ def add_months(moment: datetime, months: int) -> datetime:
     year, month = moment.year + index // 12, index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
-
-
-def next_number(session: Session, column: Any, prefix: str) -> str:
-    """The next ``<prefix>-<year>-<seq:06d>`` for ``column`` (a number column)."""
-    head = f"{prefix}-{utcnow().year}-"
-    last = session.scalar(select(func.max(column)).where(column.like(f"{head}%")))
-    sequence = int(last.removeprefix(head)) + 1 if last else 1
-    return f"{head}{sequence:06d}"
 
 
 def _snapshot(grant: Grant) -> dict[str, Any]:
@@ -75,7 +68,6 @@ def issue_grant(
     granted_ranks = [ranks.get(i.grade_code, 0) for i in entry.items if i.name in wanted]
     now = utcnow()
     grant = Grant(
-        number=next_number(session, Grant.number, "SQ"),
         request_id=request.id,
         entry_id=request.entry_id,
         provider_organization_id=request.provider_organization_id,
@@ -92,8 +84,7 @@ def issue_grant(
         valid_until=add_months(now, request.requested_months),
         state=GrantState.active,
     )
-    session.add(grant)
-    session.flush()
+    add_numbered(session, grant, "SQ")
     audit_service.record(
         session,
         actor=actor,

@@ -1,8 +1,9 @@
 """Share requests (Art. 27): submission, the coordinator's compliance check, the
-provider's answer, withdrawal, escalation of missed deadlines and the coordinator's
-order to supply. The catalog's share type decides the path; deadlines run on working
-days of the platform's calendar. Every transition is audited on the request. Nothing
-here commits.
+provider's answer, withdrawal, reminders before a deadline, escalation of missed
+deadlines and the coordinator's order to supply. The catalog's share type decides the
+path; deadlines run on working days of the platform's calendar, as long as
+``SharingSettings`` says. Every transition is audited on the request. Nothing here
+commits.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from uuid import UUID
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from smartcity.core.config import SharingSettings
 from smartcity.core.pagination import Page, PageParams, paginate
 from smartcity.core.security import SYSTEM, Actor, ensure_permission
 from smartcity.core.time import CHINA, utcnow
@@ -51,10 +53,8 @@ from smartcity.domains.sharing.schemas import (
     ShareRequestFilter,
     ShareRequestRead,
 )
-from smartcity.domains.sharing.service.grants import issue_grant, next_number
-
-CHECK_WORKING_DAYS = 2  # the coordinator's compliance check
-ANSWER_WORKING_DAYS = 10  # the provider's answer
+from smartcity.domains.sharing.service.grants import issue_grant
+from smartcity.domains.sharing.service.numbering import add_numbered
 
 _PATHS = {
     ShareType.unconditional: RequestPath.unconditional,
@@ -147,11 +147,13 @@ def _visible(actor: Actor, role: RequestRole = RequestRole.all) -> Select[ShareR
     )
 
 
-def submit_request(session: Session, *, actor: Actor, data: ShareRequestCreate) -> ShareRequest:
+def submit_request(
+    session: Session, *, actor: Actor, data: ShareRequestCreate, settings: SharingSettings
+) -> ShareRequest:
     """Request a published catalog entry for the actor's department (the coordinator may
     name another). The entry's share type decides the path: not shared is refused at
     once with the entry's legal basis; the others wait for the compliance check
-    (``CHECK_WORKING_DAYS`` working days).
+    (``settings.check_working_days`` working days).
 
     Raises:
         AuthenticationRequiredError, PermissionDeniedError; NotYourRequestError: for
@@ -187,7 +189,6 @@ def submit_request(session: Session, *, actor: Actor, data: ShareRequestCreate) 
     now = utcnow()
     path = _PATHS[entry.share_type]
     request = ShareRequest(
-        number=next_number(session, ShareRequest.number, "GX"),
         entry_id=entry.id,
         provider_organization_id=entry.provider_organization_id,
         consumer_organization_id=consumer_id,
@@ -212,9 +213,8 @@ def submit_request(session: Session, *, actor: Actor, data: ShareRequestCreate) 
         request.answer_opinion = "该资源在目录中登记为不予共享"
         request.closed_at = now
     else:
-        request.check_due_at = _due(session, now, CHECK_WORKING_DAYS)
-    session.add(request)
-    session.flush()
+        request.check_due_at = _due(session, now, settings.check_working_days)
+    add_numbered(session, request, "GX")
     _record(
         session,
         actor,
@@ -299,10 +299,11 @@ def check_request(
     passed: bool,
     opinion: str = "",
     basis_id: UUID | None = None,
+    settings: SharingSettings,
 ) -> ShareRequest:
     """The coordinator's compliance check. Passed: an unconditional request is granted
     at once (and the provider notified); a conditional one goes to the provider, who
-    answers within ``ANSWER_WORKING_DAYS`` working days. Not passed: refused, citing a
+    answers within ``settings.answer_working_days`` working days. Not passed: refused, citing a
     registered legal basis.
 
     Raises:
@@ -327,7 +328,7 @@ def check_request(
         grant = _decide(session, actor, request, None, None)
     else:
         request.state = RequestState.provider_review
-        request.answer_due_at = _due(session, now, ANSWER_WORKING_DAYS)
+        request.answer_due_at = _due(session, now, settings.answer_working_days)
     session.flush()
     _record(
         session,
@@ -487,6 +488,87 @@ def escalate_overdue(
     return list(overdue)
 
 
+def _remind_horizon(session: Session, moment: datetime, settings: SharingSettings) -> datetime:
+    """Deadlines up to this instant are due soon: the end of the
+    ``settings.remind_working_days_before``-th working day after ``moment``'s day.
+
+    A year without a loaded arrangement counts only weekends here (a reminder a day
+    early beats none at the turn of the year); the deadlines themselves stay strict.
+    """
+    return calendar_service.compute_deadline(
+        session,
+        start=moment,
+        working_days=settings.remind_working_days_before,
+        provisional=True,
+    ).due_at
+
+
+def remind_due(
+    session: Session,
+    *,
+    settings: SharingSettings,
+    now: datetime | None = None,
+    actor: Actor = SYSTEM,
+) -> list[ShareRequest]:
+    """Remind once per deadline (Art. 27's clock): the coordinator of a compliance check,
+    the provider of an answer, due within ``settings.remind_working_days_before``
+    working days and not yet passed. Stamps ``check_reminded_at`` /
+    ``answer_reminded_at`` so a deadline is never reminded twice, and records the
+    notice as an audit event addressed to the reminded department (run daily by the
+    clock task and ``smartcity sharing remind``); returns the reminded requests.
+
+    Raises:
+        InvalidInputError: ``now`` is naive.
+    """
+    moment = now or utcnow()
+    horizon = _remind_horizon(session, moment, settings)
+    due = session.scalars(
+        select(ShareRequest)
+        .where(
+            or_(
+                and_(
+                    ShareRequest.state == RequestState.compliance_check,
+                    ShareRequest.check_reminded_at.is_(None),
+                    ShareRequest.check_due_at > moment,
+                    ShareRequest.check_due_at <= horizon,
+                ),
+                and_(
+                    ShareRequest.state == RequestState.provider_review,
+                    ShareRequest.answer_reminded_at.is_(None),
+                    ShareRequest.answer_due_at > moment,
+                    ShareRequest.answer_due_at <= horizon,
+                ),
+            )
+        )
+        .order_by(ShareRequest.submitted_at, ShareRequest.number)
+        .with_for_update()
+    ).all()
+    coordinator = registry_service.find_coordinator(session) if due else None
+    for request in due:
+        if request.state is RequestState.compliance_check:
+            request.check_reminded_at = moment
+            action, deadline = "sharing.request.check_reminded", request.check_due_at
+            to = coordinator.id if coordinator is not None else None
+        else:
+            request.answer_reminded_at = moment
+            action, deadline = "sharing.request.answer_reminded", request.answer_due_at
+            to = request.provider_organization_id
+        audit_service.record(
+            session,
+            actor=actor,
+            action=action,
+            subject=request,
+            changes={
+                "request": request.number,
+                "state": request.state.value,
+                "due_at": deadline.isoformat() if deadline else None,
+            },
+            organization_id=to,
+        )
+    session.flush()
+    return list(due)
+
+
 def get_request(session: Session, *, actor: Actor, request_id: UUID) -> ShareRequest:
     """One request the actor may see (its department's, made or received; all for the
     coordinator and the auditor).
@@ -525,30 +607,31 @@ def _last_day(due_at: datetime) -> date:
 
 
 def request_clock(
-    session: Session, request: ShareRequest, *, now: datetime | None = None
+    session: Session,
+    request: ShareRequest,
+    *,
+    settings: SharingSettings,
+    now: datetime | None = None,
 ) -> RequestClock:
-    """What ``request`` waits for, until when, and how many working days are left
-    (negative once overdue), for display.
+    """What ``request`` waits for, until when, how many working days are left
+    (negative once overdue), whether that is due soon (within
+    ``settings.remind_working_days_before`` working days, as ``remind_due`` counts)
+    and when its reminder went out, for display.
 
     Raises:
         CalendarYearUnknownError: the span touches a year without an arrangement.
     """
     moment = now or utcnow()
+    check = (request.check_due_at, request.check_reminded_at)
+    answer = (request.answer_due_at, request.answer_reminded_at)
     if request.state is RequestState.compliance_check:
-        waiting, due = "compliance_check", request.check_due_at
+        waiting, (due, reminded) = "compliance_check", check
     elif request.state is RequestState.provider_review:
-        waiting, due = "provider_answer", request.answer_due_at
+        waiting, (due, reminded) = "provider_answer", answer
     elif request.state is RequestState.escalated:
-        waiting, due = "coordinator", request.answer_due_at or request.check_due_at
+        waiting, (due, reminded) = "coordinator", answer if answer[0] is not None else check
     else:
-        return RequestClock(
-            waiting_for="",
-            due_at=None,
-            due_date=None,
-            working_days_left=None,
-            overdue=False,
-            label=REQUEST_STATE_LABELS[request.state],
-        )
+        waiting, due, reminded = "", None, None
     if due is None:
         return RequestClock(
             waiting_for=waiting,
@@ -556,12 +639,15 @@ def request_clock(
             due_date=None,
             working_days_left=None,
             overdue=False,
+            due_soon=False,
+            reminded_at=None,
             label=REQUEST_STATE_LABELS[request.state],
         )
     last_day = _last_day(due)
     today = moment.astimezone(CHINA).date()
     days = calendar_service.working_days_between(session, start=today, end=last_day).working_days
     overdue = moment >= due
+    due_soon = not overdue and days <= settings.remind_working_days_before
     if overdue:
         late = abs(days)
         label = f"已逾期 {late} 个工作日" if late else "已逾期"
@@ -577,16 +663,24 @@ def request_clock(
         due_date=last_day,
         working_days_left=days,
         overdue=overdue,
+        due_soon=due_soon,
+        reminded_at=reminded,
         label=label,
     )
 
 
 def request_detail(
-    session: Session, request: ShareRequest, *, now: datetime | None = None
+    session: Session,
+    request: ShareRequest,
+    *,
+    settings: SharingSettings,
+    now: datetime | None = None,
 ) -> ShareRequestDetail:
     """The request as the API and pages show it: its fields and its clock."""
     read = ShareRequestRead.model_validate(request)
-    return ShareRequestDetail(**read.model_dump(), clock=request_clock(session, request, now=now))
+    return ShareRequestDetail(
+        **read.model_dump(), clock=request_clock(session, request, settings=settings, now=now)
+    )
 
 
 def refusals_by_basis(session: Session) -> list[RefusalCount]:
