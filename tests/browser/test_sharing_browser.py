@@ -130,3 +130,14 @@ def test_request_check_partial_grant_through_the_pages(
     page.screenshot(path=str(SCREENSHOTS / "sharing-partial.png"), full_page=True)
     page.goto("/sharing/grants")
     expect(page.locator("#grants-consumer")).to_contain_text(name)
+
+    # The coordinator's dashboard: the police bureau answered on time, the refusal's
+    # basis has its share; each chart is drawn and its numbers are in a table.
+    page.context.clear_cookies()
+    sign_in(page, COORDINATOR)
+    page.goto("/sharing/dashboard")
+    expect(page.locator("#on-time tr", has_text="济宁市公安局")).to_contain_text("100.0%")
+    expect(page.locator("#refusal-bases tr", has_text=basis_title)).to_contain_text("%")
+    for chart in ("#calls-chart", "#on-time-chart", "#bases-chart"):
+        expect(page.locator(chart)).to_have_attribute("data-chart-ready", "true")
+    page.screenshot(path=str(SCREENSHOTS / "sharing-dashboard.png"), full_page=True)

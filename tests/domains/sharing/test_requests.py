@@ -161,6 +161,10 @@ def test_not_shared_entry_is_refused_at_once_with_its_legal_basis(
         if c.legal_basis_id == request.refusal_basis_id
     ]
     assert count.refusals == 1
+    counts = sharing_service.refusals_by_basis(session)
+    total = sum(c.refusals for c in counts)
+    assert count.share == round(1 / total, 4)
+    assert sum(c.share for c in counts) == pytest.approx(1, abs=0.001)
 
 
 def test_conditional_path_across_the_holidays_and_a_partial_answer(

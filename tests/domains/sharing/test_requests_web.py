@@ -242,6 +242,10 @@ class TestDecisions:
         assert "撤销理由" not in grants.text  # the consumer cannot revoke
         refusals = client.get("/sharing/refusals")
         assert "《济宁市户籍信息管理规定》" in refusals.text
+        assert "<th>占比</th>" in refusals.text or ">占比<" in refusals.text
+        row = refusals.text.split("《济宁市户籍信息管理规定》", 1)[1].split("</tr>", 1)[0]
+        assert row.count("<td>") == 2  # its count and its share
+        assert "%" in row
 
     def test_failed_check_without_basis_changes_nothing(
         self, client: TestClient, session: Session, settings: Settings

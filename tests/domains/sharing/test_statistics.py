@@ -268,6 +268,7 @@ def test_refusals_by_basis(session: Session, world: World) -> None:
         ("《甲条例》第一条", 2),
         ("《乙办法》第二条", 1),
     ]
+    assert [r.share for r in s.refusals_by_basis] == [0.6667, 0.3333]
     last_year = _stats(session, catalog_coordinator(session), year=2025)
     assert [(r.citation, r.refusals) for r in last_year.refusals_by_basis] == [
         ("《乙办法》第二条", 1)
@@ -289,6 +290,7 @@ def test_calls_per_day_month_and_top_resources(session: Session, world: World) -
         ("legal_entity", 3, 0),
         ("social_insurance", 1, 1),
     ]
+    assert [r.share for r in s.top_resources] == [0.5556, 0.3333, 0.1111]  # of 9 calls
 
 
 def test_a_department_sees_only_its_own_line(session: Session, world: World) -> None:
@@ -306,6 +308,9 @@ def test_a_department_sees_only_its_own_line(session: Session, world: World) -> 
         ("population", 5),
         ("legal_entity", 1),
     ]
+    # shares of the department's own calls and refusals, like its counts
+    assert [r.share for r in s.top_resources] == [0.8333, 0.1667]
+    assert [r.share for r in s.refusals_by_basis] == [0.5, 0.5]
 
 
 def test_auditor_sees_everything_and_citizens_nothing(session: Session, world: World) -> None:

@@ -44,6 +44,16 @@ def _as(
         )
 
 
+def _section(html: str, section_id: str) -> str:
+    return html.split(f'id="{section_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def _row(html: str, label: str) -> list[str]:
+    """The cells after the row's label (a header or the first cell)."""
+    row = html.split(f">{label}</", 1)[1].split("</tr>", 1)[0]
+    return re.findall(r"<td>([^<]*)</td>", row)
+
+
 def _stat(html: str, name: str) -> str:
     match = re.search(
         rf'data-stat="{name}"><span class="stat-value">([^<]*)</span>', html, flags=re.S
@@ -77,9 +87,26 @@ class TestDashboard:
                 flags=re.S,
             ).group(1)  # type: ignore[union-attr]
         )
-        assert chart["days"]["values"][-1] == 100.0  # today is the busiest day
+        # calls per day are counts (a day is no share of anything); the rest are shares
+        assert chart["days"]["values"][-1] == 4
+        assert sum(chart["days"]["values"]) == 8
+        assert chart["days"]["percent"] is False
+        assert chart["on_time"]["labels"] == [world.provider.name]
+        assert chart["on_time"]["values"] == [75.0]
         assert chart["bases"]["labels"] == ["《甲条例》第一条", "《乙办法》第二条"]
+        assert chart["bases"]["values"] == [66.7, 33.3]
         assert chart["resources"]["labels"][0] == "population"
+        assert chart["resources"]["values"] == [55.6, 33.3, 11.1]  # of all 9 calls
+        for key in ("on_time", "bases", "resources"):
+            assert chart[key].get("percent", True) is True
+        # the numbers behind each chart are in a table too
+        on_time = _section(html, "on-time")
+        assert 'id="on-time-chart"' in on_time
+        assert _row(on_time, world.provider.name) == ["3", "1", "75.0%"]
+        bases = _section(html, "refusal-bases")
+        assert _row(bases, "《甲条例》第一条") == ["2", "66.7%"]
+        assert _row(bases, "《乙办法》第二条") == ["1", "33.3%"]
+        assert _row(_section(html, "top-resources"), "population") == ["5", "1", "55.6%"]
         assert world.provider.name in html
         assert "测试县民政局" in html
         assert f'data-organization="{world.county.id}"' in html
@@ -98,6 +125,10 @@ class TestDashboard:
         assert county.status_code == 200, county.text
         assert "测试县民政局" in county.text
         assert f'data-organization="{world.consumer.id}"' not in county.text
+        # the county's departments answered nothing: no on-time chart, an empty table
+        on_time = _section(county.text, "on-time")
+        assert 'id="on-time-chart"' not in on_time
+        assert "本年度尚无答复的申请" in on_time
 
     def test_access(
         self, client: TestClient, session: Session, settings: Settings, world: World

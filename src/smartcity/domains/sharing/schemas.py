@@ -175,6 +175,7 @@ class RefusalCount(Schema):
     legal_basis_id: UUID
     citation: str
     refusals: int
+    share: float  # of all refusals counted, 0–1
 
 
 class EscalationReport(Schema):

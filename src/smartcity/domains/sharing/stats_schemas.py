@@ -59,6 +59,7 @@ class RefusalsByBasis(BaseModel):
     legal_basis_id: UUID
     citation: str
     refusals: int
+    share: float | None = None  # of all refusals of the year in scope, 0–1
 
 
 class CallCount(BaseModel):
@@ -74,6 +75,7 @@ class ResourceCalls(BaseModel):
     resource: str
     calls: int
     errors: int
+    share: float | None = None  # of all exchange calls of the year in scope, 0–1
 
 
 class SharingStatistics(BaseModel):

@@ -695,7 +695,7 @@ def refusal_statistics(request: Request, session: SessionDep, actor: ActorDep) -
         "bases": {
             "labels": [c.citation for c in counts],
             "label": t("占不予共享总数（%）"),
-            "values": [round(c.refusals * 100 / total, 1) if total else 0 for c in counts],
+            "values": [round(c.share * 100, 1) for c in counts],
             "horizontal": True,
         }
     }

@@ -1,5 +1,6 @@
 """The coordinator's sharing dashboard (issue #5), under ``/sharing/dashboard``: cards,
-charts (calls per day, refusals by legal basis, top resources), the per-department and
+charts (calls per day, on-time answer rate per department, refusals by legal basis and
+top resources as shares), each with its numbers in a table, the per-department and
 per-county tables for a year, and the annual sharing report as XLSX.
 
 For the coordinator and auditors (``sharing.read_all``); departments see their own
@@ -24,7 +25,7 @@ from smartcity.core.time import today_in_china
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.sharing.permissions import SharingPermission
 from smartcity.domains.sharing.service import statistics as stats_service
-from smartcity.domains.sharing.stats_schemas import SharingStatistics
+from smartcity.domains.sharing.stats_schemas import OrganizationStatistics, SharingStatistics
 
 router = APIRouter(prefix="/sharing/dashboard", include_in_schema=False)
 
@@ -37,33 +38,44 @@ def _ensure_reader(actor: Actor) -> None:
     ensure_permission(actor, SharingPermission.read_all)
 
 
-def _share(part: int, whole: int) -> float:
-    return round(part * 100 / whole, 1) if whole else 0.0
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
 
 
-def _charts(s: SharingStatistics) -> dict[str, Any]:
-    """Chart data for ``static/js/charts.js`` (which draws percentages): calls per day
-    relative to the busiest day, refusals and calls as shares of their totals. The
-    tables beside the charts give the counts."""
-    peak = max((c.calls for c in s.calls_per_day), default=0)
-    refusals = sum(r.refusals for r in s.refusals_by_basis)
-    calls = s.totals.calls
+def _answering(s: SharingStatistics) -> list[OrganizationStatistics]:
+    """Departments that decided requests this year, the least punctual first (Art. 27's
+    answer period is what the coordinator follows up)."""
+    decided = [d for d in s.departments if d.figures.on_time_rate is not None]
+    return sorted(decided, key=lambda d: (d.figures.on_time_rate or 0.0, d.name))
+
+
+def _charts(s: SharingStatistics, answering: list[OrganizationStatistics]) -> dict[str, Any]:
+    """Chart data for ``static/js/charts.js``: calls per day as counts; the on-time
+    answer rate per department, refusals per legal basis and calls per resource as
+    shares (%), the same figures the tables beside the charts give."""
     return {
         "days": {
             "labels": [c.label for c in s.calls_per_day],
-            "label": t("相对最高日调用量（%）"),
-            "values": [_share(c.calls, peak) for c in s.calls_per_day],
+            "label": t("调用次数"),
+            "values": [c.calls for c in s.calls_per_day],
+            "percent": False,
+        },
+        "on_time": {
+            "labels": [d.name for d in answering],
+            "label": t("按期答复率（%）"),
+            "values": [_percent(d.figures.on_time_rate) for d in answering],
+            "horizontal": True,
         },
         "bases": {
             "labels": [r.citation for r in s.refusals_by_basis],
             "label": t("占不予共享总数（%）"),
-            "values": [_share(r.refusals, refusals) for r in s.refusals_by_basis],
+            "values": [_percent(r.share) for r in s.refusals_by_basis],
             "horizontal": True,
         },
         "resources": {
             "labels": [r.resource for r in s.top_resources],
             "label": t("占全年调用量（%）"),
-            "values": [_share(r.calls, calls) for r in s.top_resources],
+            "values": [_percent(r.share) for r in s.top_resources],
             "horizontal": True,
         },
     }
@@ -80,12 +92,14 @@ def dashboard(
     """Cards, charts and tables of one year's sharing."""
     _ensure_reader(actor)
     statistics = stats_service.sharing_statistics(session, actor=actor, year=year, county=county)
+    answering = _answering(statistics)
     return render(
         request,
         "sharing/dashboard.html",
         partial="sharing/_stats_tables.html",
         s=statistics,
-        chart=_charts(statistics),
+        answering=answering,
+        chart=_charts(statistics, answering),
     )
 
 

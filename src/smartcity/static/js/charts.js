@@ -1,7 +1,8 @@
 // Bar charts from data the page renders as JSON, never as script:
 //   <script type="application/json" id="chart-data">{"counties": {"labels": [...], "label": "...", "values": [...]}}</script>
 //   <canvas data-chart-source="chart-data" data-chart-key="counties"></canvas>
-// "horizontal": true draws horizontal bars (long lists of names). Values are percentages.
+// "horizontal": true draws horizontal bars (long lists of names). Values are percentages
+// (an axis of 0–100 %) unless "percent": false, which draws plain counts.
 document.addEventListener("DOMContentLoaded", function () {
   if (!window.Chart) return;
   var canvases = document.querySelectorAll("canvas[data-chart-source]");
@@ -18,7 +19,11 @@ document.addEventListener("DOMContentLoaded", function () {
     var series = key ? data[key] : data;
     if (!series || !series.labels || !series.labels.length) return;
     var horizontal = Boolean(series.horizontal);
-    var valueAxis = { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } };
+    var percent = series.percent !== false;
+    var unit = percent ? "%" : "";
+    var valueAxis = percent
+      ? { min: 0, max: 100, ticks: { callback: function (v) { return v + "%"; } } }
+      : { min: 0, ticks: { precision: 0 } };
     var chart = new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -42,7 +47,7 @@ document.addEventListener("DOMContentLoaded", function () {
           tooltip: {
             callbacks: {
               label: function (item) {
-                return item.raw === null ? "—" : item.raw + "%";
+                return item.raw === null ? "—" : item.raw + unit;
               },
             },
           },

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import SharingSettings
@@ -445,29 +445,37 @@ def withdraw_request(
     return request
 
 
+def _on_the_clock(
+    session: Session, *, check: ColumnElement[bool], answer: ColumnElement[bool]
+) -> list[ShareRequest]:
+    """Requests waiting for their compliance check that meet ``check`` and those waiting
+    for the provider's answer that meet ``answer``, oldest first, locked for update."""
+    return list(
+        session.scalars(
+            select(ShareRequest)
+            .where(
+                or_(
+                    and_(ShareRequest.state == RequestState.compliance_check, check),
+                    and_(ShareRequest.state == RequestState.provider_review, answer),
+                )
+            )
+            .order_by(ShareRequest.submitted_at, ShareRequest.number)
+            .with_for_update()
+        )
+    )
+
+
 def escalate_overdue(
     session: Session, *, now: datetime | None = None, actor: Actor = SYSTEM
 ) -> list[ShareRequest]:
     """Escalate every request whose check or answer deadline has passed to the
     coordinator (run daily by the task and ``smartcity sharing escalate``)."""
     moment = now or utcnow()
-    overdue = session.scalars(
-        select(ShareRequest)
-        .where(
-            or_(
-                and_(
-                    ShareRequest.state == RequestState.compliance_check,
-                    ShareRequest.check_due_at < moment,
-                ),
-                and_(
-                    ShareRequest.state == RequestState.provider_review,
-                    ShareRequest.answer_due_at < moment,
-                ),
-            )
-        )
-        .order_by(ShareRequest.submitted_at, ShareRequest.id)
-        .with_for_update()
-    ).all()
+    overdue = _on_the_clock(
+        session,
+        check=ShareRequest.check_due_at < moment,
+        answer=ShareRequest.answer_due_at < moment,
+    )
     for request in overdue:
         missed = request.state
         due = (
@@ -485,7 +493,7 @@ def escalate_overdue(
             {"missed": missed.value, "due_at": due.isoformat() if due else None},
         )
     session.flush()
-    return list(overdue)
+    return overdue
 
 
 def _remind_horizon(session: Session, moment: datetime, settings: SharingSettings) -> datetime:
@@ -522,27 +530,19 @@ def remind_due(
     """
     moment = now or utcnow()
     horizon = _remind_horizon(session, moment, settings)
-    due = session.scalars(
-        select(ShareRequest)
-        .where(
-            or_(
-                and_(
-                    ShareRequest.state == RequestState.compliance_check,
-                    ShareRequest.check_reminded_at.is_(None),
-                    ShareRequest.check_due_at > moment,
-                    ShareRequest.check_due_at <= horizon,
-                ),
-                and_(
-                    ShareRequest.state == RequestState.provider_review,
-                    ShareRequest.answer_reminded_at.is_(None),
-                    ShareRequest.answer_due_at > moment,
-                    ShareRequest.answer_due_at <= horizon,
-                ),
-            )
-        )
-        .order_by(ShareRequest.submitted_at, ShareRequest.number)
-        .with_for_update()
-    ).all()
+    due = _on_the_clock(
+        session,
+        check=and_(
+            ShareRequest.check_reminded_at.is_(None),
+            ShareRequest.check_due_at > moment,
+            ShareRequest.check_due_at <= horizon,
+        ),
+        answer=and_(
+            ShareRequest.answer_reminded_at.is_(None),
+            ShareRequest.answer_due_at > moment,
+            ShareRequest.answer_due_at <= horizon,
+        ),
+    )
     coordinator = registry_service.find_coordinator(session) if due else None
     for request in due:
         if request.state is RequestState.compliance_check:
@@ -566,7 +566,7 @@ def remind_due(
             organization_id=to,
         )
     session.flush()
-    return list(due)
+    return due
 
 
 def get_request(session: Session, *, actor: Actor, request_id: UUID) -> ShareRequest:
@@ -685,7 +685,7 @@ def request_detail(
 
 def refusals_by_basis(session: Session) -> list[RefusalCount]:
     """Refused and partially granted requests counted per cited legal basis, most
-    cited first (statistics; no personal data)."""
+    cited first, with each basis's share of them (statistics; no personal data)."""
     rows = session.execute(
         select(LegalBasis.id, LegalBasis.title, LegalBasis.article, func.count(ShareRequest.id))
         .join(ShareRequest, ShareRequest.refusal_basis_id == LegalBasis.id)
@@ -693,7 +693,13 @@ def refusals_by_basis(session: Session) -> list[RefusalCount]:
         .group_by(LegalBasis.id, LegalBasis.title, LegalBasis.article)
         .order_by(func.count(ShareRequest.id).desc(), LegalBasis.id)
     ).all()
+    total = sum(row[3] for row in rows)
     return [
-        RefusalCount(legal_basis_id=row[0], citation=f"{row[1]}{row[2]}", refusals=row[3])
+        RefusalCount(
+            legal_basis_id=row[0],
+            citation=f"{row[1]}{row[2]}",
+            refusals=row[3],
+            share=round(row[3] / total, 4),
+        )
         for row in rows
     ]

@@ -272,8 +272,14 @@ def _refusals(
         .group_by(LegalBasis.id, LegalBasis.title, LegalBasis.article)
         .order_by(count.desc(), LegalBasis.title, LegalBasis.id)
     ).all()
+    total = sum(row[3] for row in rows)
     return [
-        RefusalsByBasis(legal_basis_id=row[0], citation=f"{row[1]}{row[2]}", refusals=row[3])
+        RefusalsByBasis(
+            legal_basis_id=row[0],
+            citation=f"{row[1]}{row[2]}",
+            refusals=row[3],
+            share=_rate(row[3], total),
+        )
         for row in rows
     ]
 
@@ -368,8 +374,10 @@ def _months(year: int) -> list[tuple[str, date, datetime, datetime]]:
 
 
 def _top_resources(
-    session: Session, scope: _Scope, start: datetime, end: datetime
+    session: Session, scope: _Scope, start: datetime, end: datetime, year_calls: int
 ) -> list[ResourceCalls]:
+    """The most called resources; ``share`` of ``year_calls``, every call in the same
+    scope and period (the top ten need not add up to it)."""
     calls = func.count(ExchangeLogEntry.seq)
     rows = session.execute(
         select(ExchangeLogEntry.resource, calls, func.sum(_FAILED))
@@ -383,7 +391,12 @@ def _top_resources(
         .order_by(calls.desc(), ExchangeLogEntry.resource)
         .limit(TOP_RESOURCES)
     ).all()
-    return [ResourceCalls(resource=r[0], calls=r[1], errors=int(r[2] or 0)) for r in rows]
+    return [
+        ResourceCalls(
+            resource=r[0], calls=r[1], errors=int(r[2] or 0), share=_rate(r[1], year_calls)
+        )
+        for r in rows
+    ]
 
 
 # ---------------------------------------------------------------- organizations
@@ -537,7 +550,9 @@ def sharing_statistics(
         calls_per_day=per_day,
         calls_today=per_day[-1].calls,
         calls_per_month=_calls_in_periods(session, scope, _months(year)),
-        top_resources=_top_resources(session, scope, start, end),
+        top_resources=_top_resources(
+            session, scope, start, end, sum(count for count, _ in calls.values())
+        ),
     )
 
 
