@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TypeVar
 from uuid import UUID
 
@@ -28,6 +27,7 @@ from smartcity.domains.sharing.enums import QueryMode, RequestState
 from smartcity.domains.sharing.models import Grant, ShareRequest
 from smartcity.domains.sharing.schemas import ShareRequestCreate
 from smartcity.domains.sharing.service import numbering
+from tests.conftest import fresh_database_url
 from tests.factories.catalog import catalog_coordinator
 from tests.factories.sharing import (
     department_staff,
@@ -102,9 +102,10 @@ def test_another_integrity_error_is_not_taken_for_a_collision(session: Session) 
 
 
 @pytest.fixture
-def file_database(tmp_path: Path) -> Iterator[Database]:
-    """A migrated SQLite file: each thread opens its own connection and transaction."""
-    database = Database(f"sqlite:///{tmp_path / 'numbers.sqlite3'}")
+def file_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A fresh migrated database, a SQLite file (or PostgreSQL when the suite runs on
+    it): each thread opens its own connection and transaction."""
+    database = Database(fresh_database_url(tmp_path_factory, "numbering"))
     upgrade(database.engine)
     yield database
     database.dispose()
@@ -125,7 +126,7 @@ def _all_at_once(work: Callable[[int], T]) -> list[T]:
 
 def test_concurrent_submissions_and_grants_get_distinct_numbers(file_database: Database) -> None:
     """On SQLite the writers queue on the write lock (``BEGIN IMMEDIATE``); on
-    PostgreSQL the same test exercises the savepoint retry."""
+    PostgreSQL they collide on the unique numbers and the savepoint retry resolves it."""
     with freeze_time(FRIDAY):
         with file_database.session_scope() as session:
             entry = make_shared_entry(session, share_type=ShareType.unconditional)

@@ -469,7 +469,8 @@ def escalate_overdue(
     session: Session, *, now: datetime | None = None, actor: Actor = SYSTEM
 ) -> list[ShareRequest]:
     """Escalate every request whose check or answer deadline has passed to the
-    coordinator (run daily by the task and ``smartcity sharing escalate``)."""
+    coordinator (run daily by the clock task, ``smartcity sharing clock`` or
+    ``escalate``)."""
     moment = now or utcnow()
     overdue = _on_the_clock(
         session,
