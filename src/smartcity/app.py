@@ -18,6 +18,7 @@ from smartcity.core.db.engine import Database
 from smartcity.core.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from smartcity.core.http.problems import install_problem_handlers
 from smartcity.core.http.templates import templates
+from smartcity.domains.sharing.service import log_writer
 from smartcity.routes import API_ROUTERS, WEB_ROUTERS
 
 
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        # The exchange log's queued entries are committed before the connections go.
+        log_writer.close(database)
         if owns_database:
             database.dispose()
 

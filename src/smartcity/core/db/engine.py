@@ -52,6 +52,8 @@ class Database:
         # Domain events published in a transaction reach their handlers after it commits.
         self.events = EventBus()
         self.events.install(self, self.sessionmaker)
+        self._echo = echo
+        self._private_engines: list[Engine] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -77,8 +79,36 @@ class Database:
         with self.read_sessionmaker.begin() as session:
             yield session
 
+    def private_sessionmaker(self) -> sessionmaker[Session]:
+        """Writing sessions on an engine of their own with one connection.
+
+        For a background writer that requests wait for (the exchange log's group
+        writer): taking its connection from the shared pool could wait forever on
+        connections held by those very requests. An in-memory SQLite database
+        exists only in its own connection, so it shares the main factory.
+        """
+        if self.is_sqlite and make_url(self.url).database in (None, "", ":memory:"):
+            return self.sessionmaker
+        if self.is_sqlite:
+            engine = create_engine(
+                self.url,
+                echo=self._echo,
+                connect_args={"check_same_thread": False, "timeout": 30},
+                pool_size=1,
+                max_overflow=0,
+            )
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(
+                self.url, echo=self._echo, pool_size=1, max_overflow=0, pool_pre_ping=True
+            )
+        self._private_engines.append(engine)
+        return sessionmaker(engine, expire_on_commit=False)
+
     def dispose(self) -> None:
         self.engine.dispose()
+        for engine in self._private_engines:
+            engine.dispose()
 
 
 def _configure_sqlite(engine: Engine) -> None:

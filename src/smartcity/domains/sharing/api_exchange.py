@@ -17,6 +17,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AppError, AuthenticationRequiredError, PermissionDeniedError
@@ -39,37 +40,24 @@ from smartcity.domains.sharing.exchange_schemas import (
     ExchangeQueryResultRead,
     ExchangeResultRead,
 )
-from smartcity.domains.sharing.service import exchange, exchange_log, exchange_query
+from smartcity.domains.sharing.service import exchange, exchange_log, exchange_query, log_writer
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
 
 
 def get_exchange_session(request: Request, session: SessionDep) -> Iterator[Session]:
-    """The request's session, able to append to the exchange log.
+    """The request's session, its exchange calls logged through the group writer.
 
-    A GET runs in a read-only transaction, which on SQLite begins deferred and
-    cannot safely upgrade to a writer while others write; the log append needs
-    the write lock held from the start (``BEGIN IMMEDIATE``). So a GET on SQLite
-    gets a writing session of its own (committed before the response, rolled
-    back on error), once the read-only one that authenticated the caller has ended.
-    PostgreSQL writes in the request's session whatever the method.
+    A GET reads in a read-only transaction (on SQLite it takes no write lock) and
+    hands its log entry to the database's group writer (``log_writer``), waiting
+    until the entry is committed before it answers: many calls share one log
+    transaction. A writing session (a POST notes its API client's use; the tests
+    bind the session to one connection) appends the entry in its own transaction.
     """
     bind = session.get_bind()
-    if not (
-        bind.dialect.name == "sqlite" and bind.get_execution_options().get("smartcity_read_only")
-    ):
-        yield session
-        return
-    # The read transaction that authenticated the caller ends first: holding its
-    # connection while waiting for a second one deadlocks the pool under load.
-    session.commit()
-    with get_database(request).sessionmaker() as writer:
-        try:
-            yield writer
-        except BaseException:
-            writer.rollback()
-            raise
-        writer.commit()
+    if isinstance(bind, Engine) and bind.get_execution_options().get("smartcity_read_only"):
+        log_writer.attach(session, log_writer.for_database(get_database(request)))
+    yield session
 
 
 ExchangeSessionDep = Annotated[Session, Depends(get_exchange_session, scope="function")]

@@ -39,6 +39,7 @@ from smartcity.domains.base_data.service.tables import (
     set_field,
     sync_tables,
     table_for_entry,
+    table_stamp,
 )
 
 __all__ = [
@@ -67,4 +68,5 @@ __all__ = [
     "start_load",
     "sync_tables",
     "table_for_entry",
+    "table_stamp",
 ]

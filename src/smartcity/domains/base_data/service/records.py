@@ -7,6 +7,7 @@ changed that value, else the record's ``_load_id``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -25,7 +26,6 @@ from smartcity.domains.base_data.permissions import BaseDataPermission
 from smartcity.domains.base_data.service.tables import (
     LOAD_ID,
     DataTable,
-    _load_table,
     data_table,
     get_table,
     provenance_column,
@@ -86,8 +86,7 @@ class RecordReader:
 
     def __init__(self, session: Session, *, actor: Actor, table: UUID | str) -> None:
         ensure_permission(actor, BaseDataPermission.lookup)
-        base = get_table(session, actor=actor, table=table)
-        base = _load_table(session, base.id)
+        base = get_table(session, actor=actor, table=table)  # fields and sources loaded
         self.session = session
         self.base = base
         self.data: DataTable = data_table(base)
@@ -126,6 +125,16 @@ class RecordReader:
             for f in self.fields
         ]
         self._load_times: dict[int, datetime | None] = {}
+
+    def bind(self, session: Session) -> RecordReader:
+        """This prepared reader for another session (another request): the table's
+        definition, statement and load times are shared, the cursor is not. The
+        caller checks the reader still fits the table (``table_stamp``)."""
+        reader = copy.copy(self)
+        reader.session = session
+        reader._driver_cursor = None
+        reader._driver_connection = None
+        return reader
 
     def _split(self, key: str | tuple[str, ...]) -> dict[str, str]:
         parts = tuple(key.split(KEY_SEPARATOR)) if isinstance(key, str) else key

@@ -309,6 +309,23 @@ def table_for_entry(session: Session, entry_id: UUID) -> BaseTable | None:
     ).one_or_none()
 
 
+def table_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
+    """The id of an entry's table and what a prepared ``RecordReader`` of it depends
+    on, in one query: the table's last change and status and its fields' last change
+    (None: no table). Equal stamps mean a reader prepared earlier still fits."""
+    last_field = (
+        select(func.max(BaseField.updated_at))
+        .where(BaseField.table_id == BaseTable.id)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(BaseTable.id, BaseTable.updated_at, BaseTable.status, last_field).where(
+            BaseTable.entry_id == entry_id
+        )
+    ).first()
+    return None if row is None else tuple(row)
+
+
 def build_table(session: Session, *, actor: Actor, entry_id: UUID) -> BaseTable:
     """Create or bring up to date the table of a published base-database entry.
 

@@ -27,6 +27,7 @@ from smartcity.domains.catalog.service.grading import (
     ensure_default_grades,
     get_grade,
     list_grades,
+    masking_stamp,
     update_grade,
 )
 from smartcity.domains.catalog.service.review import (
@@ -92,6 +93,7 @@ __all__ = [
     "list_stale_entries",
     "list_versions",
     "live_content",
+    "masking_stamp",
     "matching_entry_ids",
     "open_version",
     "publish_many",

@@ -7,8 +7,9 @@ to a database where someone removed every level, so the catalog always has one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from uuid import UUID
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.security import Actor, ensure_authenticated, ensure_permission
@@ -53,6 +54,23 @@ def list_grades(session: Session, *, actor: Actor) -> list[Grade]:
     """
     ensure_authenticated(actor)
     return list(session.scalars(select(Grade).order_by(Grade.rank)))
+
+
+def masking_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
+    """What an entry's masking depends on, in one query: the entry's published version
+    and last change (its items, their grades and personal flags change only with
+    them) and the grading scheme's last change and size. Equal stamps mean an
+    unchanged masking plan, so a consumer may keep one (the exchange API does)."""
+    row = session.execute(
+        select(
+            CatalogEntry.version,
+            CatalogEntry.updated_at,
+            CatalogEntry.status,
+            select(func.max(Grade.updated_at)).scalar_subquery(),
+            select(func.count(Grade.id)).scalar_subquery(),
+        ).where(CatalogEntry.id == entry_id)
+    ).first()
+    return None if row is None else tuple(row)
 
 
 def grades_by_code(session: Session, codes: Iterable[str]) -> Mapping[str, Grade]:

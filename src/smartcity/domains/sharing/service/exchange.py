@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 from uuid import UUID
 
 from sqlalchemy import select
@@ -71,11 +71,10 @@ from smartcity.domains.sharing.exchange_schemas import (
 )
 from smartcity.domains.sharing.models import Grant
 from smartcity.domains.sharing.permissions import SharingPermission
-from smartcity.domains.sharing.service import exchange_log
+from smartcity.domains.sharing.service import log_writer
 from smartcity.domains.sharing.service.exchange_log import LogDraft
 
 MAX_CASE_REFERENCE = 100
-_READERS_KEY = "smartcity.exchange_readers"
 
 
 # ---------------------------------------------------------------- rate limit
@@ -149,27 +148,97 @@ class _FieldPlan:
     masked: bool
 
 
-def _plan_fields(
-    session: Session, grant: Grant, names: Sequence[str], rules: dict[str, str]
-) -> list[_FieldPlan]:
+# ---------------------------------------------------------------- the prepared source
+
+_SOURCE_TTL = 60.0
+"""Seconds a prepared source is kept even when its stamps are unchanged: what the
+stamps do not cover (a source department's name shown as provenance) is at most
+this old."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What serving a resource needs, prepared once for many calls: its table's reader
+    and the masking inputs (each item's grade and personal flag, the grade ranks).
+    Kept per database and entry while the stamps of the table
+    (``base_data.table_stamp``) and of the entry's masking
+    (``catalog.masking_stamp``) are unchanged: a new table definition, a new
+    published version of the entry or a changed grading scheme prepares it anew,
+    so masking never runs on an old plan."""
+
+    stamp: tuple[object, ...]
+    prepared: float
+    reader: base_data_service.RecordReader
+    rules: dict[str, str]
+    items: dict[str, tuple[str, bool]]
+    ranks: dict[str, int]
+
+
+_sources: dict[tuple[str, UUID], _Source] = {}
+
+
+def _database_key(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+def _prepare(
+    session: Session, table_id: UUID, entry_id: UUID, stamp: tuple[object, ...]
+) -> _Source:
+    """Read the table's definition and the entry's items in a session of their own on
+    the caller's connection (same transaction): the prepared objects are not the
+    caller's, so its rollback or commit cannot expire them."""
+    with Session(bind=session.connection()) as side:
+        reader = base_data_service.RecordReader(side, actor=SYSTEM, table=table_id)
+        entry = catalog_service.get_entry(side, actor=SYSTEM, entry_id=entry_id)
+        items = {item.name: (item.grade_code, item.is_personal) for item in entry.items}
+        ranks = {g.code: g.rank for g in catalog_service.list_grades(side, actor=SYSTEM)}
+    rules = {f.name: str(f.rule.value) for f in reader.fields}
+    return _Source(stamp, time.monotonic(), reader, rules, items, ranks)
+
+
+def _source(session: Session, entry_id: UUID) -> _Source | None:
+    """The entry's prepared source (None: it has no table), checked against its stamps:
+    two light queries per call instead of reading the table and the entry."""
+    table = base_data_service.table_stamp(session, entry_id)
+    if table is None:
+        return None
+    stamp = (*table, catalog_service.masking_stamp(session, entry_id))
+    key = (_database_key(session), entry_id)
+    held = _sources.get(key)
+    if held is None or held.stamp != stamp or time.monotonic() - held.prepared > _SOURCE_TTL:
+        held = _sources[key] = _prepare(session, cast(UUID, table[0]), entry_id, stamp)
+    return held
+
+
+def _reader(session: Session, grant: Grant) -> base_data_service.RecordReader | None:
+    """The reader of the grant's resource for this session (None: no table)."""
+    source = _source(session, grant.entry_id)
+    return None if source is None else source.reader.bind(session)
+
+
+def _plan_fields(session: Session, grant: Grant, names: Sequence[str]) -> list[_FieldPlan]:
     """Which of ``names`` are masked: graded above the grant's clearance, or personal
     without ``personal_clear``. An item the catalog no longer grades is masked."""
-    entry = catalog_service.get_entry(session, actor=SYSTEM, entry_id=grant.entry_id)
-    items = {item.name: item for item in entry.items}
-    ranks = {g.code: g.rank for g in catalog_service.list_grades(session, actor=SYSTEM)}
+    source = _source(session, grant.entry_id)
+    return _plan(source, grant, names)
+
+
+def _plan(source: _Source | None, grant: Grant, names: Sequence[str]) -> list[_FieldPlan]:
     plans = []
     for name in names:
-        item = items.get(name)
+        item = source.items.get(name) if source is not None else None
         if item is None:
             masked = True
         else:
-            rank = ranks.get(item.grade_code)
+            grade_code, personal = item
+            rank = source.ranks.get(grade_code) if source is not None else None
             masked = (
                 rank is None
                 or rank > grant.clearance_rank
-                or (item.is_personal and not grant.personal_clear)
+                or (personal and not grant.personal_clear)
             )
-        plans.append(_FieldPlan(name, rules.get(name, "none"), masked))
+        rule = source.rules.get(name, "none") if source is not None else "none"
+        plans.append(_FieldPlan(name, rule, masked))
     return plans
 
 
@@ -191,7 +260,7 @@ class _Call:
     resource: str = ""
 
     def log(self, result: str, records: int = 0) -> int:
-        entry = exchange_log.append(
+        return log_writer.append(
             self.session,
             LogDraft(
                 actor=self.actor,
@@ -206,7 +275,6 @@ class _Call:
                 latency_ms=int((time.perf_counter() - self.started) * 1000),
             ),
         )
-        return entry.seq
 
     def refuse(self, error: AppError) -> NoReturn:
         self.log(error.code)
@@ -337,27 +405,15 @@ def _check_request(
     return requested
 
 
-def _reader(session: Session, table_id: UUID) -> base_data_service.RecordReader:
-    """One prepared reader per table for the transaction (a batch reuses it)."""
-    readers: dict[UUID, base_data_service.RecordReader] = session.info.setdefault(_READERS_KEY, {})
-    reader = readers.get(table_id)
-    if reader is None or reader.session is not session:
-        reader = readers[table_id] = base_data_service.RecordReader(
-            session, actor=SYSTEM, table=table_id
-        )
-    return reader
-
-
 def _serve(
     session: Session, call: _Call, grant: Grant, names: list[str], datum: Datum | None
 ) -> ExchangeResultRead:
-    base = base_data_service.table_for_entry(session, grant.entry_id)
-    if base is None:
+    source = _source(session, grant.entry_id)
+    if source is None:
         call.refuse(ExchangeSourceUnavailableError(grant_id=str(grant.id)))
-    call.resource = base.table_name
-    reader = _reader(session, base.id)
-    rules = {f.name: str(f.rule.value) for f in reader.fields}
-    plans = _plan_fields(session, grant, names, rules)
+    reader = source.reader.bind(session)
+    call.resource = reader.base.table_name
+    plans = _plan(source, grant, names)
     records: list[ExchangeRecordRead] = []
     stored_datum = ""
     for key in call.keys:

@@ -132,17 +132,11 @@ def _subject_keys(keys: Sequence[str]) -> list[str]:
     return list(seen)
 
 
-def append(session: Session, draft: LogDraft) -> ExchangeLogEntry:
-    """Chain one entry (and its subject keys) into the caller's transaction.
-
-    Call it as the last step of a use case: on PostgreSQL it takes the chain's
-    lock, held until the transaction ends.
-    """
+def _row(draft: LogDraft, seq: int, prev: str) -> tuple[dict[str, object], list[str]]:
+    """The entry's stored values (hash included) and its subject keys."""
     actor = draft.actor
     keys = _subject_keys(draft.subject_keys)
-    seq, prev = _lock_and_read_head(session)
-    seq += 1
-    values = {
+    values: dict[str, object] = {
         "seq": seq,
         "occurred_at": utcnow().astimezone(UTC).strftime(TIMESTAMP_FORMAT),
         "consumer_organization_id": str(actor.organization_id) if actor.organization_id else "",
@@ -160,10 +154,41 @@ def append(session: Session, draft: LogDraft) -> ExchangeLogEntry:
         "prev_hash": prev,
     }
     values["entry_hash"] = entry_hash(canonical_fields(values), prev)
-    session.execute(insert(ExchangeLogEntry), [values])
-    if keys:
-        session.execute(insert(ExchangeSubject), [{"subject_key": key, "seq": seq} for key in keys])
-    return ExchangeLogEntry(**values)
+    return values, keys
+
+
+def append_many(session: Session, drafts: Sequence[LogDraft]) -> list[int]:
+    """Chain ``drafts``, in order, into the caller's transaction; their ``seq`` numbers.
+
+    One lock and head read for all of them, one INSERT of the entries, one of their
+    subject keys: the group writer (``log_writer``) appends a whole queue this way.
+    On PostgreSQL it takes the chain's lock, held until the transaction ends, so
+    call it as the last step of a transaction.
+    """
+    if not drafts:
+        return []
+    seq, prev = _lock_and_read_head(session)
+    entries: list[dict[str, object]] = []
+    subjects: list[dict[str, object]] = []
+    for draft in drafts:
+        seq += 1
+        values, keys = _row(draft, seq, prev)
+        prev = str(values["entry_hash"])
+        entries.append(values)
+        subjects.extend({"subject_key": key, "seq": seq} for key in keys)
+    session.execute(insert(ExchangeLogEntry), entries)
+    if subjects:
+        session.execute(insert(ExchangeSubject), subjects)
+    return [int(str(values["seq"])) for values in entries]
+
+
+def append(session: Session, draft: LogDraft) -> int:
+    """Chain one entry (and its subject keys) into the caller's transaction; its ``seq``.
+
+    Call it as the last step of a use case: on PostgreSQL it takes the chain's
+    lock, held until the transaction ends.
+    """
+    return append_many(session, [draft])[0]
 
 
 # ---------------------------------------------------------------- reading

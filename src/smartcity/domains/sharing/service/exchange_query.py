@@ -141,18 +141,17 @@ def _check_fields(call: _Call, grant: Grant, names: Iterable[str], *, what: str)
 
 
 def _source(session: Session, call: _Call, grant: Grant) -> base_data_service.RecordReader:
-    base = base_data_service.table_for_entry(session, grant.entry_id)
-    if base is None:
+    reader = _reader(session, grant)
+    if reader is None:
         call.refuse(ExchangeSourceUnavailableError(grant_id=str(grant.id)))
-    call.resource = base.table_name
-    return _reader(session, base.id)
+    call.resource = reader.base.table_name
+    return reader
 
 
 def _plans(
     session: Session, grant: Grant, reader: base_data_service.RecordReader, names: Sequence[str]
 ) -> list[_FieldPlan]:
-    rules = {f.name: str(f.rule.value) for f in reader.fields}
-    return _plan_fields(session, grant, names, rules)
+    return _plan_fields(session, grant, names)
 
 
 def _values(
