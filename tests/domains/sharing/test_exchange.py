@@ -19,6 +19,7 @@ from smartcity.core.security import ANONYMOUS, SYSTEM, Actor
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.models import LoadMode, OnError
 from smartcity.domains.base_data.spec import POPULATION, FieldType
+from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.catalog.enums import ClassificationKind, DataType
 from smartcity.domains.catalog.models import CatalogEntry
 from smartcity.domains.identity.permissions import Role
@@ -41,7 +42,7 @@ from smartcity.domains.sharing.exchange_errors import (
 from smartcity.domains.sharing.models import ExchangeLogEntry, Grant
 from smartcity.domains.sharing.service import exchange
 from tests.factories.base_data import csv_bytes, person_row
-from tests.factories.catalog import item, make_entry, staff_of
+from tests.factories.catalog import catalog_coordinator, draft_data, item, make_entry, staff_of
 from tests.factories.registry import make_organization
 from tests.factories.sharing import make_grant
 
@@ -79,6 +80,20 @@ class World:
         return self.rows[n]["公民身份号码"]
 
 
+def population_items(grades: dict[str, tuple[str, bool]] = GRADES) -> list[dict[str, Any]]:
+    """The population entry's information items, graded as ``grades``."""
+    return [
+        item(
+            f.name,
+            data_type=_TYPES.get(f.type, DataType.string),
+            length=f.max_length if f.type is FieldType.string else None,
+            grade_code=grades[f.name][0],
+            is_personal=grades[f.name][1],
+        )
+        for f in POPULATION.fields
+    ]
+
+
 def population_world(session: Session, tmp_path: Path, *, rows: int = 3) -> World:
     """A population table (graded as ``GRADES``) with ``rows`` loaded records, its
     provider, a consumer department with a staff member, and another department."""
@@ -90,16 +105,7 @@ def population_world(session: Session, tmp_path: Path, *, rows: int = 3) -> Worl
         base_database=POPULATION.base_database,
         category_code="B.01.01",
         name=POPULATION.entry_name,
-        items=[
-            item(
-                f.name,
-                data_type=_TYPES.get(f.type, DataType.string),
-                length=f.max_length if f.type is FieldType.string else None,
-                grade_code=GRADES[f.name][0],
-                is_personal=GRADES[f.name][1],
-            )
-            for f in POPULATION.fields
-        ],
+        items=population_items(),
     )
     table = base_data_service.build_table(session, actor=SYSTEM, entry_id=entry.id)
     data = [person_row(n) for n in range(1, rows + 1)]
@@ -282,6 +288,69 @@ class TestLookup:
         entry = last_entry(session)
         assert entry.result == "sharing.exchange-record-not-found"
         assert unknown in entry.subject_keys
+
+
+class TestPreparedSource:
+    """The table and masking inputs are prepared once per resource and reused while
+    their stamps hold: a change to either applies to the very next call."""
+
+    def lookup_name(self, session: Session, world: World, grant: Grant) -> Any:
+        result = exchange.lookup(
+            session,
+            actor=world.staff,
+            grant_id=grant.id,
+            case_reference="办件-缓存",
+            keys=[world.key()],
+        )
+        return result.records[0].values["姓名"]
+
+    def test_a_new_published_version_of_the_entry_masks_at_once(
+        self, session: Session, world: World
+    ) -> None:
+        grant = grant_for(world, session, clearance_rank=2, personal_clear=True)
+        assert self.lookup_name(session, world, grant).masked is False  # 姓名 is G2
+
+        regraded = {**GRADES, "姓名": ("G3", True)}
+        data = draft_data(
+            world.provider,
+            classification_kind=ClassificationKind.base,
+            base_database=POPULATION.base_database,
+            category_code="B.01.01",
+            resource_code=world.entry.resource_code,
+            name=world.entry.name,
+            items=population_items(regraded),
+        )
+        staff = staff_of(session, world.provider)
+        catalog_service.create_version(session, actor=staff, entry_id=world.entry.id, data=data)
+        catalog_service.submit_entry(session, actor=staff, entry_id=world.entry.id)
+        catalog_service.approve_entry(
+            session, actor=catalog_coordinator(session), entry_id=world.entry.id
+        )
+
+        name = self.lookup_name(session, world, grant)
+        assert name.masked is True
+        assert name.value == mask_name(world.rows[0]["姓名"])
+
+    def test_a_new_source_department_shows_at_once(self, session: Session, world: World) -> None:
+        grant = grant_for(world, session, personal_clear=True)
+        assert self.lookup_name(session, world, grant).source_organization == world.provider.name
+        table = base_data_service.table_for_entry(session, world.entry.id)
+        assert table is not None
+        column = next(f.column_name for f in table.fields if f.name == "姓名")
+
+        base_data_service.set_field(
+            session,
+            actor=SYSTEM,
+            table_id=table.id,
+            column=column,
+            source_organization_id=world.other.id,
+        )
+
+        name = self.lookup_name(session, world, grant)
+        assert (name.source_organization, name.source_organization_id) == (
+            world.other.name,
+            world.other.id,
+        )
 
 
 class TestBatch:

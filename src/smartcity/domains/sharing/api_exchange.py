@@ -10,7 +10,6 @@ commits and keeps the entry (an exception would roll it back).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 from urllib.parse import unquote
 from uuid import UUID
@@ -45,7 +44,7 @@ from smartcity.domains.sharing.service import exchange, exchange_log, exchange_q
 router = APIRouter(prefix="/exchange", tags=["exchange"])
 
 
-def get_exchange_session(request: Request, session: SessionDep) -> Iterator[Session]:
+async def get_exchange_session(request: Request, session: SessionDep) -> Session:
     """The request's session, its exchange calls logged through the group writer.
 
     A GET reads in a read-only transaction (on SQLite it takes no write lock) and
@@ -53,14 +52,16 @@ def get_exchange_session(request: Request, session: SessionDep) -> Iterator[Sess
     until the entry is committed before it answers: many calls share one log
     transaction. A writing session (a POST notes its API client's use; the tests
     bind the session to one connection) appends the entry in its own transaction.
+    ``async`` because it does no I/O: a sync dependency costs a trip to the
+    threadpool.
     """
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.get_execution_options().get("smartcity_read_only"):
         log_writer.attach(session, log_writer.for_database(get_database(request)))
-    yield session
+    return session
 
 
-ExchangeSessionDep = Annotated[Session, Depends(get_exchange_session, scope="function")]
+ExchangeSessionDep = Annotated[Session, Depends(get_exchange_session)]
 
 CaseReference = Annotated[
     str | None,

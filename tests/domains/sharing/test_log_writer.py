@@ -1,0 +1,218 @@
+"""The exchange log's group writer: queued calls' entries land together in one
+transaction, in order, on the chain; each caller learns its entry's ``seq`` only once
+it is committed; a failed batch fails every call in it and writes nothing; closing
+drains the queue. And the exchange API, served for real, logs every concurrent call
+through it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smartcity.app import create_app
+from smartcity.core.config import DatabaseSettings, Settings
+from smartcity.core.db.engine import Database
+from smartcity.core.db.migrate import upgrade
+from smartcity.core.security import SYSTEM
+from smartcity.domains.identity import service as identity_service
+from smartcity.domains.identity.permissions import Role
+from smartcity.domains.identity.schemas import ApiClientCreate
+from smartcity.domains.sharing.enums import QueryMode
+from smartcity.domains.sharing.models import ExchangeLogEntry, ExchangeSubject
+from smartcity.domains.sharing.service import exchange, exchange_log, log_writer
+from smartcity.domains.sharing.service.exchange_log import LogDraft
+from smartcity.domains.sharing.service.log_writer import LogWriter, LogWriterClosedError
+from tests.conftest import fresh_database_url
+from tests.domains.sharing.test_exchange import population_world
+from tests.factories.sharing import make_grant
+from tests.helpers.live import serving
+
+
+@pytest.fixture
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A database of its own: the writer commits, so the suite's shared one is no place."""
+    db = Database(fresh_database_url(tmp_path_factory, "log_writer"))
+    upgrade(db.engine)
+    yield db
+    log_writer.close(db)
+    db.dispose()
+
+
+def draft(n: int) -> LogDraft:
+    return LogDraft(
+        actor=SYSTEM,
+        operation="lookup",
+        result="ok",
+        case_reference=f"办件-{n}",
+        subject_keys=[f"37080019900101{n:04d}"],
+    )
+
+
+def entries(database: Database) -> list[tuple[int, str]]:
+    with database.read_scope() as session:
+        return [
+            (row.seq, row.case_reference)
+            for row in session.execute(
+                select(ExchangeLogEntry.seq, ExchangeLogEntry.case_reference).order_by(
+                    ExchangeLogEntry.seq
+                )
+            )
+        ]
+
+
+def verified(database: Database) -> bool:
+    with database.read_scope() as session:
+        return exchange_log.verify_exchange_log(session, actor=SYSTEM).ok
+
+
+class TestLogWriter:
+    def test_drafts_queued_meanwhile_are_chained_in_one_transaction(
+        self, database: Database
+    ) -> None:
+        first_batch_started = threading.Event()
+        release = threading.Event()
+
+        @contextmanager
+        def begin() -> Iterator[Session]:
+            # The first batch waits until the others are queued behind it.
+            if not first_batch_started.is_set():
+                first_batch_started.set()
+                assert release.wait(10)
+            with database.sessionmaker.begin() as session:
+                yield session
+
+        writer = LogWriter(begin)
+        try:
+            first = writer.submit(draft(0))
+            assert first_batch_started.wait(10)
+            rest = [writer.submit(draft(n)) for n in range(1, 100)]
+            release.set()
+            seqs = [first.result(10)] + [future.result(10) for future in rest]
+        finally:
+            writer.close()
+
+        assert seqs == list(range(1, 101))
+        assert (writer.batches, writer.entries) == (2, 100)
+        assert entries(database) == [(n + 1, f"办件-{n}") for n in range(100)]
+        with database.read_scope() as session:
+            assert session.scalar(select(func.count()).select_from(ExchangeSubject)) == 100
+        assert verified(database)
+
+    def test_a_failed_batch_fails_each_of_its_calls_and_writes_nothing(
+        self, database: Database
+    ) -> None:
+        @contextmanager
+        def begin() -> Iterator[Session]:
+            with database.sessionmaker.begin() as session:
+                yield session
+                raise RuntimeError("提交失败")
+
+        writer = LogWriter(begin)
+        try:
+            future = writer.submit(draft(1))
+            with pytest.raises(RuntimeError, match="提交失败"):
+                future.result(10)
+        finally:
+            writer.close()
+        assert entries(database) == []
+
+    def test_close_commits_what_is_queued_and_refuses_more(self, database: Database) -> None:
+        writer = LogWriter(database.sessionmaker.begin)
+        futures = [writer.submit(draft(n)) for n in range(20)]
+
+        writer.close()
+
+        assert all(future.done() for future in futures)
+        assert [seq for seq, _ in entries(database)] == list(range(1, 21))
+        with pytest.raises(LogWriterClosedError):
+            writer.submit(draft(21))
+
+    def test_the_session_appends_itself_without_an_attached_writer(
+        self, database: Database
+    ) -> None:
+        with database.session_scope() as session:
+            assert log_writer.append(session, draft(1)) == 1
+        with database.read_scope() as session:
+            log_writer.attach(session, log_writer.for_database(database))
+            assert log_writer.append(session, draft(2)) == 2
+        assert entries(database) == [(1, "办件-1"), (2, "办件-2")]
+        assert verified(database)
+
+
+CALLS = 48
+
+
+def test_the_served_api_logs_every_concurrent_call_once(database: Database, tmp_path: Path) -> None:
+    """Lookups from many threads against uvicorn: each answer's ``log_seq`` is its own
+    committed entry, refusals included, and the chain verifies."""
+    exchange.rate_limiter.reset()
+    with database.session_scope() as session:
+        world = population_world(session, tmp_path, rows=5)
+        _client, token = identity_service.create_api_client(
+            session,
+            actor=SYSTEM,
+            data=ApiClientCreate(
+                name="并发查询系统", organization_id=world.consumer.id, roles=[Role.org_staff]
+            ),
+            max_days=365,
+        )
+        grant_id = make_grant(
+            session,
+            entry=world.entry,
+            consumer=world.consumer,
+            items=["姓名", "性别"],
+            query_modes=[QueryMode.lookup],
+            rate_per_minute=10_000,
+        ).id
+    app = create_app(
+        Settings(environment="test", database=DatabaseSettings(url=database.url)),
+        database=database,
+    )
+
+    def call(n: int) -> tuple[int, int, str]:
+        field = "性别" if n % 8 else "民族"  # every eighth asks for an ungranted item
+        path = f"/api/v1/exchange/grants/{grant_id}/records/{world.key(n % 5)}"
+        request = urllib.request.Request(
+            f"{base}{path}?fields={quote(field)}",
+            headers={"Authorization": f"Bearer {token}", "X-Case-Reference": f"CASE-{n}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.load(response)["log_seq"], f"CASE-{n}"
+        except urllib.error.HTTPError as error:
+            return error.code, 0, f"CASE-{n}"
+
+    writer = log_writer.for_database(database)
+    with serving(app) as base, ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(call, range(CALLS)))
+
+    assert writer.entries == CALLS  # GETs log through the group writer (closed on shutdown)
+
+    refused = [n for n in range(CALLS) if n % 8 == 0]
+    assert sorted(status for status, _, _ in answers) == sorted(
+        [403] * len(refused) + [200] * (CALLS - len(refused))
+    )
+    logged = dict((case, seq) for seq, case in entries(database))
+    assert len(logged) == CALLS  # one entry per call, refusals included
+    for status, seq, case in answers:
+        if status == 200:
+            assert logged[case] == seq
+    with database.read_scope() as session:
+        results = dict(
+            session.execute(
+                select(ExchangeLogEntry.result, func.count()).group_by(ExchangeLogEntry.result)
+            ).all()
+        )
+    assert results["ok"] == CALLS - len(refused)
+    assert verified(database)
