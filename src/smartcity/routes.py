@@ -21,6 +21,7 @@ from smartcity.domains.sharing import api_exchange as sharing_exchange_api
 from smartcity.domains.sharing import api_exchange_files as sharing_exchange_files_api
 from smartcity.domains.sharing import api_stats as sharing_stats_api
 from smartcity.domains.sharing import web as sharing_web
+from smartcity.domains.sharing import web_exchange_log as sharing_exchange_log_web
 from smartcity.domains.sharing import web_stats as sharing_stats_web
 from smartcity.tools_api import router as tools_api
 from smartcity.web import router as shell_web
@@ -52,4 +53,5 @@ WEB_ROUTERS: list[APIRouter] = [
     sharing_web.router,
     sharing_exchange_files_api.web_router,
     sharing_stats_web.router,
+    sharing_exchange_log_web.router,
 ]

@@ -8,12 +8,14 @@ browser here: it drives ``/usr/bin/chromium``; without it these tests are skippe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
+from sqlalchemy.orm import Session
 
 from smartcity.app import create_app
 from smartcity.core.config import DatabaseSettings, Settings
@@ -31,6 +33,8 @@ from tests.helpers.live import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+T = TypeVar("T")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -172,3 +176,24 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
         yield page
     finally:
         context.close()
+
+
+@contextmanager
+def own_platform(folder: Path, seed: Callable[[Session], T]) -> Iterator[tuple[str, T]]:
+    """A platform of its own for a test module whose data cannot share ``live_server``'s
+    (the population table is built once per database): a migrated SQLite file in
+    ``folder``, ``seed`` run in one committed transaction, served by uvicorn. Yields the
+    base URL and what ``seed`` returned."""
+    url = f"sqlite:///{folder / 'ui.sqlite3'}"
+    database = Database(url)
+    upgrade(database.engine)
+    with database.session_scope() as session:
+        seeded = seed(session)
+    app = create_app(
+        Settings(environment="test", database=DatabaseSettings(url=url)), database=database
+    )
+    try:
+        with serving(app) as base_url:
+            yield base_url, seeded
+    finally:
+        database.dispose()

@@ -12,9 +12,12 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
 from smartcity.domains.identity.permissions import Role
+from smartcity.domains.registry.models import Organization
 from smartcity.domains.sharing.service import exchange
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
+from tests.domains.sharing.test_exchange_log import traffic
 from tests.factories.identity import login, make_user
+from tests.factories.registry import coordinator_organization
 from tests.helpers.problems import assert_problem
 
 BASE = "/api/v1/exchange"
@@ -164,6 +167,38 @@ class TestLog:
         assert verified.status_code == 200, verified.text
         assert verified.json()["ok"] is True
         assert verified.json()["head_seq"] >= seq
+
+    def test_providers_consumers_third_parties_and_the_coordinator_each_see_theirs(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        t = traffic(session, world)
+
+        def seen(organization: Organization, role: Role, **params: str) -> list[int]:
+            browser = TestClient(client.app, raise_server_exceptions=False)
+            user = make_user(session, organization=organization, roles=[role])
+            login(browser, session, user, settings)
+            response = browser.get(f"{BASE}/log", params={"size": "100", **params})
+            assert response.status_code == 200, response.text
+            return [e["seq"] for e in response.json()["items"]]
+
+        assert seen(world.provider, Role.org_admin) == [t.second, t.own]
+        assert seen(world.provider, Role.org_staff, side="provider") == [t.second, t.own]
+        assert seen(world.provider, Role.org_staff, side="consumer") == []
+        assert seen(t.other_provider, Role.org_staff) == [t.elsewhere]
+        assert seen(world.consumer, Role.org_staff) == [t.elsewhere, t.own]
+        assert seen(world.consumer, Role.org_staff, side="consumer") == [t.elsewhere, t.own]
+        assert seen(world.other, Role.org_staff) == []
+        everything = seen(coordinator_organization(session), Role.coordinator)
+        assert {t.own, t.second, t.elsewhere} <= set(everything)
+
+    def test_an_unknown_side_is_a_problem(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        sign_in(client, session, settings, world, Role.org_staff)
+
+        response = client.get(f"{BASE}/log", params={"side": "both"})
+
+        assert_problem(response, status=422, code="invalid-input")
 
 
 def test_openapi_documents_the_case_reference_header_and_problems(client: TestClient) -> None:

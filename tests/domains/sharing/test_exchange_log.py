@@ -3,7 +3,9 @@ and each caller reads only the entries it may."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -12,14 +14,20 @@ from sqlalchemy.orm import Session
 from smartcity.core.errors import PermissionDeniedError
 from smartcity.core.hashchain import Tampering
 from smartcity.core.pagination import PageParams
-from smartcity.core.security import SYSTEM
+from smartcity.core.security import SYSTEM, Actor
 from smartcity.domains.identity.permissions import Role
+from smartcity.domains.registry.models import Organization
 from smartcity.domains.sharing.enums import GrantState
-from smartcity.domains.sharing.exchange_errors import GrantRevokedError
-from smartcity.domains.sharing.exchange_schemas import ExchangeLogFilter
+from smartcity.domains.sharing.exchange_errors import (
+    ExchangeSourceUnavailableError,
+    GrantRevokedError,
+)
+from smartcity.domains.sharing.exchange_schemas import ExchangeLogFilter, ExchangeLogSide
 from smartcity.domains.sharing.service import exchange, exchange_log
-from tests.domains.sharing.test_exchange import World, grant_for, population_world
-from tests.factories.catalog import staff_of
+from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
+from tests.factories.catalog import catalog_coordinator, staff_of
+from tests.factories.registry import make_organization
+from tests.factories.sharing import make_grant, make_shared_entry
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +59,78 @@ def calls(session: Session, world: World) -> list[int]:
             session, actor=world.staff, grant_id=revoked.id, case_reference="c", keys=["x"]
         )
     return [first.log_seq, second.log_seq, second.log_seq + 1]
+
+
+@dataclass
+class Traffic:
+    """Calls around two providers: ``own`` and ``second`` use ``world.provider``'s data,
+    ``elsewhere`` another provider's; ``own`` and ``elsewhere`` are ``world.consumer``'s."""
+
+    own: int
+    second: int
+    elsewhere: int
+    second_consumer: Organization
+    second_staff: Actor
+    other_provider: Organization
+
+
+def traffic(session: Session, world: World) -> Traffic:
+    """``world.consumer`` looks up one person (case 社保待遇资格认证-001); a second
+    consumer does a batch on its own grant of the same resource; then
+    ``world.consumer`` calls under a grant of another provider's resource, which has
+    no base table (refused, and logged with that grant)."""
+    own = exchange.lookup(
+        session,
+        actor=world.staff,
+        grant_id=grant_for(world, session).id,
+        case_reference="社保待遇资格认证-001",
+        keys=[world.key(0)],
+    ).log_seq
+    second_consumer = make_organization(session, name="测试医保局")
+    second_staff = staff_of(session, second_consumer)
+    second = exchange.lookup(
+        session,
+        actor=second_staff,
+        grant_id=make_grant(
+            session, entry=world.entry, consumer=second_consumer, items=["姓名", "性别"]
+        ).id,
+        case_reference="医保参保登记-002",
+        keys=[world.key(1), world.key(2)],
+    ).log_seq
+    other_provider = make_organization(session, name="测试市场监管局")
+    foreign = make_grant(
+        session,
+        entry=make_shared_entry(session, provider=other_provider),
+        consumer=world.consumer,
+        items=["姓名"],
+    )
+    with pytest.raises(ExchangeSourceUnavailableError):
+        exchange.lookup(
+            session,
+            actor=world.staff,
+            grant_id=foreign.id,
+            case_reference="企业开办-003",
+            keys=["91370800MA3C000000"],
+        )
+    return Traffic(
+        own=own,
+        second=second,
+        elsewhere=last_entry(session).seq,
+        second_consumer=second_consumer,
+        second_staff=second_staff,
+        other_provider=other_provider,
+    )
+
+
+def seqs_seen(session: Session, actor: Actor, **filters: Any) -> list[int]:
+    """The seqs of the entries ``actor`` lists with ``filters``, newest first."""
+    page = exchange_log.list_log(
+        session,
+        actor=actor,
+        filters=ExchangeLogFilter(**filters),
+        page=PageParams(page=1, size=100),
+    )
+    return [e.seq for e in page.items]
 
 
 def disable_append_only(session: Session) -> None:
@@ -182,3 +262,57 @@ class TestListLog:
         )
 
         assert [e.seq for e in page.items] == [seqs[2]]
+
+
+class TestProviderSide:
+    """Art. 26: the providing department sees every call made on its data."""
+
+    def test_the_provider_sees_calls_on_its_grants_only(
+        self, session: Session, world: World
+    ) -> None:
+        t = traffic(session, world)
+
+        assert seqs_seen(session, staff_of(session, world.provider)) == [t.second, t.own]
+        assert seqs_seen(session, staff_of(session, t.other_provider)) == [t.elsewhere]
+
+    def test_a_consumer_sees_its_own_calls_not_other_consumers(
+        self, session: Session, world: World
+    ) -> None:
+        t = traffic(session, world)
+
+        assert seqs_seen(session, world.staff) == [t.elsewhere, t.own]
+        assert seqs_seen(session, t.second_staff) == [t.second]
+
+    def test_a_third_department_sees_neither_and_the_coordinator_all(
+        self, session: Session, world: World
+    ) -> None:
+        t = traffic(session, world)
+
+        assert seqs_seen(session, staff_of(session, world.other)) == []
+        assert {t.own, t.second, t.elsewhere} <= set(
+            seqs_seen(session, catalog_coordinator(session))
+        )
+
+    def test_side_narrows_to_the_calls_made_or_the_calls_received(
+        self, session: Session, world: World
+    ) -> None:
+        t = traffic(session, world)
+        provider = staff_of(session, world.provider, Role.org_admin)
+
+        assert seqs_seen(session, provider, side=ExchangeLogSide.provider) == [t.second, t.own]
+        assert seqs_seen(session, provider, side=ExchangeLogSide.consumer) == []
+        assert seqs_seen(session, world.staff, side=ExchangeLogSide.consumer) == [
+            t.elsewhere,
+            t.own,
+        ]
+        assert seqs_seen(session, world.staff, side=ExchangeLogSide.provider) == []
+
+    def test_filters_apply_within_what_the_provider_sees(
+        self, session: Session, world: World
+    ) -> None:
+        t = traffic(session, world)
+        provider = staff_of(session, world.provider)
+
+        assert seqs_seen(session, provider, subject_key=world.key(1)) == [t.second]
+        another_providers_subject = "91370800MA3C000000"
+        assert seqs_seen(session, provider, subject_key=another_providers_subject) == []

@@ -240,8 +240,10 @@ def list_log(
     page: PageParamsDep,
     filters: Annotated[ExchangeLogFilter, Query()],
 ) -> Page[ExchangeLogEntryRead]:
-    """Exchange calls, newest first: all for the coordinator and auditors, else one's own
-    organization's. ``subject_key`` lists the calls that looked up one data subject."""
+    """Exchange calls, newest first: all for the coordinator and auditors; for a department,
+    the calls it made and every call made under the grants of its resources (``side``:
+    ``consumer`` or ``provider`` for one of the two). ``subject_key`` lists the calls
+    that looked up one data subject."""
     result = exchange_log.list_log(session, actor=actor, filters=filters, page=page)
     return result.map(ExchangeLogEntryRead.of)
 

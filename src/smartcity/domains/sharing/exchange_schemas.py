@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from smartcity.core.schemas import Schema
+from smartcity.core.schemas import QueryFilter, Schema
 
 MAX_BATCH_KEYS = 1000
 MAX_QUERY_SIZE = 500
@@ -119,7 +120,18 @@ class ExchangeChangesRead(Schema):
     log_seq: int = Field(description="本次调用在交换日志中的序号")
 
 
-class ExchangeLogFilter(Schema):
+class ExchangeLogSide(StrEnum):
+    """Which of a department's calls: those it made, or those made on its data."""
+
+    consumer = "consumer"  # calls the actor's organization made
+    provider = "provider"  # calls made under grants of the organization's resources
+
+
+class ExchangeLogFilter(QueryFilter):
+    side: ExchangeLogSide | None = Field(
+        default=None,
+        description="consumer：本部门作为使用方的调用；provider：使用本部门所提供资源的调用",
+    )
     grant_id: UUID | None = None
     consumer_organization_id: UUID | None = None
     subject_key: Annotated[str, Field(max_length=32)] | None = None
@@ -173,6 +185,15 @@ class ExchangeLogEntryRead(Schema):
             prev_hash=entry.prev_hash,
             entry_hash=entry.entry_hash,
         )
+
+
+class ExchangeLogLine(ExchangeLogEntryRead):
+    """An entry as the exchange-log page shows it: with the names behind its ids."""
+
+    occurred: datetime | None = Field(default=None, description="调用时间（occurred_at 解析后）")
+    consumer_organization_name: str = Field(default="", description="使用部门名称")
+    caller_name: str = Field(default="", description="调用的用户或接入系统（API 客户端）名称")
+    grant_number: str = Field(default="", description="授权编号（读者可见该授权时）")
 
 
 class ExchangeChainBreakRead(Schema):

@@ -5,14 +5,22 @@ Other domains import this package (``from smartcity.domains.sharing import servi
 as sharing_service``).
 """
 
-from smartcity.domains.sharing.service import exchange, exchange_log, exchange_query, statistics
+from smartcity.domains.sharing.service import (
+    exchange,
+    exchange_log,
+    exchange_log_view,
+    exchange_query,
+    statistics,
+)
 from smartcity.domains.sharing.service.exchange import lookup
 from smartcity.domains.sharing.service.exchange_log import (
+    ensure_log_reader,
     list_log,
     subject_keys_of,
     verify_exchange_log,
     visible_log,
 )
+from smartcity.domains.sharing.service.exchange_log_view import list_log_lines
 from smartcity.domains.sharing.service.exchange_query import changes, query
 from smartcity.domains.sharing.service.grants import (
     DEFAULT_RATE_PER_MINUTE,
@@ -44,15 +52,18 @@ __all__ = [
     "answer_request",
     "changes",
     "check_request",
+    "ensure_log_reader",
     "escalate_overdue",
     "exchange",
     "exchange_log",
+    "exchange_log_view",
     "exchange_query",
     "get_grant",
     "get_request",
     "issue_grant",
     "list_grants",
     "list_log",
+    "list_log_lines",
     "list_requests",
     "lookup",
     "order_supply",

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import Select, insert, select, text
+from sqlalchemy import Select, false, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from smartcity.core.hashchain import (
@@ -57,8 +57,8 @@ from smartcity.core.hashchain import (
 from smartcity.core.pagination import Page, PageParams, paginate
 from smartcity.core.security import Actor, ActorKind, ensure_permission
 from smartcity.core.time import utcnow
-from smartcity.domains.sharing.exchange_schemas import ExchangeLogFilter
-from smartcity.domains.sharing.models import ExchangeLogEntry, ExchangeSubject
+from smartcity.domains.sharing.exchange_schemas import ExchangeLogFilter, ExchangeLogSide
+from smartcity.domains.sharing.models import ExchangeLogEntry, ExchangeSubject, Grant
 from smartcity.domains.sharing.permissions import SharingPermission
 
 # Any constant serves, as long as every writer of this chain uses it and the audit
@@ -194,28 +194,75 @@ def append(session: Session, draft: LogDraft) -> int:
 # ---------------------------------------------------------------- reading
 
 
-def visible_log(actor: Actor) -> Select[ExchangeLogEntry]:
+def _provided_grant_ids(session: Session, organization_id: UUID) -> list[str]:
+    """The ids of the grants ``organization_id`` provides, as the log stores them.
+
+    ``ExchangeLogEntry.grant_id`` is the text of a UUID while ``Grant.id`` is a ``Uuid``
+    column (hex on SQLite, native on PostgreSQL), so the ids are read and turned into
+    text here rather than compared in SQL: the same on both backends, and a department
+    provides at most a few hundred grants.
+    """
+    ids = session.scalars(select(Grant.id).where(Grant.provider_organization_id == organization_id))
+    return [str(grant_id) for grant_id in ids]
+
+
+def ensure_log_reader(actor: Actor) -> None:
+    """The coordinator and auditors (``sharing.read_all``), and departments' members who
+    call the exchange API (``sharing.exchange``) or answer for its resources
+    (``sharing.answer``).
+
+    Raises:
+        AuthenticationRequiredError: anonymous. PermissionDeniedError: anyone else.
+    """
+    if not any(
+        actor.has(p)
+        for p in (SharingPermission.read_all, SharingPermission.exchange, SharingPermission.answer)
+    ):
+        ensure_permission(actor, SharingPermission.exchange)
+
+
+def visible_log(
+    session: Session, actor: Actor, *, side: ExchangeLogSide | None = None
+) -> Select[ExchangeLogEntry]:
     """Entries the actor may read: all for the coordinator and auditors
-    (``sharing.read_all``), otherwise its own organization's calls."""
+    (``sharing.read_all``); for a department, its own calls (as consumer) and every
+    call made under the grants of its resources (as provider, Art. 26: the provider
+    knows who uses its data and for what matter).
+
+    ``side`` narrows to one of the two, relative to the actor's organization (for the
+    coordinator too: its own department's calls, or calls on its department's grants).
+
+    Raises:
+        AuthenticationRequiredError / PermissionDeniedError: none of ``sharing.read_all``,
+        ``sharing.exchange`` or ``sharing.answer``.
+    """
+    ensure_log_reader(actor)
     statement = select(ExchangeLogEntry)
-    if actor.has(SharingPermission.read_all):
+    if side is None and actor.has(SharingPermission.read_all):
         return statement
-    ensure_permission(actor, SharingPermission.exchange)
-    return statement.where(
-        ExchangeLogEntry.consumer_organization_id == str(actor.organization_id or "")
-    )
+    own = actor.organization_id
+    if own is None:
+        return statement.where(false())
+    as_consumer = ExchangeLogEntry.consumer_organization_id == str(own)
+    if side == ExchangeLogSide.consumer:
+        return statement.where(as_consumer)
+    provided = _provided_grant_ids(session, own)
+    as_provider = ExchangeLogEntry.grant_id.in_(provided) if provided else false()
+    if side == ExchangeLogSide.provider:
+        return statement.where(as_provider)
+    return statement.where(or_(as_consumer, as_provider))
 
 
 def list_log(
     session: Session, *, actor: Actor, filters: ExchangeLogFilter, page: PageParams
 ) -> Page[ExchangeLogEntry]:
-    """A page of entries, newest first.
+    """A page of entries, newest first (``visible_log`` says which).
 
     Raises:
-        AuthenticationRequiredError / PermissionDeniedError: neither
-        ``sharing.read_all`` nor ``sharing.exchange``.
+        AuthenticationRequiredError / PermissionDeniedError: none of ``sharing.read_all``,
+        ``sharing.exchange`` or ``sharing.answer``.
     """
-    statement = visible_log(actor)
+    statement = visible_log(session, actor, side=filters.side)
     if filters.grant_id:
         statement = statement.where(ExchangeLogEntry.grant_id == str(filters.grant_id))
     if filters.consumer_organization_id:

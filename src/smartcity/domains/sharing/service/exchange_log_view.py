@@ -1,0 +1,122 @@
+"""The exchange log as its page shows it (Art. 26): each visible entry with the consumer
+department's name, the calling user or API client, and the grant's number when the
+reader may see that grant.
+
+The log stores ids as text (``str(uuid)``) while the tables they point to use ``Uuid``
+columns, so the ids of one page are turned into ``UUID`` values here and looked up with
+``IN``: the same on SQLite and PostgreSQL, and one query per kind of name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from smartcity.core.pagination import Page, PageParams
+from smartcity.core.security import Actor
+from smartcity.domains.identity.models import ApiClient, User
+from smartcity.domains.registry.models import Organization
+from smartcity.domains.sharing.exchange_schemas import (
+    ExchangeLogEntryRead,
+    ExchangeLogFilter,
+    ExchangeLogLine,
+)
+from smartcity.domains.sharing.models import ExchangeLogEntry, Grant
+from smartcity.domains.sharing.permissions import SharingPermission
+from smartcity.domains.sharing.service.exchange_log import TIMESTAMP_FORMAT, list_log
+
+
+def _uuids(texts: Iterable[str]) -> list[UUID]:
+    """The valid UUIDs among ``texts``, each once (a forged or empty id is skipped)."""
+    found: dict[UUID, None] = {}
+    for text in texts:
+        try:
+            found.setdefault(UUID(text), None)
+        except ValueError:
+            continue
+    return list(found)
+
+
+def _names(
+    session: Session,
+    key: InstrumentedAttribute[UUID],
+    name: InstrumentedAttribute[str],
+    texts: Iterable[str],
+) -> dict[str, str]:
+    ids = _uuids(texts)
+    if not ids:
+        return {}
+    return {str(row[0]): row[1] for row in session.execute(select(key, name).where(key.in_(ids)))}
+
+
+def _grant_numbers(session: Session, actor: Actor, texts: Iterable[str]) -> dict[str, str]:
+    """Numbers of the grants the actor may see (its department's, as consumer or
+    provider; all for ``sharing.read_all``): a refused call on someone else's grant
+    does not reveal that grant's number."""
+    ids = _uuids(texts)
+    if not ids:
+        return {}
+    statement = select(Grant.id, Grant.number).where(Grant.id.in_(ids))
+    if not actor.has(SharingPermission.read_all):
+        own = actor.organization_id
+        statement = statement.where(
+            (Grant.consumer_organization_id == own) | (Grant.provider_organization_id == own)
+        )
+    return {str(row[0]): row[1] for row in session.execute(statement)}
+
+
+def _occurred(stamp: str) -> datetime | None:
+    try:
+        return datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:  # a tampered entry is still listed; verification names it
+        return None
+
+
+def _lines(
+    session: Session, actor: Actor, entries: Iterable[ExchangeLogEntry]
+) -> list[ExchangeLogLine]:
+    """``entries`` with the names behind their ids."""
+    rows = list(entries)
+    organizations = _names(
+        session, Organization.id, Organization.name, (e.consumer_organization_id for e in rows)
+    )
+    callers = {
+        **_names(session, User.id, User.display_name, (e.user_id for e in rows)),
+        **_names(session, ApiClient.id, ApiClient.name, (e.client_id for e in rows)),
+    }
+    grants = _grant_numbers(session, actor, (e.grant_id for e in rows))
+    out: list[ExchangeLogLine] = []
+    for entry in rows:
+        base: dict[str, Any] = ExchangeLogEntryRead.of(entry).model_dump()
+        out.append(
+            ExchangeLogLine(
+                **base,
+                occurred=_occurred(entry.occurred_at),
+                consumer_organization_name=organizations.get(entry.consumer_organization_id, ""),
+                caller_name=callers.get(entry.user_id or entry.client_id, ""),
+                grant_number=grants.get(entry.grant_id, ""),
+            )
+        )
+    return out
+
+
+def list_log_lines(
+    session: Session, *, actor: Actor, filters: ExchangeLogFilter, page: PageParams
+) -> Page[ExchangeLogLine]:
+    """A page of ``list_log`` (newest first, what the actor may see), with names.
+
+    Raises:
+        AuthenticationRequiredError / PermissionDeniedError: as ``list_log``.
+    """
+    result = list_log(session, actor=actor, filters=filters, page=page)
+    return Page[ExchangeLogLine](
+        items=_lines(session, actor, result.items),
+        total=result.total,
+        page=result.page,
+        size=result.size,
+    )
