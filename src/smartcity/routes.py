@@ -27,6 +27,9 @@ from smartcity.tools_api import router as tools_api
 from smartcity.web import router as shell_web
 
 API_ROUTERS: list[APIRouter] = [
+    # First: the exchange API is the hot path, and a request is matched against the
+    # routes in order (each router's routes are tried one by one).
+    sharing_exchange_api.router,
     identity_api.router,
     registry_api.router,
     catalog_api.router,
@@ -34,7 +37,6 @@ API_ROUTERS: list[APIRouter] = [
     audit_api.router,
     calendar_api.router,
     sharing_api.router,
-    sharing_exchange_api.router,
     sharing_exchange_files_api.router,
     sharing_stats_api.router,
     tools_api,

@@ -41,9 +41,10 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 from uuid import UUID
 
-from sqlalchemy import Select, false, insert, or_, select, text
+from sqlalchemy import Select, Table, false, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from smartcity.core.hashchain import (
@@ -69,6 +70,10 @@ SUBJECT_KEY_LENGTH = 32
 _VERIFY_BATCH = 5_000
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+_ENTRY_TABLE = cast(Table, ExchangeLogEntry.__table__)
+_SUBJECT_TABLE = cast(Table, ExchangeSubject.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,9 +181,10 @@ def append_many(session: Session, drafts: Sequence[LogDraft]) -> list[int]:
         prev = str(values["entry_hash"])
         entries.append(values)
         subjects.extend({"subject_key": key, "seq": seq} for key in keys)
-    session.execute(insert(ExchangeLogEntry), entries)
+    # Core inserts of the tables (not the ORM's bulk path): nothing here needs objects.
+    session.execute(insert(_ENTRY_TABLE), entries)
     if subjects:
-        session.execute(insert(ExchangeSubject), subjects)
+        session.execute(insert(_SUBJECT_TABLE), subjects)
     return [int(str(values["seq"])) for values in entries]
 
 
