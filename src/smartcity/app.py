@@ -19,7 +19,7 @@ from smartcity.core.http.middleware import BodySizeLimitMiddleware, RequestConte
 from smartcity.core.http.problems import install_problem_handlers
 from smartcity.core.http.templates import templates
 from smartcity.domains.sharing.service import log_writer
-from smartcity.routes import API_ROUTERS, WEB_ROUTERS
+from smartcity.routes import API_ROUTERS, WEB_ROUTERS, WEBHOOK_ROUTERS
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -77,4 +77,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.include_router(router, prefix="/api/v1")
     for router in WEB_ROUTERS:
         app.include_router(router)
+    for router in WEBHOOK_ROUTERS:
+        app.webhooks.include_router(router)
     return app

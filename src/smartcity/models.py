@@ -8,6 +8,7 @@ from smartcity.domains.catalog import models as catalog_models
 from smartcity.domains.identity import models as identity_models
 from smartcity.domains.registry import models as registry_models
 from smartcity.domains.sharing import models as sharing_models
+from smartcity.domains.sharing import models_subscriptions as sharing_subscription_models
 
 __all__ = [
     "Base",
@@ -18,4 +19,5 @@ __all__ = [
     "identity_models",
     "registry_models",
     "sharing_models",
+    "sharing_subscription_models",
 ]

@@ -20,9 +20,11 @@ from smartcity.domains.sharing import api as sharing_api
 from smartcity.domains.sharing import api_exchange as sharing_exchange_api
 from smartcity.domains.sharing import api_exchange_files as sharing_exchange_files_api
 from smartcity.domains.sharing import api_stats as sharing_stats_api
+from smartcity.domains.sharing import api_subscriptions as sharing_subscriptions_api
 from smartcity.domains.sharing import web as sharing_web
 from smartcity.domains.sharing import web_exchange_log as sharing_exchange_log_web
 from smartcity.domains.sharing import web_stats as sharing_stats_web
+from smartcity.domains.sharing import web_subscriptions as sharing_subscriptions_web
 from smartcity.tools_api import router as tools_api
 from smartcity.web import router as shell_web
 
@@ -39,6 +41,7 @@ API_ROUTERS: list[APIRouter] = [
     sharing_api.router,
     sharing_exchange_files_api.router,
     sharing_stats_api.router,
+    sharing_subscriptions_api.router,
     tools_api,
 ]
 
@@ -56,4 +59,8 @@ WEB_ROUTERS: list[APIRouter] = [
     sharing_exchange_files_api.web_router,
     sharing_stats_web.router,
     sharing_exchange_log_web.router,
+    sharing_subscriptions_web.router,
 ]
+
+#: Requests the platform sends (documented under ``webhooks`` in the OpenAPI document).
+WEBHOOK_ROUTERS: list[APIRouter] = [sharing_subscriptions_api.webhooks]

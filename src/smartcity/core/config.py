@@ -57,14 +57,35 @@ class BaseDataSettings(BaseModel):
 
 
 class SharingSettings(BaseModel):
-    """The statutory clock of share requests (Art. 27), in working days of the
+    """The sharing platform's clock and its change notifications.
+
+    The statutory clock of share requests (Art. 27), in working days of the
     platform's calendar: the coordinator's compliance check, the provider's answer,
     and how many working days before either deadline the task reminds (``smartcity
-    sharing remind``). A reminder window as long as a period reminds at once."""
+    sharing remind``). A reminder window as long as a period reminds at once.
+
+    Change notifications (Art. 26): a callback URL must be ``http(s)`` and its host
+    in ``webhook_allowed_hosts`` (exact names or addresses, or ``*.suffix`` for a
+    domain and its sub-domains), so a subscription cannot make the platform call
+    arbitrary hosts of the government network. Loopback hosts (``localhost``,
+    ``127.0.0.0/8``, ``::1``) are allowed when ``webhook_allow_loopback`` says so;
+    unset, they are allowed outside production. A failed delivery is retried after
+    ``webhook_backoff_seconds``, doubling each time up to
+    ``webhook_backoff_max_seconds``; after ``webhook_max_attempts`` attempts it is dead
+    (the dead-letter list) until someone redelivers it.
+    """
 
     check_working_days: int = Field(default=2, ge=1, le=60)
     answer_working_days: int = Field(default=10, ge=1, le=60)
     remind_working_days_before: int = Field(default=1, ge=1, le=60)
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+    webhook_allow_loopback: bool | None = None
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=10, ge=1, le=50)
+    webhook_backoff_seconds: int = Field(default=60, ge=1)
+    webhook_backoff_max_seconds: int = Field(default=3600, ge=1)
+    webhook_batch: int = Field(default=100, ge=1, le=10_000)
+    webhook_concurrency: int = Field(default=4, ge=1, le=64)
 
 
 class Settings(BaseSettings):
@@ -87,6 +108,12 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     base_data: BaseDataSettings = BaseDataSettings()
     sharing: SharingSettings = SharingSettings()
+
+    @property
+    def webhook_loopback_allowed(self) -> bool:
+        """Loopback callback hosts: as configured, else allowed outside production."""
+        configured = self.sharing.webhook_allow_loopback
+        return self.environment != "production" if configured is None else configured
 
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Self:

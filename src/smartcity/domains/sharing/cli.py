@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import time
+from typing import Annotated
+
 import typer
 from pydantic import ValidationError
 
 from smartcity.core.cli import console, err_console, handle_errors, open_database
-from smartcity.core.config import SharingSettings, get_settings
+from smartcity.core.config import Settings, SharingSettings, get_settings
 from smartcity.domains.sharing import tasks
+from smartcity.domains.sharing.subscription_schemas import DeliveryRun
 
-app = typer.Typer(no_args_is_help=True, help="数据共享：办理时限（提醒、逾期升级）")
+app = typer.Typer(no_args_is_help=True, help="数据共享：办理时限（提醒、逾期升级）、变更通知投递")
 
 
 def _settings() -> SharingSettings:
-    """The configured clock; an invalid setting is one line naming its variable, and the
+    """The configured clock and notifications (see ``_all_settings``)."""
+    return _all_settings().sharing
+
+
+def _all_settings() -> Settings:
+    """The configuration; an invalid setting is one line naming its variable, and the
     command stops before it opens the database."""
     try:
-        return get_settings().sharing
+        return get_settings()
     except ValidationError as error:
         for problem in error.errors():
             variable = "SMARTCITY_" + "__".join(str(part) for part in problem["loc"]).upper()
@@ -74,3 +83,39 @@ def clock() -> None:
         database.dispose()
     _escalated(run.escalated)
     _reminded(run.reminded)
+
+
+def _summary(run: DeliveryRun) -> str:
+    if not (run.attempted or run.dead):
+        return "没有到期的变更通知"
+    return (
+        f"投递 {run.attempted} 条变更通知：送达 {run.delivered}，待重试 {run.retrying}，"
+        f"转入死信 {run.dead}"
+    )
+
+
+@app.command("deliver")
+@handle_errors
+def deliver(
+    watch: Annotated[
+        float | None,
+        typer.Option(
+            help="每隔若干秒投递一次，直到按 Ctrl-C（默认只投递一次，可由 cron 每分钟运行）"
+        ),
+    ] = None,
+) -> None:
+    """投递到期的变更通知（webhook），失败的按退避时间重试，最终失败的转入死信。"""
+    settings = _all_settings()
+    database = open_database()
+    try:
+        while True:
+            run = tasks.deliver_due(database.session_scope, settings=settings)
+            if watch is None or run.attempted or run.dead:
+                console.print(_summary(run))
+            if watch is None:
+                return
+            time.sleep(watch)
+    except KeyboardInterrupt:
+        console.print("已停止投递")
+    finally:
+        database.dispose()

@@ -73,3 +73,33 @@ GRANT_STATE_LABELS: dict[GrantState, str] = {
     GrantState.active: "有效",
     GrantState.revoked: "已撤销",
 }
+
+
+class SubscriptionState(StrEnum):
+    """A change subscription (Art. 26)."""
+
+    active = "active"  # notified of every load that changes the resource
+    paused = "paused"  # notifications queue up, nothing is sent until resumed
+    cancelled = "cancelled"  # final: nothing is queued or sent any more
+
+
+SUBSCRIPTION_STATE_LABELS: dict[SubscriptionState, str] = {
+    SubscriptionState.active: "推送中",
+    SubscriptionState.paused: "已暂停",
+    SubscriptionState.cancelled: "已取消",
+}
+
+
+class DeliveryState(StrEnum):
+    """One change notification of a subscription."""
+
+    pending = "pending"  # waiting for its (next) attempt
+    delivered = "delivered"  # the receiver answered 2xx
+    dead = "dead"  # every attempt failed, or the grant ended: a dead letter
+
+
+DELIVERY_STATE_LABELS: dict[DeliveryState, str] = {
+    DeliveryState.pending: "待投递",
+    DeliveryState.delivered: "已送达",
+    DeliveryState.dead: "投递失败（死信）",
+}

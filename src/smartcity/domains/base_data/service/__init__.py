@@ -6,6 +6,7 @@ service as base_data_service``); its modules are split by concern.
 """
 
 from smartcity.domains.base_data.service import loads
+from smartcity.domains.base_data.service.changes import ChangedRecord, changed_records
 from smartcity.domains.base_data.service.load_plan import (
     BATCH_ROWS,
     LoadProgress,
@@ -44,6 +45,7 @@ from smartcity.domains.base_data.service.tables import (
 
 __all__ = [
     "BATCH_ROWS",
+    "ChangedRecord",
     "HistoryView",
     "LoadProgress",
     "LoadRejectedError",
@@ -53,6 +55,7 @@ __all__ = [
     "SourcedValue",
     "apply_load",
     "build_table",
+    "changed_records",
     "data_table",
     "error_report_xlsx",
     "error_summary",

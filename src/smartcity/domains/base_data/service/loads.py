@@ -36,7 +36,7 @@ import polars as pl
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from smartcity.core import bulkread
+from smartcity.core import bulkread, events
 from smartcity.core.errors import AppError, PermissionDeniedError
 from smartcity.core.security import Actor, ensure_permission
 from smartcity.core.time import utcnow
@@ -47,6 +47,7 @@ from smartcity.domains.base_data.errors import (
     NoKeyError,
     TableRetiredError,
 )
+from smartcity.domains.base_data.events import LoadCompleted
 from smartcity.domains.base_data.models import (
     Load,
     LoadError,
@@ -218,7 +219,8 @@ def apply_load(
     """Validate and apply the file of a started load, in the caller's transaction.
 
     On success the load is ``succeeded`` (its counts set, the table's row count
-    updated, an audit event written). Raises ``LoadRejectedError`` when
+    updated, an audit event written) and ``LoadCompleted`` is published for after
+    the commit. Raises ``LoadRejectedError`` when
     ``OnError.reject`` met invalid values: the caller must roll back and call
     ``record_outcome`` with the report carried by the error. Other errors
     (unreadable file, wrong columns) propagate the same way.
@@ -296,6 +298,18 @@ def apply_load(
         },
     )
     session.flush()
+    # Reaches the subscribers (wiring.py) only once this transaction commits.
+    events.publish(
+        session,
+        LoadCompleted(
+            load_id=load.id,
+            table_id=base.id,
+            entry_id=base.entry_id,
+            inserted=counts.inserted,
+            updated=counts.updated,
+            deleted=counts.deleted,
+        ),
+    )
     state.phase = "done"
     if progress is not None:
         progress(state)

@@ -1,5 +1,6 @@
-"""Use cases of the sharing platform: share requests and grants (Art. 27), and the
-exchange API's lookups with the hash-chained exchange log (Art. 26).
+"""Use cases of the sharing platform: share requests and grants (Art. 27), the
+exchange API's lookups with the hash-chained exchange log, and change subscriptions
+(Art. 26).
 
 Other domains import this package (``from smartcity.domains.sharing import service
 as sharing_service``).
@@ -10,7 +11,10 @@ from smartcity.domains.sharing.service import (
     exchange_log,
     exchange_log_view,
     exchange_query,
+    notifications,
     statistics,
+    subscriptions,
+    webhook_policy,
 )
 from smartcity.domains.sharing.service.exchange import lookup
 from smartcity.domains.sharing.service.exchange_log import (
@@ -30,6 +34,7 @@ from smartcity.domains.sharing.service.grants import (
     renew_grant,
     revoke_grant,
 )
+from smartcity.domains.sharing.service.notifications import notify_load
 from smartcity.domains.sharing.service.requests import (
     answer_request,
     check_request,
@@ -45,13 +50,29 @@ from smartcity.domains.sharing.service.requests import (
     withdraw_request,
 )
 from smartcity.domains.sharing.service.statistics import annual_report_xlsx, sharing_statistics
+from smartcity.domains.sharing.service.subscriptions import (
+    cancel_subscription,
+    delivery_read,
+    get_subscription,
+    list_deliveries,
+    list_subscriptions,
+    pause_subscription,
+    redeliver,
+    resume_subscription,
+    subscribe,
+    subscription_reads,
+)
+from smartcity.domains.sharing.service.webhook_policy import WebhookPolicy
 
 __all__ = [
     "DEFAULT_RATE_PER_MINUTE",
+    "WebhookPolicy",
     "annual_report_xlsx",
     "answer_request",
+    "cancel_subscription",
     "changes",
     "check_request",
+    "delivery_read",
     "ensure_log_reader",
     "escalate_overdue",
     "exchange",
@@ -60,25 +81,37 @@ __all__ = [
     "exchange_query",
     "get_grant",
     "get_request",
+    "get_subscription",
     "issue_grant",
+    "list_deliveries",
     "list_grants",
     "list_log",
     "list_log_lines",
     "list_requests",
+    "list_subscriptions",
     "lookup",
+    "notifications",
+    "notify_load",
     "order_supply",
+    "pause_subscription",
     "query",
+    "redeliver",
     "refusals_by_basis",
     "remind_due",
     "renew_grant",
     "request_clock",
     "request_detail",
+    "resume_subscription",
     "revoke_grant",
     "sharing_statistics",
     "statistics",
     "subject_keys_of",
     "submit_request",
+    "subscribe",
+    "subscription_reads",
+    "subscriptions",
     "verify_exchange_log",
     "visible_log",
+    "webhook_policy",
     "withdraw_request",
 ]

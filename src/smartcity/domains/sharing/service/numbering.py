@@ -1,6 +1,6 @@
-"""Numbers of share requests (``GX-2026-000001``) and grants (``SQ-2026-000001``):
-one sequence per prefix and year, unique by constraint, safe under concurrent
-submissions without a counter table.
+"""Numbers of share requests (``GX-2026-000001``), grants (``SQ-2026-000001``) and
+change subscriptions (``DY-2026-000001``): one sequence per prefix and year, unique
+by constraint, safe under concurrent submissions without a counter table.
 
 The next number is the highest of the year plus one. Two transactions can read the
 same highest number (PostgreSQL, READ COMMITTED); the second insert then hits the
@@ -20,13 +20,16 @@ from sqlalchemy.orm import Session
 from smartcity.core.time import utcnow
 from smartcity.domains.sharing.errors import NumberingConflictError
 from smartcity.domains.sharing.models import Grant, ShareRequest
+from smartcity.domains.sharing.models_subscriptions import Subscription
+
+Numbered = ShareRequest | Grant | Subscription
 
 # Each collision means another submission committed a number, so a transaction
 # retries at most once per concurrent competitor; this bounds pathological cases.
 MAX_ATTEMPTS = 100
 
 
-def next_number(session: Session, kind: type[ShareRequest | Grant], prefix: str) -> str:
+def next_number(session: Session, kind: type[Numbered], prefix: str) -> str:
     """The next ``<prefix>-<year>-<seq:06d>`` of ``kind``, from the highest one committed
     (or written by this transaction)."""
     column = kind.number
@@ -36,7 +39,7 @@ def next_number(session: Session, kind: type[ShareRequest | Grant], prefix: str)
     return f"{head}{sequence:06d}"
 
 
-def add_numbered(session: Session, row: ShareRequest | Grant, prefix: str) -> None:
+def add_numbered(session: Session, row: Numbered, prefix: str) -> None:
     """Number ``row`` and insert it (flushed), retrying with the next number when a
     concurrent transaction took the same one.
 
