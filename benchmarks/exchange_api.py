@@ -14,7 +14,8 @@ a published catalog entry builds, as ``base_data_load.py`` does):
   worker thread) and returns its 12 values as JSON: no authentication, no checks,
   no log.
 
-Both run under uvicorn with the same settings (2 workers, 127.0.0.1 only) and are
+Both run under uvicorn with the same settings (2 workers, 127.0.0.1 only), one after
+the other (each started, warmed up, measured and stopped in turn), and are
 loaded by ``wrk`` (Debian's ``wrk``; a Lua script picks random ID numbers from a
 list of the file's) at 64 connections. Reported per route: requests/s, p50/p99
 latency, non-2xx answers; then the ratio. Afterwards the exchange log entries
@@ -431,33 +432,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
     }
     first_key = keys_path.read_text(encoding="utf-8").split("\n", 1)[0]
-    servers: list[Server] = []
-    try:
-        platform = Server(
+    routes: tuple[tuple[str, str, dict[str, str], str, dict[str, str]], ...] = (
+        ("bare", "benchmarks.exchange_api:create_bare_app", bare_env, "/bare/", {}),
+        (
+            "platform",
             "benchmarks.exchange_api:create_platform_app",
-            {
-                "SMARTCITY_DATABASE__URL": url,
-                _SYNC_ACTOR_ENV: "1" if args.sync_actor else "0",
-            },
-            args.workers,
-            factory=True,
-        )
-        servers.append(platform)
-        bare = Server("benchmarks.exchange_api:create_bare_app", bare_env, args.workers, True)
-        servers.append(bare)
-        platform.wait_ready(platform_prefix + first_key, platform_headers)
-        bare.wait_ready(f"/bare/{first_key}", {})
-        routes = (
-            ("bare", bare, "/bare/", {}),
-            ("platform", platform, platform_prefix, platform_headers),
-        )
-        if args.warmup:
-            for _name, server, prefix, headers in routes:
+            {"SMARTCITY_DATABASE__URL": url, _SYNC_ACTOR_ENV: "1" if args.sync_actor else "0"},
+            platform_prefix,
+            platform_headers,
+        ),
+    )
+    # One server at a time: the bare route keeps a connection per worker thread (up to
+    # 80), which beside the platform's pool would pass PostgreSQL's max_connections.
+    for name, target, env, prefix, headers in routes:
+        server = Server(target, env, args.workers, factory=True)
+        try:
+            server.wait_ready(prefix + first_key, headers)
+            if args.warmup:
                 run_wrk(
                     server.port, prefix, headers, keys_path, script, args.warmup,
                     args.connections, threads=min(2, args.connections),
                 )  # fmt: skip
-        for name, server, prefix, headers in routes:
             before = _child(log_state, url) if name == "platform" else None
             results[name] = run_wrk(
                 server.port, prefix, headers, keys_path, script, args.seconds,
@@ -467,17 +462,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 time.sleep(1.0)  # requests in flight when wrk stopped still finish
                 after = _child(log_state, url)
                 results["log_delta"] = after["entries"] - before["entries"]
-            print(
-                f"{name:<9} {results[name]['per_s']:>9,.0f} req/s  "
-                f"p50 {results[name]['p50_ms']:.1f} ms  p99 {results[name]['p99_ms']:.1f} ms"
-            )
-            if name == "bare":
-                # Its connection per worker thread (up to 80) would otherwise stay open
-                # beside the platform's pool: on PostgreSQL, past max_connections.
-                server.stop()
-    finally:
-        for server in servers:
+        finally:
             server.stop()
+        print(
+            f"{name:<9} {results[name]['per_s']:>9,.0f} req/s  "
+            f"p50 {results[name]['p50_ms']:.1f} ms  p99 {results[name]['p99_ms']:.1f} ms"
+        )
     results["log"] = _child(log_state, url, True)
     _report(results)
     if args.json:
