@@ -5,7 +5,6 @@ load changed or deleted); pausing, cancelling, and who sees and redelivers what.
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from uuid import uuid4
 
@@ -18,9 +17,8 @@ from smartcity.core.pagination import PageParams
 from smartcity.core.security import SYSTEM, Actor, ActorKind
 from smartcity.core.time import utcnow
 from smartcity.domains.audit import service as audit_service
-from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.events import LoadCompleted
-from smartcity.domains.base_data.models import LoadMode, OnError
+from smartcity.domains.base_data.models import LoadMode
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.sharing.enums import (
     DeliveryState,
@@ -56,14 +54,14 @@ from smartcity.domains.sharing.subscription_schemas import (
     SubscriptionFilter,
 )
 from tests.domains.sharing.test_exchange import World, grant_for, population_world
-from tests.factories.base_data import csv_bytes, person_row
+from tests.domains.sharing.test_exchange_query import load as load_rows
+from tests.factories.base_data import person_row
 from tests.factories.catalog import staff_of
 from tests.factories.registry import make_organization
 
 GRANTED = ["公民身份号码", "姓名", "性别", "户籍地址"]  # not 文化程度 nor 联系电话
 LOOPBACK = WebhookPolicy(allow_loopback=True)
 URL = "http://127.0.0.1:9/hooks/changes"
-_files = itertools.count(1)
 PAGE = PageParams(page=1, size=100)
 
 
@@ -99,23 +97,9 @@ def load(
 ) -> int:
     """Load ``rows`` into the world's table and queue its notifications, as the
     ``LoadCompleted`` handler does after the commit; the load's id."""
-    path = tmp_path / f"load-{next(_files)}.csv"
-    path.write_bytes(csv_bytes(rows))
-    table = base_data_service.table_for_entry(session, world.entry.id)
-    assert table is not None
-    started = base_data_service.start_load(
-        session,
-        actor=SYSTEM,
-        table_id=table.id,
-        mode=mode,
-        on_error=OnError.reject,
-        filename=path.name,
-        organization_id=world.provider.id,
-    )
-    done = base_data_service.apply_load(session, actor=SYSTEM, load_id=started.id, path=path)
-    assert done.status.value == "succeeded", done.message
-    notifications.notify_load(session, load_id=started.id, entry_id=world.entry.id)
-    return started.id
+    load_id = load_rows(session, world, tmp_path, rows, mode)
+    notifications.notify_load(session, load_id=load_id, entry_id=world.entry.id)
+    return load_id
 
 
 def deliveries_of(session: Session, subscription: Subscription) -> list[Delivery]:
