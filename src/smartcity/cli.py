@@ -15,6 +15,7 @@ from smartcity.domains.base_data import cli as base_data_cli
 from smartcity.domains.calendar import cli as calendar_cli
 from smartcity.domains.catalog import cli as catalog_cli
 from smartcity.domains.identity import cli as identity_cli
+from smartcity.domains.privacy import cli as privacy_cli
 from smartcity.domains.registry import cli as registry_cli
 from smartcity.domains.sharing import cli as sharing_cli
 from smartcity.domains.sharing import cli_mirror as sharing_mirror_cli
@@ -34,6 +35,7 @@ app.add_typer(catalog_cli.app, name="catalog")
 app.add_typer(base_data_cli.app, name="base-data")
 sharing_cli.app.command("mirror")(sharing_mirror_cli.mirror)
 app.add_typer(sharing_cli.app, name="sharing")
+app.add_typer(privacy_cli.app, name="privacy")
 
 
 @db_app.command("upgrade")

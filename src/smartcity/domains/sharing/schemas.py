@@ -180,3 +180,32 @@ class RefusalCount(Schema):
 
 class EscalationReport(Schema):
     escalated: list[str]
+
+
+class ConcealedAccess(Schema):
+    """Calls left out of a data subject's view of the exchange log (a lawful deferral,
+    Art. 68): the organization's calls, narrowed to one grant and/or one case reference
+    when given."""
+
+    organization_id: UUID
+    grant_id: UUID | None = None
+    case_reference: str = ""
+
+
+class SubjectCallRead(Schema):
+    """One exchange call as the data subject sees it ("who looked at my data", Art. 68)."""
+
+    seq: int
+    occurred: datetime | None = Field(default=None, description="调用时间")
+    organization_name: str = Field(default="", description="调用单位")
+    operation: str
+    resource: str = Field(default="", description="基础数据表")
+    purpose: str = Field(default="", description="共享授权的用途")
+    scenario: str = Field(default="", description="共享授权服务的事项")
+    case_reference: str
+    result: str = Field(description="ok，或拒绝时的问题代码")
+    records: int
+    bulk: bool = Field(
+        default=False,
+        description="文件交换（批量下载）：下载了整张表，包括本人的记录，日志不逐一记录主体",
+    )

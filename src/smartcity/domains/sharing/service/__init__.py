@@ -18,13 +18,14 @@ from smartcity.domains.sharing.service import (
 )
 from smartcity.domains.sharing.service.exchange import lookup
 from smartcity.domains.sharing.service.exchange_log import (
+    calls_on_subject,
     ensure_log_reader,
     list_log,
     subject_keys_of,
     verify_exchange_log,
     visible_log,
 )
-from smartcity.domains.sharing.service.exchange_log_view import list_log_lines
+from smartcity.domains.sharing.service.exchange_log_view import list_log_lines, subject_calls
 from smartcity.domains.sharing.service.exchange_query import changes, query
 from smartcity.domains.sharing.service.grants import (
     DEFAULT_RATE_PER_MINUTE,
@@ -69,6 +70,7 @@ __all__ = [
     "WebhookPolicy",
     "annual_report_xlsx",
     "answer_request",
+    "calls_on_subject",
     "cancel_subscription",
     "changes",
     "check_request",
@@ -105,6 +107,7 @@ __all__ = [
     "revoke_grant",
     "sharing_statistics",
     "statistics",
+    "subject_calls",
     "subject_keys_of",
     "submit_request",
     "subscribe",

@@ -44,8 +44,9 @@ from datetime import UTC, datetime
 from typing import cast
 from uuid import UUID
 
-from sqlalchemy import Select, Table, false, insert, or_, select, text
+from sqlalchemy import Select, Table, and_, false, insert, not_, or_, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from smartcity.core.hashchain import (
     GENESIS,
@@ -58,9 +59,11 @@ from smartcity.core.hashchain import (
 from smartcity.core.pagination import Page, PageParams, paginate
 from smartcity.core.security import Actor, ActorKind, ensure_permission
 from smartcity.core.time import utcnow
+from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.exchange_schemas import ExchangeLogFilter, ExchangeLogSide
 from smartcity.domains.sharing.models import ExchangeLogEntry, ExchangeSubject, Grant
 from smartcity.domains.sharing.permissions import SharingPermission
+from smartcity.domains.sharing.schemas import ConcealedAccess
 
 # Any constant serves, as long as every writer of this chain uses it and the audit
 # chain does not (its key is 7_370_800_062).
@@ -290,6 +293,46 @@ def list_log(
         statement = statement.where(ExchangeLogEntry.occurred_at >= _stamp(filters.since))
     if filters.until:
         statement = statement.where(ExchangeLogEntry.occurred_at < _stamp(filters.until))
+    return paginate(session, statement.order_by(ExchangeLogEntry.seq.desc()), page)
+
+
+def calls_on_subject(
+    session: Session,
+    subject_key: str,
+    *,
+    resources: Sequence[str] = (),
+    concealed: Sequence[ConcealedAccess] = (),
+    page: PageParams,
+) -> Page[ExchangeLogEntry]:
+    """Every call that touched ``subject_key``, newest first ("who looked at my data",
+    Art. 68): the calls whose subjects include the key (the ``ExchangeSubject`` index),
+    and, since a file extract logs no keys, every successful ``file`` call on one of
+    ``resources`` (the tables holding the subject's record). Calls matching one of
+    ``concealed`` (lawful deferrals) are left out.
+
+    No actor: the caller has established that the key is the reader's own (the privacy
+    domain takes it from the reader's binding, never from input).
+    """
+    key = subject_key.strip().upper()[:SUBJECT_KEY_LENGTH]
+    touched = ExchangeLogEntry.seq.in_(
+        select(ExchangeSubject.seq).where(ExchangeSubject.subject_key == key)
+    )
+    condition: ColumnElement[bool] = touched
+    if resources:
+        extracts = and_(
+            ExchangeLogEntry.operation == QueryMode.file.value,
+            ExchangeLogEntry.result == "ok",
+            ExchangeLogEntry.resource.in_(list(resources)),
+        )
+        condition = or_(touched, extracts)
+    statement = select(ExchangeLogEntry).where(condition)
+    for hidden in concealed:
+        parts = [ExchangeLogEntry.consumer_organization_id == str(hidden.organization_id)]
+        if hidden.grant_id is not None:
+            parts.append(ExchangeLogEntry.grant_id == str(hidden.grant_id))
+        if hidden.case_reference:
+            parts.append(ExchangeLogEntry.case_reference == hidden.case_reference)
+        statement = statement.where(not_(and_(*parts)))
     return paginate(session, statement.order_by(ExchangeLogEntry.seq.desc()), page)
 
 

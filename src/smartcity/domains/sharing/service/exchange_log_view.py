@@ -9,7 +9,7 @@ columns, so the ids of one page are turned into ``UUID`` values here and looked 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -21,6 +21,7 @@ from smartcity.core.pagination import Page, PageParams
 from smartcity.core.security import Actor
 from smartcity.domains.identity.models import ApiClient, User
 from smartcity.domains.registry.models import Organization
+from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.exchange_schemas import (
     ExchangeLogEntryRead,
     ExchangeLogFilter,
@@ -28,7 +29,12 @@ from smartcity.domains.sharing.exchange_schemas import (
 )
 from smartcity.domains.sharing.models import ExchangeLogEntry, Grant
 from smartcity.domains.sharing.permissions import SharingPermission
-from smartcity.domains.sharing.service.exchange_log import TIMESTAMP_FORMAT, list_log
+from smartcity.domains.sharing.schemas import ConcealedAccess, SubjectCallRead
+from smartcity.domains.sharing.service.exchange_log import (
+    TIMESTAMP_FORMAT,
+    calls_on_subject,
+    list_log,
+)
 
 
 def _uuids(texts: Iterable[str]) -> list[UUID]:
@@ -119,4 +125,55 @@ def list_log_lines(
         total=result.total,
         page=result.page,
         size=result.size,
+    )
+
+
+def subject_calls(
+    session: Session,
+    subject_key: str,
+    *,
+    resources: Sequence[str] = (),
+    concealed: Sequence[ConcealedAccess] = (),
+    page: PageParams,
+) -> Page[SubjectCallRead]:
+    """A page of ``calls_on_subject`` as the data subject sees it (Art. 68): the calling
+    organization's name, the grant's purpose and matter, the case reference, the result;
+    file extracts marked ``bulk``. No grant numbers, users or other subjects' keys.
+    """
+    result = calls_on_subject(
+        session, subject_key, resources=resources, concealed=concealed, page=page
+    )
+    rows = list(result.items)
+    organizations = _names(
+        session, Organization.id, Organization.name, (e.consumer_organization_id for e in rows)
+    )
+    ids = _uuids(e.grant_id for e in rows)
+    grants = (
+        {
+            str(row[0]): (row[1], row[2])
+            for row in session.execute(
+                select(Grant.id, Grant.purpose, Grant.scenario).where(Grant.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
+    items = [
+        SubjectCallRead(
+            seq=entry.seq,
+            occurred=_occurred(entry.occurred_at),
+            organization_name=organizations.get(entry.consumer_organization_id, ""),
+            operation=entry.operation,
+            resource=entry.resource,
+            purpose=grants.get(entry.grant_id, ("", ""))[0],
+            scenario=grants.get(entry.grant_id, ("", ""))[1],
+            case_reference=entry.case_reference,
+            result=entry.result,
+            records=entry.records,
+            bulk=entry.operation == QueryMode.file.value,
+        )
+        for entry in rows
+    ]
+    return Page[SubjectCallRead](
+        items=items, total=result.total, page=result.page, size=result.size
     )
