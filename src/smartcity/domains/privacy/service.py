@@ -282,7 +282,26 @@ def _one_year_after(day: date) -> date:
     return day + timedelta(days=MAX_DEFERRAL_DAYS)
 
 
-def create_deferral(session: Session, *, actor: Actor, data: DeferralCreate) -> AccessDeferral:
+def _read(deferral: AccessDeferral, organization_name: str, citation: str) -> DeferralRead:
+    key = deferral.subject_key
+    return DeferralRead(
+        id=deferral.id,
+        organization_id=deferral.organization_id,
+        organization_name=organization_name,
+        grant_id=deferral.grant_id,
+        case_reference=deferral.case_reference,
+        subject_key_masked=mask_key(key, subject_kind_of(key)) if key else "",
+        legal_basis_id=deferral.legal_basis_id,
+        legal_basis_citation=citation,
+        ends_on=deferral.ends_on,
+        active=deferral.ends_on >= today_in_china(),
+        reason=deferral.reason,
+        created_by_name=deferral.created_by_name,
+        created_at=deferral.created_at,
+    )
+
+
+def create_deferral(session: Session, *, actor: Actor, data: DeferralCreate) -> DeferralRead:
     """Record a lawful deferral: the organization's matching calls stay hidden from the
     data subjects through ``ends_on`` (Beijing date), then appear by themselves.
 
@@ -363,7 +382,7 @@ def create_deferral(session: Session, *, actor: Actor, data: DeferralCreate) -> 
         },
         organization_id=organization.id,
     )
-    return deferral
+    return _read(deferral, organization.name, basis.citation)
 
 
 def list_deferrals(session: Session, *, actor: Actor) -> list[DeferralRead]:
@@ -373,7 +392,6 @@ def list_deferrals(session: Session, *, actor: Actor) -> list[DeferralRead]:
         AuthenticationRequiredError; PermissionDeniedError (no ``privacy.read_deferrals``).
     """
     ensure_permission(actor, PrivacyPermission.read_deferrals)
-    today = today_in_china()
     rows = session.scalars(
         select(AccessDeferral)
         .options(
@@ -381,24 +399,5 @@ def list_deferrals(session: Session, *, actor: Actor) -> list[DeferralRead]:
         )
         .order_by(AccessDeferral.ends_on.desc(), AccessDeferral.created_at.desc())
     ).all()
-    out = [
-        DeferralRead(
-            id=d.id,
-            organization_id=d.organization_id,
-            organization_name=d.organization.name,
-            grant_id=d.grant_id,
-            case_reference=d.case_reference,
-            subject_key_masked=(
-                mask_key(d.subject_key, subject_kind_of(d.subject_key)) if d.subject_key else ""
-            ),
-            legal_basis_id=d.legal_basis_id,
-            legal_basis_citation=d.legal_basis.citation,
-            ends_on=d.ends_on,
-            active=d.ends_on >= today,
-            reason=d.reason,
-            created_by_name=d.created_by_name,
-            created_at=d.created_at,
-        )
-        for d in rows
-    ]
+    out = [_read(d, d.organization.name, d.legal_basis.citation) for d in rows]
     return sorted(out, key=lambda d: not d.active)
