@@ -45,6 +45,7 @@ from smartcity.core.db.engine import Database
 from smartcity.core.identifiers import make_credit_code
 from smartcity.core.security import SYSTEM
 from smartcity.domains.base_data import demo as base_data_demo
+from smartcity.domains.base_data import synthetic as base_data_synthetic
 from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.catalog.demo_content import DemoEntry, generate_entries
 from smartcity.domains.catalog.schemas import EntryDraft
@@ -53,6 +54,8 @@ from smartcity.domains.identity.errors import WeakPasswordError
 from smartcity.domains.identity.passwords import password_problems
 from smartcity.domains.identity.permissions import ROLE_LABELS, Role
 from smartcity.domains.identity.schemas import UserCreate, UserUpdate
+from smartcity.domains.privacy import demo as privacy_demo
+from smartcity.domains.privacy import service as privacy_service
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.demo_systems import seed_demo_systems
 from smartcity.domains.registry.enums import OrganizationKind
@@ -92,6 +95,7 @@ class DemoAccount:
     username: str
     password: str
     organization_name: str
+    note: str = ""
 
     @property
     def role_label(self) -> str:
@@ -534,15 +538,30 @@ def load(
             sharing_demo.load(
                 session, city_code=data.municipal_code, coordinator_code=COORDINATOR_CODE
             )
+        status.update("个人数据权利示例")
+        subject_key = demo_subject_key()
+        with database.session_scope() as session:
+            privacy_demo.load(session, subject_key=subject_key)
+    masked = privacy_service.mask_key(subject_key, privacy_service.subject_kind_of(subject_key))
+    notes = {
+        privacy_demo.CITIZEN: f"已绑定演示人口 {masked}，登录后打开 /privacy/my-data 查看“我的数据”"
+    }
     return [
         DemoAccount(
             role=u.role,
             username=u.username,
             password=passwords[u.username],
             organization_name=names[u.organization] if u.organization else "",
+            note=notes.get(u.username, ""),
         )
         for u in data.DEMO_USERS
     ]
+
+
+def demo_subject_key() -> str:
+    """The ID number of the demo population's first person: the demo citizen's (Art. 68)."""
+    frame = base_data_synthetic.population_frame(1, seed=base_data_demo.SEED)
+    return str(frame["公民身份号码"][0])
 
 
 def print_accounts(accounts: list[DemoAccount], *, console: Console | None = None) -> None:
@@ -558,6 +577,9 @@ def print_accounts(accounts: list[DemoAccount], *, console: Console | None = Non
             account.role_label, account.username, account.password, account.organization_name or "—"
         )
     output.print(table)
+    for account in accounts:
+        if account.note:
+            output.print(f"{account.username}：{account.note}", soft_wrap=True)
     # Never wrap the addresses: they are meant to be copied.
     output.print(f"平台地址：{URL}    API 文档：{URL}api/docs", soft_wrap=True)
     output.print("[dim]再次执行 smartcity demo load 会重置演示账号的密码。[/dim]", soft_wrap=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -133,6 +134,13 @@ def bind_subject(session: Session, *, actor: Actor, username: str, key: str) -> 
         },
     )
     return binding
+
+
+def binding_for_user(session: Session, user_id: UUID) -> SubjectBinding | None:
+    """The user's binding, if any (for the platform's own use: demo, login)."""
+    return session.scalars(
+        select(SubjectBinding).where(SubjectBinding.user_id == user_id)
+    ).one_or_none()
 
 
 def binding_of(session: Session, actor: Actor) -> SubjectBinding:

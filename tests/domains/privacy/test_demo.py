@@ -1,0 +1,29 @@
+"""The privacy demo: the demo citizen is bound and looked up twice, once only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from smartcity.core.pagination import PageParams
+from smartcity.domains.identity.permissions import Role
+from smartcity.domains.privacy import demo, service
+from tests.domains.privacy.world import privacy_world
+from tests.factories.identity import actor_of, make_user
+
+
+def test_binds_the_citizen_and_makes_two_lookups_once(session: Session, tmp_path: Path) -> None:
+    world = privacy_world(session, tmp_path)
+    citizen = make_user(session, organization=None, roles=[Role.citizen], username=demo.CITIZEN)
+    make_user(
+        session, organization=world.exchange.consumer, roles=[Role.org_staff], username="staff.scjg"
+    )
+    key = world.exchange.key(2)
+
+    assert demo.load(session, subject_key=key) == 2
+    assert demo.load(session, subject_key=key) == 0
+
+    calls = service.my_calls(session, actor=actor_of(citizen), page=PageParams())
+    assert sorted(c.case_reference for c in calls.items) == sorted(r for r, _ in demo.LOOKUPS)
+    assert {c.organization_name for c in calls.items} == {world.exchange.consumer.name}
