@@ -349,6 +349,26 @@ class TestAccounts:
         assert auditor_org is not None
         assert auditor_org.name == "济宁市审计局"
 
+    def test_the_demo_citizen_sees_the_demo_lookups_on_his_record(
+        self, loaded: Loaded, demo_session: Session
+    ) -> None:
+        from smartcity.core.pagination import PageParams
+        from smartcity.domains.identity import service as identity_service
+        from smartcity.domains.privacy import demo as privacy_demo
+        from smartcity.domains.privacy import service as privacy_service
+
+        user = identity_service.find_user_by_username(demo_session, privacy_demo.CITIZEN)
+        assert user is not None
+        actor = identity_service.actor_for_user(user)
+        held = privacy_service.my_records(demo_session, actor=actor)
+        calls = privacy_service.my_calls(demo_session, actor=actor, page=PageParams())
+        assert held.records[0].values[0].value == demo.demo_subject_key()
+        assert sorted(c.case_reference for c in calls.items) == sorted(
+            r for r, _ in privacy_demo.LOOKUPS
+        )
+        assert {c.organization_name for c in calls.items} == {"济宁市市场监督管理局"}
+        assert any(a.note for a in loaded.second if a.username == privacy_demo.CITIZEN)
+
     @pytest.mark.parametrize("username", [u.username for u in DEMO_USERS])
     def test_each_account_can_log_in(
         self, loaded: Loaded, demo_session: Session, username: str
