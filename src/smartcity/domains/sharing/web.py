@@ -45,6 +45,7 @@ from smartcity.domains.registry.errors import LegalBasisNotFoundError
 from smartcity.domains.registry.schemas import LegalBasisFilter, LegalBasisRead
 from smartcity.domains.sharing import service as sharing_service
 from smartcity.domains.sharing.enums import (
+    GRANT_STATE_LABELS,
     OPEN_STATES,
     QUERY_MODE_LABELS,
     REQUEST_PATH_LABELS,
@@ -168,6 +169,7 @@ def _labels() -> dict[str, Any]:
         "state_labels": REQUEST_STATE_LABELS,
         "mode_labels": QUERY_MODE_LABELS,
         "path_labels": REQUEST_PATH_LABELS,
+        "grant_state_labels": GRANT_STATE_LABELS,
         "waiting_labels": WAITING_LABELS,
         "state_kind": _STATE_KIND,
     }
