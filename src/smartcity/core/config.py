@@ -88,6 +88,14 @@ class SharingSettings(BaseModel):
     webhook_concurrency: int = Field(default=4, ge=1, le=64)
 
 
+class PrivacySettings(BaseModel):
+    """The clock of the data subjects' correction and deletion requests (Art. 68): the
+    source department answers within ``answer_working_days`` working days of the
+    platform's calendar (``SMARTCITY_PRIVACY__ANSWER_WORKING_DAYS``)."""
+
+    answer_working_days: int = Field(default=10, ge=1, le=60)
+
+
 class Settings(BaseSettings):
     """Process configuration.
 
@@ -108,6 +116,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     base_data: BaseDataSettings = BaseDataSettings()
     sharing: SharingSettings = SharingSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @property
     def webhook_loopback_allowed(self) -> bool:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from smartcity.core.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from smartcity.core.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 
 class NoSubjectBindingError(PermissionDeniedError):
@@ -32,3 +37,36 @@ class InvalidDeferralError(InvalidInputError):
 
     code = "privacy.invalid-deferral"
     title = "延迟告知的内容不正确"
+
+
+class InvalidDataRequestError(InvalidInputError):
+    """A correction or deletion request names no table or field of the subject's own
+    record, claims nothing (correction) or gives no reason (deletion), or an answer
+    lacks its text or outcome; ``field`` names the input."""
+
+    code = "privacy.invalid-request"
+    title = "更正或删除申请的内容不正确"
+
+
+class DataRequestRefusalBasisError(InvalidInputError):
+    """A refusal (whole or partial) must cite a registered legal basis in force; free
+    text alone is not accepted (Art. 68, as sharing's refusals under Art. 27)."""
+
+    code = "privacy.refusal-basis-required"
+    title = "不予更正必须引用已登记的法律依据"
+
+
+class DataRequestNotFoundError(NotFoundError):
+    """No such request — or not the signed-in subject's own, or not addressed to the
+    staff member's department (the two are not told apart)."""
+
+    code = "privacy.request-not-found"
+    title = "申请不存在"
+
+
+class DataRequestStateError(ConflictError):
+    """The request is no longer open (answered or withdrawn), or the same request is
+    already open."""
+
+    code = "privacy.request-state"
+    title = "申请当前状态不允许此操作"

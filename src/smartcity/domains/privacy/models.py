@@ -3,19 +3,21 @@
 A **binding** records whose key a user is: a citizen's 公民身份号码 or an enterprise's
 统一社会信用代码, set by the platform (in production by the real-name login; here by an
 administrator), never typed by the user. A **deferral** hides an authority's access to
-data subjects from their "my data" page until a date, with its legal basis.
+data subjects from their "my data" page until a date, with its legal basis. A **data
+request** is a subject's correction or deletion request on a value held about him,
+routed to that value's source department (一数一源) and answered on a working-day clock.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcity.core.db.base import Entity
-from smartcity.domains.privacy.enums import SubjectKind
+from smartcity.domains.privacy.enums import DataRequestKind, DataRequestState, SubjectKind
 from smartcity.domains.registry.models import LegalBasis, Organization
 
 
@@ -61,3 +63,55 @@ class AccessDeferral(Entity):
     @property
     def audit_label(self) -> str:
         return f"延迟告知至 {self.ends_on.isoformat()}"
+
+
+class DataRequest(Entity):
+    """A data subject's correction or deletion request on a value of his own record
+    (Art. 68: 公民、法人和其他组织 may ask for what is held about them to be corrected),
+    addressed to the field's source department. The subject key comes from the filer's
+    binding, never from the request."""
+
+    __tablename__ = "privacy_data_request"
+    __table_args__ = (
+        # The exchange API asks, once per call, which (key, field) pairs of a table have
+        # an open correction: one index lookup per key (STYLE: the exchange is hot).
+        Index(
+            "ix_privacy_data_request_dispute", "subject_key", "table_name", "field_name", "state"
+        ),
+    )
+
+    number: Mapped[str] = mapped_column(String(32), unique=True, comment="GZ-2026-000001")
+    subject_key: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[DataRequestKind] = mapped_column(
+        Enum(DataRequestKind, native_enum=False, length=16)
+    )
+    table_name: Mapped[str] = mapped_column(String(63), comment="The base-data table.")
+    table_title: Mapped[str] = mapped_column(String(200), default="")
+    field_name: Mapped[str] = mapped_column(
+        String(100), default="", comment="Empty: a deletion of the whole record."
+    )
+    current_value: Mapped[str] = mapped_column(Text, default="", comment="As the subject saw it.")
+    claimed_value: Mapped[str] = mapped_column(Text, default="", comment="Correction: the claim.")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source_organization_id: Mapped[UUID] = mapped_column(
+        ForeignKey("registry_organization.id"), index=True
+    )
+    state: Mapped[DataRequestState] = mapped_column(
+        Enum(DataRequestState, native_enum=False, length=16), index=True
+    )
+    submitted_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(comment="Answer deadline (24:00, Asia/Shanghai).")
+    filed_by_id: Mapped[UUID] = mapped_column(ForeignKey("identity_user.id"), index=True)
+    filed_by_name: Mapped[str] = mapped_column(String(100), default="")
+    answered_at: Mapped[datetime | None]
+    answered_by_name: Mapped[str] = mapped_column(String(100), default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    refusal_basis_id: Mapped[UUID | None] = mapped_column(ForeignKey("registry_legal_basis.id"))
+    withdrawn_at: Mapped[datetime | None]
+
+    source_organization: Mapped[Organization] = relationship(lazy="raise")
+    refusal_basis: Mapped[LegalBasis | None] = relationship(lazy="raise")
+
+    @property
+    def audit_label(self) -> str:
+        return self.number

@@ -12,6 +12,8 @@ class PrivacyPermission(StrEnum):
     bind = "privacy.bind"  # bind a user to his ID number or credit code (coordinator)
     read_deferrals = "privacy.read_deferrals"  # list lawful deferrals (coordinator, auditor)
     defer = "privacy.defer"  # record a lawful deferral (coordinator)
+    answer = "privacy.answer"  # answer correction/deletion requests of one's department
+    read_requests = "privacy.read_requests"  # every department's requests (coordinator)
 
 
 # Every person has the right; the binding decides whose data a user sees.
@@ -22,5 +24,9 @@ grant(
     PrivacyPermission.bind,
     PrivacyPermission.read_deferrals,
     PrivacyPermission.defer,
+    PrivacyPermission.read_requests,
 )
-grant(Role.auditor, PrivacyPermission.read_deferrals)
+grant(Role.auditor, PrivacyPermission.read_deferrals, PrivacyPermission.read_requests)
+# A department's staff answer the requests on the fields it is the source of.
+grant(Role.org_staff, PrivacyPermission.answer)
+grant(Role.org_admin, PrivacyPermission.answer)

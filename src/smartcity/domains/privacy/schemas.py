@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from smartcity.core.schemas import Schema
-from smartcity.domains.privacy.enums import SubjectKind
+from smartcity.core.schemas import QueryFilter, Schema
+from smartcity.domains.privacy.enums import DataRequestKind, DataRequestState, SubjectKind
 
 
 class BindingRead(Schema):
@@ -86,3 +86,65 @@ class DeferralRead(Schema):
     reason: str
     created_by_name: str
     created_at: datetime
+
+
+class DataRequestCreate(Schema):
+    """A correction or deletion request as the subject enters it. The subject key is
+    never an input: it is the filer's binding. Fields default to empty so the service
+    can refuse a missing claim or reason with its own message."""
+
+    kind: DataRequestKind
+    table_name: str = Field(max_length=63, description="基础库数据表（我的数据中所列）")
+    field_name: str = Field(
+        default="", max_length=100, description="信息项；删除申请留空表示删除整条记录"
+    )
+    claimed_value: str = Field(default="", max_length=2000, description="更正：正确的值")
+    reason: str = Field(default="", max_length=2000, description="理由（删除申请必填）")
+
+
+class DataRequestAnswer(Schema):
+    """The source department's answer: corrected, partially or refused (the last two
+    citing a registered legal basis)."""
+
+    outcome: DataRequestState
+    answer: str = Field(default="", max_length=4000, description="答复意见")
+    refusal_basis_id: UUID | None = None
+
+
+class DataRequestFilter(QueryFilter):
+    open_only: bool = False
+    overdue_only: bool = False
+
+
+class DataRequestRead(Schema):
+    """A request with its clock, as the subject, the source department and the
+    coordinator see it (the key masked except for the source department)."""
+
+    id: UUID
+    number: str
+    kind: DataRequestKind
+    kind_label: str
+    subject_key: str = Field(description="数据主体；来源部门以外脱敏显示")
+    table_name: str
+    table_title: str
+    field_name: str
+    current_value: str
+    claimed_value: str
+    reason: str
+    source_organization_id: UUID
+    source_organization_name: str
+    state: DataRequestState
+    state_label: str
+    submitted_at: datetime
+    due_at: datetime
+    due_date: date
+    working_days_left: int | None = Field(description="剩余工作日（逾期为负）；已办结为空")
+    overdue: bool
+    clock_label: str
+    answered_at: datetime | None
+    answered_by_name: str
+    answer: str
+    refusal_basis_id: UUID | None
+    refusal_basis_citation: str
+    withdrawn_at: datetime | None
+    filed_by_name: str
