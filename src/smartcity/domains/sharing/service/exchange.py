@@ -46,6 +46,7 @@ from smartcity.core.time import utcnow
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
 from smartcity.domains.catalog import service as catalog_service
+from smartcity.domains.sharing import disputes
 from smartcity.domains.sharing.enums import GrantState, QueryMode
 from smartcity.domains.sharing.exchange_errors import (
     CaseReferenceRequiredError,
@@ -416,17 +417,23 @@ def _serve(
     plans = _plan(source, grant, names)
     records: list[ExchangeRecordRead] = []
     stored_datum = ""
+    views: list[tuple[str, base_data_service.RecordView | None]] = []
     for key in call.keys:
         try:
-            view = reader.get(key, datum=datum)
+            views.append((key, reader.get(key, datum=datum)))
         except InvalidKeyError as error:
             if call.operation == QueryMode.lookup:
                 call.refuse(ExchangeInvalidKeyError(error.detail, key=key))
-            records.append(ExchangeRecordRead(key=key, found=False))
-            continue
+            views.append((key, None))
         except RecordNotFoundError:
             if call.operation == QueryMode.lookup:
                 call.refuse(ExchangeRecordNotFoundError(key=key))
+            views.append((key, None))
+    found_keys = [view.key for _, view in views if view is not None]
+    # One query for the whole call: which (key, field) has an open correction (Art. 68).
+    disputed = disputes.disputed(session, call.resource, found_keys)
+    for key, view in views:
+        if view is None:
             records.append(ExchangeRecordRead(key=key, found=False))
             continue
         stored_datum = view.datum
@@ -441,7 +448,7 @@ def _serve(
             values[plan.name] = ExchangeValueRead(
                 value=value,
                 masked=plan.masked,
-                disputed=False,
+                disputed=(view.key, plan.name) in disputed,
                 source_organization=sourced.source_name,
                 source_organization_id=sourced.source_organization_id,
                 updated_at=sourced.updated_at,

@@ -48,6 +48,7 @@ from smartcity.core.security import Actor, ActorKind
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
 from smartcity.domains.base_data.service.tables import LOAD_ID, provenance_column
+from smartcity.domains.sharing import disputes
 from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.exchange_errors import (
     CaseReferenceRequiredError,
@@ -155,9 +156,12 @@ def _plans(
 
 
 def _values(
-    view: base_data_service.RecordView, plans: Sequence[_FieldPlan]
+    view: base_data_service.RecordView,
+    plans: Sequence[_FieldPlan],
+    disputed: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
 ) -> dict[str, ExchangeValueRead]:
-    """A record's planned values, masked and with provenance, as ``lookup`` serves them."""
+    """A record's planned values, masked and with provenance, as ``lookup`` serves them;
+    ``disputed`` (key, field) pairs are flagged (Art. 68, ``sharing.disputes``)."""
     values: dict[str, ExchangeValueRead] = {}
     for plan in plans:
         sourced = view.values.get(plan.name)
@@ -169,7 +173,7 @@ def _values(
         values[plan.name] = ExchangeValueRead(
             value=value,
             masked=plan.masked,
-            disputed=False,
+            disputed=(view.key, plan.name) in disputed,
             source_organization=sourced.source_name,
             source_organization_id=sourced.source_organization_id,
             updated_at=sourced.updated_at,
@@ -306,13 +310,12 @@ def query(
         .offset((page - 1) * size)
     ).all()
     plans = _plans(session, grant, reader, names)
-    records: list[ExchangeRecordRead] = []
-    for row in rows:
-        view = _get(reader, tuple(row))
-        if view is not None:
-            records.append(
-                ExchangeRecordRead(key=view.key, found=True, values=_values(view, plans))
-            )
+    views = [v for v in (_get(reader, tuple(row)) for row in rows) if v is not None]
+    disputed = disputes.disputed(session, call.resource, [v.key for v in views])
+    records = [
+        ExchangeRecordRead(key=view.key, found=True, values=_values(view, plans, disputed))
+        for view in views
+    ]
     call.keys = [r.key for r in records][:MAX_BATCH_KEYS]
     seq = call.log("ok", records=len(records))
     return ExchangeQueryResultRead(
@@ -497,19 +500,23 @@ def changes(
     merged = sorted([*deletes, *upserts], key=lambda c: (c.load, c.rank))
     page, has_more = merged[:limit], len(merged) > limit
     plans = _plans(session, grant, reader, names)
+    views = {change.key: _get(reader, change.parts) for change in page if change.rank != _DELETE}
+    disputed = disputes.disputed(
+        session, call.resource, [v.key for v in views.values() if v is not None]
+    )
     out: list[ExchangeChangeRead] = []
     for change in page:
         if change.rank == _DELETE:
             out.append(ExchangeChangeRead(key=change.key, operation="delete", load_id=change.load))
             continue
-        view = _get(reader, change.parts)
+        view = views[change.key]
         if view is not None:  # else deleted since: its delete follows in a later load
             out.append(
                 ExchangeChangeRead(
                     key=change.key,
                     operation="upsert",
                     load_id=change.load,
-                    values=_values(view, plans),
+                    values=_values(view, plans, disputed),
                 )
             )
     if has_more:
