@@ -6,16 +6,30 @@ no request can ask about anyone else's key (and none reveals whether a key exist
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
 
 from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
-from smartcity.core.http.deps import PageParamsDep, SessionDep
+from smartcity.core.http.deps import PageParamsDep, SessionDep, SettingsDep
 from smartcity.core.http.problems import problem_responses
 from smartcity.core.pagination import Page
 from smartcity.domains.identity.deps import ActorDep
-from smartcity.domains.privacy import service
-from smartcity.domains.privacy.errors import InvalidDeferralError, NoSubjectBindingError
+from smartcity.domains.privacy import service, service_requests
+from smartcity.domains.privacy.errors import (
+    DataRequestNotFoundError,
+    DataRequestRefusalBasisError,
+    DataRequestStateError,
+    InvalidDataRequestError,
+    InvalidDeferralError,
+    NoSubjectBindingError,
+)
 from smartcity.domains.privacy.schemas import (
+    DataRequestAnswer,
+    DataRequestCreate,
+    DataRequestFilter,
+    DataRequestRead,
     DeferralCreate,
     DeferralRead,
     MyCallRead,
@@ -61,3 +75,89 @@ def create_deferral(data: DeferralCreate, session: SessionDep, actor: ActorDep) 
     """Record a lawful deferral (coordinator): legal basis and end date required, the end
     date today or later and at most a year ahead."""
     return service.create_deferral(session, actor=actor, data=data)
+
+
+# ---------------------------------------------------------------- correction and deletion
+
+
+@router.get("/me/requests", responses=_MINE)
+def my_requests(session: SessionDep, actor: ActorDep, page: PageParamsDep) -> Page[DataRequestRead]:
+    """我的更正、删除申请, newest first, each with its working-day clock."""
+    return service_requests.my_requests(session, actor=actor, page=page)
+
+
+@router.post(
+    "/me/requests",
+    status_code=201,
+    responses=problem_responses(
+        AuthenticationRequiredError,
+        NoSubjectBindingError,
+        InvalidDataRequestError,
+        DataRequestStateError,
+    ),
+)
+def file_request(
+    data: DataRequestCreate, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> DataRequestRead:
+    """File a correction of a value of my own record (or a deletion request); it goes to
+    the value's source department and is due in ``answer_working_days`` working days."""
+    return service_requests.file_request(session, actor=actor, data=data, settings=settings.privacy)
+
+
+@router.post(
+    "/me/requests/{request_id}/withdraw",
+    responses=problem_responses(
+        AuthenticationRequiredError,
+        NoSubjectBindingError,
+        DataRequestNotFoundError,
+        DataRequestStateError,
+    ),
+)
+def withdraw_request(request_id: UUID, session: SessionDep, actor: ActorDep) -> DataRequestRead:
+    """Withdraw my open request."""
+    return service_requests.withdraw_request(session, actor=actor, request_id=request_id)
+
+
+_QUEUE = problem_responses(AuthenticationRequiredError, PermissionDeniedError)
+
+
+@router.get("/requests", responses=_QUEUE)
+def request_queue(
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageParamsDep,
+    filters: Annotated[DataRequestFilter, Query()],
+) -> Page[DataRequestRead]:
+    """The source department's queue (the coordinator's and auditors': every
+    department's), open ones first by due date; ``overdue_only`` for the late ones."""
+    return service_requests.request_queue(session, actor=actor, filters=filters, page=page)
+
+
+@router.get(
+    "/requests/{request_id}",
+    responses=problem_responses(
+        AuthenticationRequiredError, PermissionDeniedError, DataRequestNotFoundError
+    ),
+)
+def get_request(request_id: UUID, session: SessionDep, actor: ActorDep) -> DataRequestRead:
+    """One request, for its source department or the coordinator."""
+    return service_requests.get_request(session, actor=actor, request_id=request_id)
+
+
+@router.post(
+    "/requests/{request_id}/answer",
+    responses=problem_responses(
+        AuthenticationRequiredError,
+        PermissionDeniedError,
+        DataRequestNotFoundError,
+        DataRequestStateError,
+        InvalidDataRequestError,
+        DataRequestRefusalBasisError,
+    ),
+)
+def answer_request(
+    request_id: UUID, data: DataRequestAnswer, session: SessionDep, actor: ActorDep
+) -> DataRequestRead:
+    """The source department answers: corrected, partially or refused (the last two
+    citing a registered legal basis)."""
+    return service_requests.answer_request(session, actor=actor, request_id=request_id, data=data)
