@@ -5,6 +5,10 @@
   looked at it through the exchange API. A single column that reads on a phone. The key
   comes from the account's binding, never from the page; an account without one gets a
   Chinese explanation (403).
+- ``/privacy/my-requests`` (我的更正、删除申请): the citizen's requests with their clock
+  and withdrawal; ``/privacy/my-requests/new`` the form reached from each value of "my
+  data" (phone width). ``/privacy/requests``: the source department's queue with the
+  answer form (the coordinator and auditors: every department's, overdue ones).
 - ``/privacy/deferrals`` (延迟告知): the coordinator's lawful deferrals with the form to
   record one; auditors may read them.
 """
@@ -12,13 +16,14 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from smartcity.core.http.deps import PageParamsDep, SessionDep
+from smartcity.core.http.deps import PageParamsDep, SessionDep, SettingsDep
 from smartcity.core.http.forms import (
     FieldErrors,
     FormDep,
@@ -31,11 +36,28 @@ from smartcity.core.http.htmx import render
 from smartcity.core.pagination import PageParams
 from smartcity.core.security import Actor, ensure_permission
 from smartcity.domains.identity.deps import ActorDep
-from smartcity.domains.privacy import service
-from smartcity.domains.privacy.enums import SUBJECT_KIND_LABELS
-from smartcity.domains.privacy.errors import InvalidDeferralError, NoSubjectBindingError
+from smartcity.domains.privacy import service, service_requests
+from smartcity.domains.privacy.enums import (
+    ANSWER_STATES,
+    DATA_REQUEST_KIND_LABELS,
+    DATA_REQUEST_STATE_LABELS,
+    SUBJECT_KIND_LABELS,
+    DataRequestKind,
+)
+from smartcity.domains.privacy.errors import (
+    DataRequestRefusalBasisError,
+    DataRequestStateError,
+    InvalidDataRequestError,
+    InvalidDeferralError,
+    NoSubjectBindingError,
+)
 from smartcity.domains.privacy.permissions import PrivacyPermission
-from smartcity.domains.privacy.schemas import DeferralCreate
+from smartcity.domains.privacy.schemas import (
+    DataRequestAnswer,
+    DataRequestCreate,
+    DataRequestFilter,
+    DeferralCreate,
+)
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.schemas import LegalBasisFilter, OrganizationFilter
 from smartcity.domains.sharing import service as sharing_service
@@ -146,3 +168,192 @@ def create_deferral(
             request, session, actor, form=values, errors=app_error_fields(exc), status_code=422
         )
     return redirect(request, "/privacy/deferrals")
+
+
+# ---------------------------------------------------------------- correction and deletion
+
+
+def _request_form(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    working_days: int,
+    form: dict[str, str],
+    errors: FieldErrors | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The form for one value (or record) of the subject's own data, as "my data" shows it."""
+    held = service.my_records(session, actor=actor)
+    record = next((r for r in held.records if r.table_name == form["table_name"]), None)
+    value = next(
+        (v for v in (record.values if record else []) if v.field == form["field_name"]), None
+    )
+    kind = (
+        DataRequestKind(form["kind"])
+        if form["kind"] in {k.value for k in DataRequestKind}
+        else None
+    )
+    return render(
+        request,
+        "privacy/request_form.html",
+        status_code=status_code,
+        form=form,
+        errors=errors or {},
+        kind_label=DATA_REQUEST_KIND_LABELS[kind or DataRequestKind.correction],
+        table_title=record.table_title if record else "",
+        current_value="" if value is None or value.value is None else str(value.value),
+        source_name=value.source_name if value else "",
+        working_days=working_days,
+    )
+
+
+@router.get("/my-requests/new", response_class=HTMLResponse)
+def new_request(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    kind: str = Query(default="correction", max_length=16),
+    table: str = Query(default="", max_length=63),
+    field: str = Query(default="", max_length=100),
+) -> HTMLResponse:
+    """申请更正 / 申请删除: the form for one value of my data."""
+    try:
+        return _request_form(
+            request,
+            session,
+            actor,
+            working_days=settings.privacy.answer_working_days,
+            form={"kind": kind, "table_name": table, "field_name": field},
+        )
+    except NoSubjectBindingError as error:
+        return render(request, "privacy/no_binding.html", status_code=403, message=error.detail)
+
+
+@router.post("/my-requests", response_class=HTMLResponse)
+def file_request(
+    request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep, form: FormDep
+) -> Response:
+    """File it; bad input is shown next to the form (422) and files nothing."""
+    values = {
+        name: text(form, name)
+        for name in ("kind", "table_name", "field_name", "claimed_value", "reason")
+    }
+    try:
+        data = DataRequestCreate.model_validate(values)
+        service_requests.file_request(session, actor=actor, data=data, settings=settings.privacy)
+    except ValidationError as exc:
+        errors = field_errors(exc, DataRequestCreate)
+    except (InvalidDataRequestError, DataRequestStateError) as exc:
+        errors = app_error_fields(exc)
+    else:
+        return redirect(request, "/privacy/my-requests")
+    return _request_form(
+        request,
+        session,
+        actor,
+        working_days=settings.privacy.answer_working_days,
+        form=values,
+        errors=errors,
+        status_code=422,
+    )
+
+
+@router.get("/my-requests", response_class=HTMLResponse)
+def my_requests(
+    request: Request, session: SessionDep, actor: ActorDep, page: PageParamsDep
+) -> HTMLResponse:
+    """我的更正、删除申请, with their clock."""
+    try:
+        rows = service_requests.my_requests(session, actor=actor, page=page)
+    except NoSubjectBindingError as error:
+        return render(request, "privacy/no_binding.html", status_code=403, message=error.detail)
+    return render(request, "privacy/my_requests.html", requests=rows)
+
+
+@router.post("/my-requests/{request_id}/withdraw", response_class=HTMLResponse)
+def withdraw_request(
+    request: Request, request_id: UUID, session: SessionDep, actor: ActorDep
+) -> Response:
+    service_requests.withdraw_request(session, actor=actor, request_id=request_id)
+    return redirect(request, "/privacy/my-requests")
+
+
+def _queue_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    filters: DataRequestFilter,
+    page: PageParams,
+    answering: str = "",
+    form: dict[str, str] | None = None,
+    errors: FieldErrors | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    queue = service_requests.request_queue(session, actor=actor, filters=filters, page=page)
+    can_answer = actor.has(PrivacyPermission.answer)
+    bases = (
+        registry_service.list_legal_bases(
+            session, actor=actor, filters=LegalBasisFilter(), page=_CHOICES
+        ).items
+        if can_answer
+        else []
+    )
+    return render(
+        request,
+        "privacy/requests.html",
+        status_code=status_code,
+        queue=queue,
+        can_answer=can_answer,
+        organization_id=actor.organization_id,
+        outcome_choices=[(s.value, DATA_REQUEST_STATE_LABELS[s]) for s in ANSWER_STATES],
+        basis_choices=[(b.id, b.citation) for b in bases],
+        answering=answering,
+        form=form or {},
+        errors=errors or {},
+    )
+
+
+@router.get("/requests", response_class=HTMLResponse)
+def request_queue(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    page: PageParamsDep,
+    open_only: bool = False,
+    overdue_only: bool = False,
+) -> HTMLResponse:
+    """更正、删除申请: the department's queue with the answer form; the coordinator's
+    view of every department's (overdue ones with ``overdue_only``)."""
+    filters = DataRequestFilter(open_only=open_only, overdue_only=overdue_only)
+    return _queue_page(request, session, actor, filters=filters, page=page)
+
+
+@router.post("/requests/{request_id}/answer", response_class=HTMLResponse)
+def answer_request(
+    request: Request, request_id: UUID, session: SessionDep, actor: ActorDep, form: FormDep
+) -> Response:
+    """Answer; bad input is shown at the request's form (422) and changes nothing."""
+    values = {name: text(form, name) for name in ("outcome", "answer", "refusal_basis_id")}
+    try:
+        data = DataRequestAnswer.model_validate({k: v for k, v in values.items() if v})
+        service_requests.answer_request(session, actor=actor, request_id=request_id, data=data)
+    except ValidationError as exc:
+        errors = field_errors(exc, DataRequestAnswer)
+    except (InvalidDataRequestError, DataRequestRefusalBasisError) as exc:
+        errors = app_error_fields(exc)
+    else:
+        return redirect(request, "/privacy/requests")
+    return _queue_page(
+        request,
+        session,
+        actor,
+        filters=DataRequestFilter(),
+        page=PageParams(page=1, size=50),
+        answering=str(request_id),
+        form=values,
+        errors=errors,
+        status_code=422,
+    )
