@@ -119,6 +119,17 @@ class TestDeferrals:
         listed = client.get("/api/v1/privacy/deferrals").json()
         assert created.json()["id"] in [d["id"] for d in listed]
 
+        end_url = f"/api/v1/privacy/deferrals/{created.json()['id']}/end"
+        no_reason = client.post(end_url, json={})
+        assert assert_problem(no_reason, status=422, code="privacy.invalid-deferral")["field"] == (
+            "reason"
+        )
+        ended = client.post(end_url, json={"reason": "案件已办结"})
+        assert ended.status_code == 200, ended.text
+        assert ended.json()["active"] is False
+        again = client.post(end_url, json={"reason": "再次"})
+        assert_problem(again, status=409, code="privacy.deferral-ended")
+
     def test_staff_and_citizens_may_not(
         self, client: TestClient, session: Session, settings: Settings, world: PrivacyWorld
     ) -> None:

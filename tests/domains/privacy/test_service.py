@@ -21,6 +21,7 @@ from smartcity.domains.privacy import service
 from smartcity.domains.privacy.enums import SubjectKind
 from smartcity.domains.privacy.errors import (
     BindingUserNotFoundError,
+    DeferralEndedError,
     InvalidDeferralError,
     InvalidSubjectKeyError,
     NoSubjectBindingError,
@@ -299,3 +300,62 @@ class TestDeferral:
         service.list_deferrals(session, actor=auditor)
         with pytest.raises(PermissionDeniedError):
             service.create_deferral(session, actor=auditor, data=_deferral(world, basis.id))
+
+
+class TestEndingADeferral:
+    def test_ended_early_its_calls_appear_at_once_and_the_audit_keeps_the_old_date(
+        self, session: Session, world: PrivacyWorld
+    ) -> None:
+        basis = make_legal_basis(session)
+        world.look_up(session, case="侦-结")
+        created = service.create_deferral(
+            session,
+            actor=world.coordinator,
+            data=_deferral(world, basis.id, case_reference="侦-结"),
+        )
+        assert service.my_calls(session, actor=world.citizen, page=PAGE).total == 0
+
+        ended = service.end_deferral(
+            session, actor=world.coordinator, deferral_id=created.id, reason="案件已办结"
+        )
+
+        assert ended.active is False
+        assert ended.ends_on == today_in_china() - timedelta(days=1)
+        shown = service.my_calls(session, actor=world.citizen, page=PAGE)
+        assert [c.case_reference for c in shown.items] == ["侦-结"]
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "privacy.deferral.ended")
+            .order_by(AuditEvent.seq.desc())
+        ).first()
+        assert event is not None
+        assert event.changes_dict["reason"] == "案件已办结"
+        assert event.changes_dict["ends_on"][0] == created.ends_on.isoformat()
+
+    def test_needs_a_reason_and_an_active_deferral_and_the_coordinator(
+        self, session: Session, world: PrivacyWorld
+    ) -> None:
+        basis = make_legal_basis(session)
+        created = service.create_deferral(
+            session, actor=world.coordinator, data=_deferral(world, basis.id)
+        )
+
+        with pytest.raises(InvalidDeferralError, match="理由"):
+            service.end_deferral(
+                session, actor=world.coordinator, deferral_id=created.id, reason=" "
+            )
+        with pytest.raises(PermissionDeniedError):
+            service.end_deferral(
+                session, actor=world.exchange.staff, deferral_id=created.id, reason="结束"
+            )
+        still = session.get(AccessDeferral, created.id)
+        assert still is not None
+        assert still.ends_on == created.ends_on
+
+        service.end_deferral(
+            session, actor=world.coordinator, deferral_id=created.id, reason="结束"
+        )
+        with pytest.raises(DeferralEndedError):
+            service.end_deferral(
+                session, actor=world.coordinator, deferral_id=created.id, reason="再次结束"
+            )

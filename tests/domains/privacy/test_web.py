@@ -103,6 +103,42 @@ class TestDeferralsPage:
         assert "侦-网页" in listing.text
         assert "生效中" in listing.text
 
+    def test_the_coordinator_ends_one_early_with_a_reason(
+        self, client: TestClient, session: Session, settings: Settings, world: PrivacyWorld
+    ) -> None:
+        basis = make_legal_basis(session)
+        coordinator = make_user(
+            session, organization=coordinator_organization(session), roles=[Role.coordinator]
+        )
+        deferral = AccessDeferral(
+            organization_id=world.exchange.consumer.id,
+            legal_basis_id=basis.id,
+            ends_on=today_in_china() + timedelta(days=20),
+            case_reference="侦-提前",
+        )
+        session.add(deferral)
+        session.flush()
+        csrf = login(client, session, coordinator, settings)
+        url = f"/privacy/deferrals/{deferral.id}/end"
+
+        refused = client.post(url, data={"csrf_token": csrf, "end_reason": ""}, headers=HTML)
+
+        assert refused.status_code == 422
+        assert "请说明提前结束延迟告知的理由" in refused.text
+        session.refresh(deferral)
+        assert deferral.ends_on == today_in_china() + timedelta(days=20)
+
+        done = client.post(
+            url,
+            data={"csrf_token": csrf, "end_reason": "案件已办结"},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        session.refresh(deferral)
+        assert deferral.ends_on == today_in_china() - timedelta(days=1)
+        assert "已到期，已公开" in client.get("/privacy/deferrals", headers=HTML).text
+
     def test_staff_get_403(
         self, client: TestClient, session: Session, settings: Settings, world: PrivacyWorld
     ) -> None:

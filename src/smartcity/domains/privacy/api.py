@@ -21,6 +21,8 @@ from smartcity.domains.privacy.errors import (
     DataRequestNotFoundError,
     DataRequestRefusalBasisError,
     DataRequestStateError,
+    DeferralEndedError,
+    DeferralNotFoundError,
     InvalidDataRequestError,
     InvalidDeferralError,
     NoSubjectBindingError,
@@ -31,6 +33,7 @@ from smartcity.domains.privacy.schemas import (
     DataRequestFilter,
     DataRequestRead,
     DeferralCreate,
+    DeferralEnd,
     DeferralRead,
     MyCallRead,
     MyRecordsRead,
@@ -75,6 +78,24 @@ def create_deferral(data: DeferralCreate, session: SessionDep, actor: ActorDep) 
     """Record a lawful deferral (coordinator): legal basis and end date required, the end
     date today or later and at most a year ahead."""
     return service.create_deferral(session, actor=actor, data=data)
+
+
+@router.post(
+    "/deferrals/{deferral_id}/end",
+    responses=problem_responses(
+        AuthenticationRequiredError,
+        PermissionDeniedError,
+        InvalidDeferralError,
+        DeferralNotFoundError,
+        DeferralEndedError,
+    ),
+)
+def end_deferral(
+    deferral_id: UUID, data: DeferralEnd, session: SessionDep, actor: ActorDep
+) -> DeferralRead:
+    """End a deferral early (coordinator), with the reason: the calls it hid appear to
+    the data subjects from today."""
+    return service.end_deferral(session, actor=actor, deferral_id=deferral_id, reason=data.reason)
 
 
 # ---------------------------------------------------------------- correction and deletion

@@ -70,3 +70,15 @@ class DataRequestStateError(ConflictError):
 
     code = "privacy.request-state"
     title = "申请当前状态不允许此操作"
+
+
+class DeferralNotFoundError(NotFoundError):
+    code = "privacy.deferral-not-found"
+    title = "延迟告知不存在"
+
+
+class DeferralEndedError(ConflictError):
+    """The deferral has already ended: its calls are disclosed."""
+
+    code = "privacy.deferral-ended"
+    title = "该延迟告知已经结束"

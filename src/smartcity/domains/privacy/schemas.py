@@ -72,6 +72,12 @@ class DeferralCreate(Schema):
     reason: str = Field(default="", max_length=2000)
 
 
+class DeferralEnd(Schema):
+    """Ending a deferral early: why (the ground has lapsed)."""
+
+    reason: str = Field(default="", max_length=2000)
+
+
 class DeferralRead(Schema):
     id: UUID
     organization_id: UUID

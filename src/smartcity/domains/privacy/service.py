@@ -53,6 +53,8 @@ from smartcity.domains.identity import service as identity_service
 from smartcity.domains.privacy.enums import KEY_RULES, SubjectKind
 from smartcity.domains.privacy.errors import (
     BindingUserNotFoundError,
+    DeferralEndedError,
+    DeferralNotFoundError,
     InvalidDeferralError,
     InvalidSubjectKeyError,
     NoSubjectBindingError,
@@ -391,6 +393,48 @@ def create_deferral(session: Session, *, actor: Actor, data: DeferralCreate) -> 
         organization_id=organization.id,
     )
     return _read(deferral, organization.name, basis.citation)
+
+
+def end_deferral(session: Session, *, actor: Actor, deferral_id: UUID, reason: str) -> DeferralRead:
+    """End a deferral early, when its ground has lapsed (the investigation is closed):
+    the calls it hid appear to the data subjects from today (Art. 68). Its end date
+    becomes yesterday; the date it had and the reason are kept in the audit log.
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError (no ``privacy.defer``);
+        InvalidDeferralError: no reason; DeferralNotFoundError; DeferralEndedError.
+    """
+    ensure_permission(actor, PrivacyPermission.defer)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidDeferralError("请说明提前结束延迟告知的理由", field="reason")
+    deferral = session.scalars(
+        select(AccessDeferral)
+        .options(
+            selectinload(AccessDeferral.organization), selectinload(AccessDeferral.legal_basis)
+        )
+        .where(AccessDeferral.id == deferral_id)
+    ).one_or_none()
+    if deferral is None:
+        raise DeferralNotFoundError(deferral_id=str(deferral_id))
+    today = today_in_china()
+    if deferral.ends_on < today:
+        raise DeferralEndedError(f"该延迟告知已于 {deferral.ends_on.isoformat()} 结束")
+    before = deferral.ends_on
+    deferral.ends_on = today - timedelta(days=1)
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="privacy.deferral.ended",
+        subject=deferral,
+        changes={
+            "ends_on": [before.isoformat(), deferral.ends_on.isoformat()],
+            "reason": reason,
+        },
+        organization_id=deferral.organization_id,
+    )
+    return _read(deferral, deferral.organization.name, deferral.legal_basis.citation)
 
 
 def list_deferrals(session: Session, *, actor: Actor) -> list[DeferralRead]:

@@ -121,6 +121,7 @@ def _deferrals_page(
     *,
     form: dict[str, str] | None = None,
     errors: FieldErrors | None = None,
+    end_errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     can_defer = actor.has(PrivacyPermission.defer)
@@ -132,6 +133,7 @@ def _deferrals_page(
         can_defer=can_defer,
         form=form or {},
         errors=errors or {},
+        end_errors=end_errors or {},
         max_days=service.MAX_DEFERRAL_DAYS,
         **(_choices(session, actor) if can_defer else {}),
     )
@@ -166,6 +168,26 @@ def create_deferral(
     except InvalidDeferralError as exc:
         return _deferrals_page(
             request, session, actor, form=values, errors=app_error_fields(exc), status_code=422
+        )
+    return redirect(request, "/privacy/deferrals")
+
+
+@router.post("/deferrals/{deferral_id}/end", response_class=HTMLResponse)
+def end_deferral(
+    deferral_id: UUID, request: Request, session: SessionDep, actor: ActorDep, form: FormDep
+) -> Response:
+    """End a deferral early; without a reason the page says so (422) and nothing changes."""
+    try:
+        service.end_deferral(
+            session, actor=actor, deferral_id=deferral_id, reason=text(form, "end_reason")
+        )
+    except InvalidDeferralError as exc:
+        return _deferrals_page(
+            request,
+            session,
+            actor,
+            end_errors={str(deferral_id): exc.detail or exc.title},
+            status_code=422,
         )
     return redirect(request, "/privacy/deferrals")
 
