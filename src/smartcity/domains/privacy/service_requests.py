@@ -16,14 +16,27 @@ may have what is held about them corrected), routed to the source department.
   ``disputed: true``: ``disputed_values`` answers the exchange's one question per call
   (registered with sharing by the composition layer, ``smartcity.wiring``).
 
-Nothing here commits. Applying the correction to the base data is the source
-department's own load; notifying consumers of it is not done here.
+- **Applied.** A correction answered ``corrected`` is applied in the answer's
+  transaction through base_data's own load (``_apply``): a one-row upsert file of the
+  key and the corrected field, loaded in the source department's name, so history,
+  provenance (department, load id, time), the change feed and the subscriptions'
+  stale-value notices (``LoadCompleted``, after commit) follow as for any load. A
+  deletion answered ``corrected`` (deleted) is a ``delete`` load of the key (whole
+  record) or an upsert clearing the value (one field). A value the field's rules
+  reject fails the answer and changes nothing (a savepoint). ``partially`` stays
+  answer-only: what part was corrected is the department's own load.
+
+Nothing here commits.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -34,9 +47,11 @@ from sqlalchemy.orm import Session, selectinload
 from smartcity.core.config import PrivacySettings
 from smartcity.core.errors import AppError, PermissionDeniedError
 from smartcity.core.pagination import Page, PageParams, paginate
-from smartcity.core.security import Actor, ensure_authenticated
+from smartcity.core.security import SYSTEM, Actor, ensure_authenticated
 from smartcity.core.time import CHINA, utcnow
 from smartcity.domains.audit import service as audit_service
+from smartcity.domains.base_data import service as base_data_service
+from smartcity.domains.base_data.schemas import LoadMode, OnError
 from smartcity.domains.calendar import service as calendar_service
 from smartcity.domains.privacy.enums import (
     ANSWER_STATES,
@@ -448,6 +463,9 @@ def answer_request(
                 error.detail or "引用的法律法规依据未登记或不能引用", field="refusal_basis_id"
             ) from error
         basis_id, citation = basis.id, basis.citation
+    load_id = (
+        _apply(session, actor, request) if data.outcome is DataRequestState.corrected else None
+    )
     request.state = data.outcome
     request.answer = text
     request.refusal_basis_id = basis_id
@@ -460,9 +478,72 @@ def answer_request(
         actor,
         "privacy.request.answered",
         request,
-        {"outcome": data.outcome.value, "refusal_basis": citation},
+        {"outcome": data.outcome.value, "refusal_basis": citation, "load_id": load_id},
     )
     return _read(session, request, reveal_key=True)
+
+
+def _csv(row: dict[str, str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _apply(session: Session, actor: Actor, request: DataRequest) -> int:
+    """Apply a request answered ``corrected`` to the base data by a one-row load in the
+    source department's name (history, provenance, change feed and notices follow);
+    the load's id. In a savepoint: a value the field's rules reject changes nothing.
+
+    Raises:
+        InvalidDataRequestError: the table is gone, or the load rejected the value;
+        PermissionDeniedError, LoadInProgressError (base_data).
+    """
+    table = next(
+        (
+            t
+            for t in base_data_service.list_tables(session, actor=SYSTEM)
+            if str(getattr(t, "table_name", "")) == request.table_name
+        ),
+        None,
+    )
+    keys = [f for f in getattr(table, "fields", []) if f.is_key and not f.retired]
+    if table is None or len(keys) != 1:
+        raise InvalidDataRequestError("该数据表已不存在或不能按主键更正，无法更正", field="outcome")
+    row = {str(keys[0].name): request.subject_key}
+    if request.kind is DataRequestKind.correction:
+        mode = LoadMode.upsert
+        row[request.field_name] = request.claimed_value
+    elif request.field_name:
+        mode = LoadMode.upsert  # deleting one value: the field is cleared
+        row[request.field_name] = ""
+    else:
+        mode = LoadMode.delete
+    filename = f"{request.number}.csv"
+    try:
+        with session.begin_nested(), tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / filename
+            path.write_bytes(_csv(row))
+            started = base_data_service.start_load(
+                session,
+                actor=actor,
+                table_id=table.id,
+                mode=mode,
+                on_error=OnError.reject,
+                filename=filename,
+                file_bytes=path.stat().st_size,
+                organization_id=request.source_organization_id,
+            )
+            base_data_service.apply_load(session, actor=actor, load_id=started.id, path=path)
+            return int(started.id)
+    except base_data_service.LoadRejectedError as error:
+        reasons = "；".join(dict.fromkeys(str(r["reason"]) for r in error.report.rows()))
+        target = f"信息项“{request.field_name}”" if request.field_name else "该记录"
+        raise InvalidDataRequestError(
+            f"{target}未能按申请更正：{reasons or error.detail}。数据未改变，申请仍待答复",
+            field="outcome",
+        ) from error
 
 
 # ---------------------------------------------------------------- disputes
