@@ -36,6 +36,7 @@ from smartcity.domains.identity.errors import WeakPasswordError
 from smartcity.domains.identity.models import User
 from smartcity.domains.identity.passwords import password_problems
 from smartcity.domains.identity.permissions import Role, permissions_for
+from smartcity.domains.privacy.models import DataRequest
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.legal_catalogue import STARTING_VOCABULARY
@@ -85,6 +86,7 @@ def _counts(database: Database) -> dict[str, int]:
         counts["users"] = session.scalar(select(func.count()).select_from(User)) or 0
         counts["legal_bases"] = session.scalar(select(func.count()).select_from(LegalBasis)) or 0
         counts["systems"] = session.scalar(select(func.count()).select_from(InformationSystem)) or 0
+        counts["data_requests"] = session.scalar(select(func.count()).select_from(DataRequest)) or 0
         published = CatalogEntry.status == EntryStatus.published
         counts["published_entries"] = (
             session.scalar(select(func.count()).select_from(CatalogEntry).where(published)) or 0
@@ -368,6 +370,32 @@ class TestAccounts:
         )
         assert {c.organization_name for c in calls.items} == {"济宁市市场监督管理局"}
         assert any(a.note for a in loaded.second if a.username == privacy_demo.CITIZEN)
+
+    def test_the_demo_correction_waits_in_the_population_source_queue_disputed(
+        self, loaded: Loaded, demo_session: Session
+    ) -> None:
+        from smartcity.domains.base_data.models import BaseField, BaseTable
+        from smartcity.domains.privacy import demo as privacy_demo
+        from smartcity.domains.privacy import service_requests
+        from smartcity.domains.privacy.enums import DataRequestState
+
+        rows = demo_session.scalars(select(DataRequest)).all()
+        assert [(r.field_name, r.state) for r in rows] == [
+            (privacy_demo.CORRECTION[0], DataRequestState.submitted)
+        ]
+        population = demo_session.scalars(
+            select(BaseTable).where(BaseTable.table_name == rows[0].table_name)
+        ).one()
+        assert population.base_database == "population"
+        source = demo_session.scalars(
+            select(BaseField.source_organization_id).where(
+                BaseField.table_id == population.id, BaseField.name == rows[0].field_name
+            )
+        ).one()
+        assert rows[0].source_organization_id == source
+        assert service_requests.disputed_values(
+            demo_session, rows[0].table_name, [demo.demo_subject_key()]
+        ) == {(demo.demo_subject_key(), privacy_demo.CORRECTION[0])}
 
     @pytest.mark.parametrize("username", [u.username for u in DEMO_USERS])
     def test_each_account_can_log_in(

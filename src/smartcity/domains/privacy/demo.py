@@ -1,19 +1,25 @@
 """The demo's data subject (Art. 68): the demo citizen account is bound to the ID number
 of a person in the demo population table, and the market-supervision department looks
 that person up twice through the exchange API under its 人口基础信息 grant (the sharing
-demo's), each with a case reference, so "my data" shows real calls.
+demo's), each with a case reference, so "my data" shows real calls. The citizen then files one
+correction of his 现住址 (``CORRECTION``), left open: it waits in the population source
+department's queue and consumers see the value as disputed.
 
-Idempotent: nothing is done when the account is already bound to that key.
+Idempotent: nothing is bound or looked up when the account is already bound to that key,
+and no correction is filed when the citizen already filed one on that value.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from smartcity.core.config import get_settings
 from smartcity.core.pagination import PageParams
-from smartcity.core.security import SYSTEM
+from smartcity.core.security import SYSTEM, Actor
 from smartcity.domains.identity import service as identity_service
-from smartcity.domains.privacy import service
+from smartcity.domains.privacy import service, service_requests
+from smartcity.domains.privacy.enums import DataRequestKind
+from smartcity.domains.privacy.schemas import DataRequestCreate
 from smartcity.domains.sharing import service as sharing_service
 from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.schemas import GrantFilter, RequestRole
@@ -25,6 +31,8 @@ LOOKUPS = (
     ("QYKB-2026-000342", "股东身份核验"),
 )
 """Case references of the demo's lookups (企业开办 matters) and what each was for."""
+CORRECTION = ("现住址", "山东省济宁市任城区古槐路88号3号楼2单元501室", "已于今年搬家，附租房合同")
+"""The demo correction: field, claimed value, reason (evidence described)."""
 
 
 def load(session: Session, *, subject_key: str) -> int:
@@ -36,8 +44,10 @@ def load(session: Session, *, subject_key: str) -> int:
         raise LookupError("demo privacy: the demo accounts are missing")
     bound = service.binding_for_user(session, user.id)
     if bound is not None and bound.subject_key == subject_key.upper():
+        file_correction(session, citizen=identity_service.actor_for_user(user))
         return 0
     service.bind_subject(session, actor=SYSTEM, username=CITIZEN, key=subject_key)
+    file_correction(session, citizen=identity_service.actor_for_user(user))
     actor = identity_service.actor_for_user(staff)
     grants = sharing_service.list_grants(
         session, actor=actor, filters=GrantFilter(role=RequestRole.made), page=PageParams(size=50)
@@ -61,3 +71,32 @@ def load(session: Session, *, subject_key: str) -> int:
             keys=[subject_key],
         )
     return len(LOOKUPS)
+
+
+def file_correction(session: Session, *, citizen: Actor) -> bool:
+    """The demo citizen's correction of his 现住址 in the population table, unless he
+    already filed one on it (in any state); whether one was filed."""
+    field, claimed, reason = CORRECTION
+    mine = service_requests.my_requests(session, actor=citizen, page=PageParams(size=100))
+    if any(r.field_name == field and r.kind is DataRequestKind.correction for r in mine.items):
+        return False
+    held = service.my_records(session, actor=citizen)
+    record = next(
+        (r for r in held.records if r.base_database == "population"),
+        None,
+    )
+    if record is None or field not in {v.field for v in record.values}:
+        return False
+    service_requests.file_request(
+        session,
+        actor=citizen,
+        data=DataRequestCreate(
+            kind=DataRequestKind.correction,
+            table_name=record.table_name,
+            field_name=field,
+            claimed_value=claimed,
+            reason=reason,
+        ),
+        settings=get_settings().privacy,
+    )
+    return True
