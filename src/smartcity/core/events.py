@@ -42,6 +42,12 @@ class EventBus:
 
     def install(self, database: object, *factories: sessionmaker[Session]) -> None:
         def _after_commit(session: Session) -> None:
+            # SQLAlchemy also calls after_commit when a SAVEPOINT is released: the
+            # transaction is still open (on SQLite it holds the write lock, which a
+            # handler's own session would wait for), so the events wait for the real
+            # commit.
+            if session.in_nested_transaction():
+                return
             pending = session.info.pop(_PENDING, [])
             for event in pending:
                 self.dispatch(database, event)
