@@ -40,8 +40,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, exists, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from smartcity.core.config import PrivacySettings
@@ -76,42 +75,9 @@ from smartcity.domains.privacy.schemas import (
 )
 from smartcity.domains.privacy.service import _tables_holding, binding_of, mask_key, subject_kind_of
 from smartcity.domains.registry import service as registry_service
-from smartcity.domains.sharing.errors import NumberingConflictError
+from smartcity.domains.sharing import service as sharing_service
 
 PREFIX = "GZ"
-MAX_ATTEMPTS = 100
-"""Numbering retries, as sharing's (``sharing/service/numbering.py``)."""
-
-
-# ---------------------------------------------------------------- numbering
-
-
-def _next_number(session: Session) -> str:
-    head = f"{PREFIX}-{utcnow().year}-"
-    last = session.scalar(
-        select(func.max(DataRequest.number)).where(DataRequest.number.like(f"{head}%"))
-    )
-    sequence = int(last.removeprefix(head)) + 1 if last else 1
-    return f"{head}{sequence:06d}"
-
-
-def _add_numbered(session: Session, row: DataRequest) -> None:
-    """Number ``row`` and insert it in a savepoint, taking the next number when a
-    concurrent transaction committed the same one (sharing's pattern)."""
-    session.flush()
-    for _attempt in range(MAX_ATTEMPTS):
-        row.number = _next_number(session)
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            if not session.scalar(select(exists().where(DataRequest.number == row.number))):
-                raise
-            continue
-        return
-    raise NumberingConflictError(
-        "编号分配冲突次数过多，请稍后重试", prefix=PREFIX, attempts=MAX_ATTEMPTS
-    )
 
 
 # ---------------------------------------------------------------- reading
@@ -297,7 +263,7 @@ def file_request(
         filed_by_id=binding.user_id,
         filed_by_name=actor.name,
     )
-    _add_numbered(session, request)
+    sharing_service.add_numbered(session, request, PREFIX)
     _record(
         session,
         actor,

@@ -36,6 +36,7 @@ from smartcity.domains.sharing.service.grants import (
     revoke_grant,
 )
 from smartcity.domains.sharing.service.notifications import notify_load
+from smartcity.domains.sharing.service.numbering import add_numbered
 from smartcity.domains.sharing.service.requests import (
     answer_request,
     check_request,
@@ -68,6 +69,7 @@ from smartcity.domains.sharing.service.webhook_policy import WebhookPolicy
 __all__ = [
     "DEFAULT_RATE_PER_MINUTE",
     "WebhookPolicy",
+    "add_numbered",
     "annual_report_xlsx",
     "answer_request",
     "calls_on_subject",

@@ -1,6 +1,8 @@
-"""Numbers of share requests (``GX-2026-000001``), grants (``SQ-2026-000001``) and
-change subscriptions (``DY-2026-000001``): one sequence per prefix and year, unique
-by constraint, safe under concurrent submissions without a counter table.
+"""Numbers of share requests (``GX-2026-000001``), grants (``SQ-2026-000001``),
+change subscriptions (``DY-2026-000001``) and, for the privacy domain, data-subject
+requests (``GZ-2026-000001``): one sequence per prefix and year, unique by constraint,
+safe under concurrent submissions without a counter table. Any mapped class with a
+unique ``number`` column can be numbered.
 
 The next number is the highest of the year plus one. Two transactions can read the
 same highest number (PostgreSQL, READ COMMITTED); the second insert then hits the
@@ -13,23 +15,24 @@ IMMEDIATE`` and never collide.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smartcity.core.time import utcnow
 from smartcity.domains.sharing.errors import NumberingConflictError
-from smartcity.domains.sharing.models import Grant, ShareRequest
-from smartcity.domains.sharing.models_subscriptions import Subscription
 
-Numbered = ShareRequest | Grant | Subscription
+Numbered = Any
+"""A mapped instance with a unique ``number`` column (its class has ``.number``)."""
 
 # Each collision means another submission committed a number, so a transaction
 # retries at most once per concurrent competitor; this bounds pathological cases.
 MAX_ATTEMPTS = 100
 
 
-def next_number(session: Session, kind: type[Numbered], prefix: str) -> str:
+def next_number(session: Session, kind: Any, prefix: str) -> str:
     """The next ``<prefix>-<year>-<seq:06d>`` of ``kind``, from the highest one committed
     (or written by this transaction)."""
     column = kind.number
