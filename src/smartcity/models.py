@@ -6,6 +6,7 @@ from smartcity.domains.base_data import models as base_data_models
 from smartcity.domains.calendar import models as calendar_models
 from smartcity.domains.catalog import models as catalog_models
 from smartcity.domains.identity import models as identity_models
+from smartcity.domains.onceonly import models as onceonly_models
 from smartcity.domains.privacy import models as privacy_models
 from smartcity.domains.registry import models as registry_models
 from smartcity.domains.sharing import models as sharing_models
@@ -18,6 +19,7 @@ __all__ = [
     "calendar_models",
     "catalog_models",
     "identity_models",
+    "onceonly_models",
     "privacy_models",
     "registry_models",
     "sharing_models",

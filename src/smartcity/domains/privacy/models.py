@@ -3,9 +3,11 @@
 A **binding** records whose key a user is: a citizen's 公民身份号码 or an enterprise's
 统一社会信用代码, set by the platform (in production by the real-name login; here by an
 administrator), never typed by the user. A **deferral** hides an authority's access to
-data subjects from their "my data" page until a date, with its legal basis. A **data
+data subjects from their "my data" page — the calls made from its start date through
+its end date — with its legal basis. A **data
 request** is a subject's correction or deletion request on a value held about him,
-routed to that value's source department (一数一源) and answered on a working-day clock.
+routed to that value's source department (一数一源) and answered on a working-day clock;
+a correction may carry **evidence** files (PDF, JPEG, PNG), stored in the database.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcity.core.db.base import Entity
@@ -38,7 +40,10 @@ class SubjectBinding(Entity):
 
 class AccessDeferral(Entity):
     """An organization's access (optionally one grant's, one case's, one subject's) hidden
-    from the data subjects until ``ends_on`` (inclusive, Beijing date), with its basis."""
+    from the data subjects while the deferral is in force (through ``ends_on``, inclusive,
+    Beijing date), with its basis. Only the calls made on or after ``starts_on`` are
+    hidden: a deferral recorded today does not reach back to earlier calls unless the
+    coordinator sets an earlier start."""
 
     __tablename__ = "privacy_access_deferral"
 
@@ -53,6 +58,9 @@ class AccessDeferral(Entity):
         String(32), default="", comment="Only this data subject; empty: every subject."
     )
     legal_basis_id: Mapped[UUID] = mapped_column(ForeignKey("registry_legal_basis.id"))
+    starts_on: Mapped[date] = mapped_column(
+        comment="Calls from this date (Asia/Shanghai) on are hidden; earlier ones are not."
+    )
     ends_on: Mapped[date] = mapped_column(comment="Hidden through this date (Asia/Shanghai).")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by_name: Mapped[str] = mapped_column(String(100), default="")
@@ -111,7 +119,40 @@ class DataRequest(Entity):
 
     source_organization: Mapped[Organization] = relationship(lazy="raise")
     refusal_basis: Mapped[LegalBasis | None] = relationship(lazy="raise")
+    evidence: Mapped[list[DataRequestEvidence]] = relationship(
+        back_populates="request",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="DataRequestEvidence.position",
+    )
 
     @property
     def audit_label(self) -> str:
         return self.number
+
+
+class DataRequestEvidence(Entity):
+    """A file the subject attached to his correction request as evidence of the claim
+    (Art. 68), stored in the database with the request (one transaction: a request and
+    its files are filed together or not at all). The content is checked by its magic
+    bytes (PDF, JPEG, PNG) and size before it is stored, and is loaded only to be
+    downloaded (``deferred``): lists read the name, type, size and digests."""
+
+    __tablename__ = "privacy_evidence"
+
+    request_id: Mapped[UUID] = mapped_column(
+        ForeignKey("privacy_data_request.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(String(255), comment="As uploaded, path removed.")
+    media_type: Mapped[str] = mapped_column(String(64), comment="From the magic bytes.")
+    size: Mapped[int] = mapped_column(Integer, comment="Bytes.")
+    sm3: Mapped[str] = mapped_column(String(64), comment="SM3 digest of the content (hex).")
+    sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 digest (hex).")
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
+
+    request: Mapped[DataRequest] = relationship(back_populates="evidence", lazy="raise")
+
+    @property
+    def audit_label(self) -> str:
+        return self.filename

@@ -18,268 +18,43 @@ for an exact limit across processes.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, NoReturn, cast
+from collections.abc import Iterable, Sequence
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartcity.core.errors import AppError, AuthenticationRequiredError
+from smartcity.core.errors import AuthenticationRequiredError
 from smartcity.core.geo import Datum
-from smartcity.core.identifiers import (
-    is_valid_credit_code,
-    mask,
-    mask_address,
-    mask_credit_code,
-    mask_email,
-    mask_id_number,
-    mask_name,
-    mask_phone,
-)
-from smartcity.core.security import SYSTEM, Actor, ActorKind
-from smartcity.core.time import utcnow
+from smartcity.core.security import Actor, ActorKind
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
-from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.sharing import disputes
-from smartcity.domains.sharing.enums import GrantState, QueryMode
+from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.exchange_errors import (
-    CaseReferenceRequiredError,
-    ExchangeGrantNotFoundError,
     ExchangeInvalidKeyError,
-    ExchangePermissionDeniedError,
-    ExchangeRateLimitedError,
     ExchangeRecordNotFoundError,
-    ExchangeSourceUnavailableError,
     FieldNotGrantedError,
-    GrantExpiredError,
-    GrantRevokedError,
-    GrantWrongClientError,
-    GrantWrongOrganizationError,
     KeyCountError,
-    ModeNotGrantedError,
 )
 from smartcity.domains.sharing.exchange_schemas import (
     MAX_BATCH_KEYS,
     ExchangeRecordRead,
     ExchangeResultRead,
-    ExchangeValueRead,
 )
 from smartcity.domains.sharing.models import Grant
-from smartcity.domains.sharing.permissions import SharingPermission
-from smartcity.domains.sharing.service import log_writer
-from smartcity.domains.sharing.service.exchange_log import LogDraft
+from smartcity.domains.sharing.service.exchange_core import (
+    ExchangeCall,
+    SlidingWindowLimiter,
+    check_caller,
+    check_grant,
+    check_mode,
+    open_source,
+    rate_limiter,
+    record_values,
+)
 
-MAX_CASE_REFERENCE = 100
-
-
-# ---------------------------------------------------------------- rate limit
-
-
-class SlidingWindowLimiter:
-    """Calls per grant in the last ``window`` seconds, in this process (thread-safe)."""
-
-    def __init__(self, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.window = window
-        self.clock = clock
-        self._calls: dict[UUID, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, grant_id: UUID, limit: int) -> int | None:
-        """Count a call; ``None`` if allowed, else the seconds until one is."""
-        now = self.clock()
-        with self._lock:
-            calls = self._calls.setdefault(grant_id, deque())
-            horizon = now - self.window
-            while calls and calls[0] <= horizon:
-                calls.popleft()
-            if len(calls) >= limit:
-                return max(1, int(calls[0] + self.window - now + 0.999))
-            calls.append(now)
-            return None
-
-    def reset(self) -> None:
-        with self._lock:
-            self._calls.clear()
-
-
-rate_limiter = SlidingWindowLimiter()
-
-
-# ---------------------------------------------------------------- masking
-
-
-def _masker(field_name: str, rule: str, value: Any) -> Callable[[Any], str]:
-    """The masking helper that fits the field: by its identifier rule, else its name."""
-    if rule == "id_number":
-        return mask_id_number
-    if rule == "credit_code":
-        return mask_credit_code
-    if rule == "id_or_credit_code":
-        return mask_credit_code if is_valid_credit_code(str(value)) else mask_id_number
-    if rule == "phone" or any(w in field_name for w in ("电话", "手机", "联系方式")):
-        return mask_phone
-    if "身份号码" in field_name or "身份证" in field_name:
-        return mask_id_number
-    if "信用代码" in field_name:
-        return mask_credit_code
-    if field_name.endswith("姓名") or field_name in {"名字", "联系人", "法定代表人"}:
-        return mask_name
-    if "地址" in field_name or "住址" in field_name or "住所" in field_name:
-        return mask_address
-    if "邮箱" in field_name or "电子邮件" in field_name:
-        return mask_email
-    return _mask_generic
-
-
-def _mask_generic(value: Any) -> str:
-    """Anything else: every character masked (``mask`` with no known kind)."""
-    return mask(None if value is None else str(value), "")
-
-
-@dataclass(frozen=True, slots=True)
-class _FieldPlan:
-    name: str
-    rule: str
-    masked: bool
-
-
-# ---------------------------------------------------------------- the prepared source
-
-_SOURCE_TTL = 60.0
-"""Seconds a prepared source is kept even when its stamps are unchanged: what the
-stamps do not cover (a source department's name shown as provenance) is at most
-this old."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    """What serving a resource needs, prepared once for many calls: its table's reader
-    and the masking inputs (each item's grade and personal flag, the grade ranks).
-    Kept per database and entry while the stamps of the table
-    (``base_data.table_stamp``) and of the entry's masking
-    (``catalog.masking_stamp``) are unchanged: a new table definition, a new
-    published version of the entry or a changed grading scheme prepares it anew,
-    so masking never runs on an old plan."""
-
-    stamp: tuple[object, ...]
-    prepared: float
-    reader: base_data_service.RecordReader
-    rules: dict[str, str]
-    items: dict[str, tuple[str, bool]]
-    ranks: dict[str, int]
-
-
-_sources: dict[tuple[str, UUID], _Source] = {}
-
-
-def _database_key(session: Session) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
-
-
-def _prepare(
-    session: Session, table_id: UUID, entry_id: UUID, stamp: tuple[object, ...]
-) -> _Source:
-    """Read the table's definition and the entry's items in a session of their own on
-    the caller's connection (same transaction): the prepared objects are not the
-    caller's, so its rollback or commit cannot expire them."""
-    with Session(bind=session.connection()) as side:
-        reader = base_data_service.RecordReader(side, actor=SYSTEM, table=table_id)
-        entry = catalog_service.get_entry(side, actor=SYSTEM, entry_id=entry_id)
-        items = {item.name: (item.grade_code, item.is_personal) for item in entry.items}
-        ranks = {g.code: g.rank for g in catalog_service.list_grades(side, actor=SYSTEM)}
-    rules = {f.name: str(f.rule.value) for f in reader.fields}
-    return _Source(stamp, time.monotonic(), reader, rules, items, ranks)
-
-
-def _source(session: Session, entry_id: UUID) -> _Source | None:
-    """The entry's prepared source (None: it has no table), checked against its stamps:
-    two light queries per call instead of reading the table and the entry."""
-    table = base_data_service.table_stamp(session, entry_id)
-    if table is None:
-        return None
-    stamp = (*table, catalog_service.masking_stamp(session, entry_id))
-    key = (_database_key(session), entry_id)
-    held = _sources.get(key)
-    if held is None or held.stamp != stamp or time.monotonic() - held.prepared > _SOURCE_TTL:
-        held = _sources[key] = _prepare(session, cast(UUID, table[0]), entry_id, stamp)
-    return held
-
-
-def _reader(session: Session, grant: Grant) -> base_data_service.RecordReader | None:
-    """The reader of the grant's resource for this session (None: no table)."""
-    source = _source(session, grant.entry_id)
-    return None if source is None else source.reader.bind(session)
-
-
-def _plan_fields(session: Session, grant: Grant, names: Sequence[str]) -> list[_FieldPlan]:
-    """Which of ``names`` are masked: graded above the grant's clearance, or personal
-    without ``personal_clear``. An item the catalog no longer grades is masked."""
-    source = _source(session, grant.entry_id)
-    return _plan(source, grant, names)
-
-
-def _plan(source: _Source | None, grant: Grant, names: Sequence[str]) -> list[_FieldPlan]:
-    plans = []
-    for name in names:
-        item = source.items.get(name) if source is not None else None
-        if item is None:
-            masked = True
-        else:
-            grade_code, personal = item
-            rank = source.ranks.get(grade_code) if source is not None else None
-            masked = (
-                rank is None
-                or rank > grant.clearance_rank
-                or (personal and not grant.personal_clear)
-            )
-        rule = source.rules.get(name, "none") if source is not None else "none"
-        plans.append(_FieldPlan(name, rule, masked))
-    return plans
-
-
-# ---------------------------------------------------------------- the use case
-
-
-@dataclass
-class _Call:
-    """What the log needs to know about the call so far."""
-
-    session: Session
-    actor: Actor
-    operation: str
-    grant_id: UUID
-    case_reference: str
-    keys: Sequence[str]
-    fields: Sequence[str]
-    started: float
-    resource: str = ""
-
-    def log(self, result: str, records: int = 0) -> int:
-        return log_writer.append(
-            self.session,
-            LogDraft(
-                actor=self.actor,
-                operation=self.operation,
-                result=result,
-                grant_id=self.grant_id,
-                case_reference=self.case_reference,
-                resource=self.resource,
-                subject_keys=self.keys,
-                fields=self.fields,
-                records=records,
-                latency_ms=int((time.perf_counter() - self.started) * 1000),
-            ),
-        )
-
-    def refuse(self, error: AppError) -> NoReturn:
-        self.log(error.code)
-        raise error
+__all__ = ["SlidingWindowLimiter", "lookup", "rate_limiter"]
 
 
 def _operation(keys: Sequence[str]) -> str:
@@ -316,7 +91,7 @@ def lookup(
         raise AuthenticationRequiredError()
     keys = list(keys)
     requested = list(dict.fromkeys(fields)) if fields is not None else None
-    call = _Call(
+    call = ExchangeCall(
         session,
         actor,
         _operation(keys),
@@ -326,74 +101,19 @@ def lookup(
         requested or [],
         started,
     )
-    if not actor.has(SharingPermission.exchange):
-        call.refuse(ExchangePermissionDeniedError(f"缺少权限 {SharingPermission.exchange}"))
-    if not call.case_reference or len(call.case_reference) > MAX_CASE_REFERENCE:
-        call.refuse(
-            CaseReferenceRequiredError(
-                f"请在 X-Case-Reference 中注明所办理的事项（1–{MAX_CASE_REFERENCE} 字）"
-            )
-        )
-    grant = _check_grant(session, call)
+    check_caller(call)
+    grant = check_grant(session, call)
     names = _check_request(call, grant, keys, requested)
     call.fields = names
     return _serve(session, call, grant, names, datum)
 
 
-def _check_grant(session: Session, call: _Call) -> Grant:
-    actor = call.actor
-    grant = session.scalars(select(Grant).where(Grant.id == call.grant_id)).one_or_none()
-    if grant is None:
-        call.refuse(ExchangeGrantNotFoundError(grant_id=str(call.grant_id)))
-    if actor.kind is not ActorKind.system and grant.consumer_organization_id != (
-        actor.organization_id
-    ):
-        call.refuse(GrantWrongOrganizationError(grant_id=str(grant.id)))
-    if grant.consumer_client_id is not None and not (
-        actor.kind is ActorKind.api_client and actor.id == grant.consumer_client_id
-    ):
-        call.refuse(
-            GrantWrongClientError(
-                "该授权限定由指定的接入系统（API 客户端）调用", grant_id=str(grant.id)
-            )
-        )
-    if grant.state is GrantState.revoked:
-        call.refuse(GrantRevokedError(grant_id=str(grant.id), reason=grant.revocation_reason))
-    now = utcnow()
-    if not grant.valid_from <= now < grant.valid_until:
-        call.refuse(
-            GrantExpiredError(
-                f"授权有效期为 {grant.valid_from:%Y-%m-%d} 至 {grant.valid_until:%Y-%m-%d}",
-                grant_id=str(grant.id),
-                valid_from=grant.valid_from,
-                valid_until=grant.valid_until,
-            )
-        )
-    retry = rate_limiter.acquire(grant.id, grant.rate_per_minute)
-    if retry is not None:
-        call.refuse(
-            ExchangeRateLimitedError(
-                f"该授权每分钟最多调用 {grant.rate_per_minute} 次",
-                rate_per_minute=grant.rate_per_minute,
-                retry_after_seconds=retry,
-            )
-        )
-    return grant
-
-
 def _check_request(
-    call: _Call, grant: Grant, keys: Sequence[str], requested: list[str] | None
+    call: ExchangeCall, grant: Grant, keys: Sequence[str], requested: list[str] | None
 ) -> list[str]:
     if not keys or len(keys) > MAX_BATCH_KEYS:
         call.refuse(KeyCountError(f"本次提交了 {len(keys)} 个主键", max_keys=MAX_BATCH_KEYS))
-    if call.operation not in grant.query_modes:
-        call.refuse(
-            ModeNotGrantedError(
-                f"授权的查询方式为：{'、'.join(grant.query_modes) or '无'}",
-                mode=call.operation,
-                granted_modes=list(grant.query_modes),
-            )
-        )
+    check_mode(call, grant)
     if requested is None:
         return list(grant.items)
     outside = [name for name in requested if name not in grant.items]
@@ -407,14 +127,11 @@ def _check_request(
 
 
 def _serve(
-    session: Session, call: _Call, grant: Grant, names: list[str], datum: Datum | None
+    session: Session, call: ExchangeCall, grant: Grant, names: list[str], datum: Datum | None
 ) -> ExchangeResultRead:
-    source = _source(session, grant.entry_id)
-    if source is None:
-        call.refuse(ExchangeSourceUnavailableError(grant_id=str(grant.id)))
-    reader = source.reader.bind(session)
-    call.resource = reader.base.table_name
-    plans = _plan(source, grant, names)
+    served = open_source(session, call, grant)
+    reader = served.reader
+    plans = served.plans(grant, names)
     records: list[ExchangeRecordRead] = []
     stored_datum = ""
     views: list[tuple[str, base_data_service.RecordView | None]] = []
@@ -437,22 +154,7 @@ def _serve(
             records.append(ExchangeRecordRead(key=key, found=False))
             continue
         stored_datum = view.datum
-        values: dict[str, ExchangeValueRead] = {}
-        for plan in plans:
-            sourced = view.values.get(plan.name)
-            if sourced is None:
-                continue
-            value = sourced.value
-            if plan.masked and value is not None:
-                value = _masker(plan.name, plan.rule, value)(value)
-            values[plan.name] = ExchangeValueRead(
-                value=value,
-                masked=plan.masked,
-                disputed=(view.key, plan.name) in disputed,
-                source_organization=sourced.source_name,
-                source_organization_id=sourced.source_organization_id,
-                updated_at=sourced.updated_at,
-            )
+        values = record_values(view, plans, disputed)
         records.append(ExchangeRecordRead(key=view.key, found=True, values=values))
     found = sum(1 for r in records if r.found)
     seq = call.log("ok", records=found)

@@ -12,7 +12,7 @@ produces the file in the caller's (read) session:
   consumer maps both the same way. The record key is a column only when it is a
   granted item, masked as the grant says: a file extract lists every subject of
   the resource, so unlike a lookup the consumer brings no keys of its own;
-- **values**: exactly a lookup's (``exchange_query._values``: the same field plan
+- **values**: exactly a lookup's (``exchange_core.record_values``: the same field plan
   and maskers); a value the grant masks is the masked text. Provenance per value
   (source department, last update) stays in the JSON API;
 - **order and memory**: records in key order, read with keyset paging
@@ -60,14 +60,13 @@ from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.exchange_errors import ExtractTooLargeError
 from smartcity.domains.sharing.exchange_schemas import MAX_BATCH_KEYS
-from smartcity.domains.sharing.service.exchange import _FieldPlan
-from smartcity.domains.sharing.service.exchange_query import (
-    _begin,
-    _get,
-    _key_text,
-    _plans,
-    _source,
-    _values,
+from smartcity.domains.sharing.service.exchange_core import (
+    FieldPlan,
+    begin_call,
+    key_text,
+    open_source,
+    read_record,
+    record_values,
 )
 
 PAGE_ROWS = 1000
@@ -104,7 +103,7 @@ class Extract:
     table_id: UUID
     table_name: str
     format: ExtractFormat
-    plans: tuple[_FieldPlan, ...]
+    plans: tuple[FieldPlan, ...]
     types: tuple[str, ...]  # base_data field type of each column ("string" if gone)
     rows: int
     log_seq: int
@@ -138,7 +137,7 @@ def start_extract(
         ExchangeSourceUnavailableError; ExtractTooLargeError (more rows than an
         XLSX sheet holds: ask for CSV or Parquet).
     """
-    call, grant = _begin(
+    call, grant = begin_call(
         session,
         actor=actor,
         operation=QueryMode.file,
@@ -148,7 +147,8 @@ def start_extract(
     )
     names = list(grant.items)
     call.fields = names
-    reader = _source(session, call, grant)
+    served = open_source(session, call, grant)
+    reader = served.reader
     data = reader.data.table
     rows = session.scalar(select(func.count()).select_from(data)) or 0
     if format is ExtractFormat.xlsx and rows > XLSX_MAX_ROWS:
@@ -162,7 +162,7 @@ def start_extract(
         )
     key_columns = [data.c[f.column_name] for f in reader.data.key_fields]
     first = session.execute(select(*key_columns).order_by(*key_columns).limit(MAX_BATCH_KEYS)).all()
-    call.keys = [_key_text(tuple(row)) for row in first]
+    call.keys = [key_text(tuple(row)) for row in first]
     seq = call.log("ok", records=rows)
     types = {f.name: str(f.type.value) for f in reader.fields}
     return Extract(
@@ -172,7 +172,7 @@ def start_extract(
         table_id=reader.base.id,
         table_name=reader.base.table_name,
         format=format,
-        plans=tuple(_plans(session, grant, reader, names)),
+        plans=tuple(served.plans(grant, names)),
         types=tuple(types.get(name, "string") for name in names),
         rows=rows,
         log_seq=seq,
@@ -205,10 +205,10 @@ def extract_rows(session: Session, extract: Extract) -> Iterator[list[list[Any]]
             return
         page: list[list[Any]] = []
         for parts in keys:
-            view = _get(reader, parts)
+            view = read_record(reader, parts)
             if view is None:  # deleted since the key was read
                 continue
-            values = _values(view, plans)
+            values = record_values(view, plans)
             page.append([values[n].value if n in values else None for n in names])
         if page:
             yield page

@@ -33,7 +33,6 @@ Subject keys logged: the keys of the records returned (a page is at most 500 /
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,21 +42,15 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Uuid, and_, column, func, or_, select, table, tuple_
 from sqlalchemy.orm import Session
 
-from smartcity.core.errors import AuthenticationRequiredError
-from smartcity.core.security import Actor, ActorKind
+from smartcity.core.security import Actor
 from smartcity.domains.base_data import service as base_data_service
-from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
 from smartcity.domains.base_data.service.tables import LOAD_ID, provenance_column
 from smartcity.domains.sharing import disputes
 from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.exchange_errors import (
-    CaseReferenceRequiredError,
     ExchangeInvalidKeyError,
-    ExchangePermissionDeniedError,
-    ExchangeSourceUnavailableError,
     FieldNotGrantedError,
     KeyCountError,
-    ModeNotGrantedError,
 )
 from smartcity.domains.sharing.exchange_schemas import (
     MAX_BATCH_KEYS,
@@ -68,130 +61,19 @@ from smartcity.domains.sharing.exchange_schemas import (
     ExchangeChangesRead,
     ExchangeQueryResultRead,
     ExchangeRecordRead,
-    ExchangeValueRead,
 )
-from smartcity.domains.sharing.models import Grant
-from smartcity.domains.sharing.permissions import SharingPermission
-
-# Private helpers of exchange.py, reused rather than copied (grant checks, field plan,
-# masking, the call's log entry); to be made public by exchange.py's owner.
-from smartcity.domains.sharing.service.exchange import (
-    MAX_CASE_REFERENCE,
-    _Call,
-    _check_grant,
-    _FieldPlan,
-    _masker,
-    _plan_fields,
-    _reader,
+from smartcity.domains.sharing.service.exchange_core import (
+    KEY_SEPARATOR,
+    begin_call,
+    check_fields,
+    key_text,
+    open_source,
+    read_record,
+    record_values,
 )
 
-KEY_SEPARATOR = "|"
 _DELETE, _UPSERT, _DONE = 0, 1, 2  # rank of a position inside one load
 _RANK_CODES = {"d": _DELETE, "u": _UPSERT}
-
-
-# ---------------------------------------------------------------- shared steps
-
-
-def _begin(
-    session: Session,
-    *,
-    actor: Actor,
-    operation: QueryMode,
-    grant_id: UUID,
-    case_reference: str | None,
-    fields: Sequence[str],
-) -> tuple[_Call, Grant]:
-    """The caller, the case reference, the grant and the mode, as ``lookup`` checks them."""
-    if actor.kind is ActorKind.anonymous:
-        raise AuthenticationRequiredError()
-    call = _Call(
-        session,
-        actor,
-        operation.value,
-        grant_id,
-        (case_reference or "").strip(),
-        [],
-        list(fields),
-        time.perf_counter(),
-    )
-    if not actor.has(SharingPermission.exchange):
-        call.refuse(ExchangePermissionDeniedError(f"缺少权限 {SharingPermission.exchange}"))
-    if not call.case_reference or len(call.case_reference) > MAX_CASE_REFERENCE:
-        call.refuse(
-            CaseReferenceRequiredError(
-                f"请在 X-Case-Reference 中注明所办理的事项（1–{MAX_CASE_REFERENCE} 字）"
-            )
-        )
-    grant = _check_grant(session, call)
-    if operation.value not in grant.query_modes:
-        call.refuse(
-            ModeNotGrantedError(
-                f"授权的查询方式为：{'、'.join(grant.query_modes) or '无'}",
-                mode=operation.value,
-                granted_modes=list(grant.query_modes),
-            )
-        )
-    return call, grant
-
-
-def _check_fields(call: _Call, grant: Grant, names: Iterable[str], *, what: str) -> None:
-    outside = [name for name in names if name not in grant.items]
-    if outside:
-        call.refuse(FieldNotGrantedError(f"未授权的{what}：{'、'.join(outside)}", fields=outside))
-
-
-def _source(session: Session, call: _Call, grant: Grant) -> base_data_service.RecordReader:
-    reader = _reader(session, grant)
-    if reader is None:
-        call.refuse(ExchangeSourceUnavailableError(grant_id=str(grant.id)))
-    call.resource = reader.base.table_name
-    return reader
-
-
-def _plans(
-    session: Session, grant: Grant, reader: base_data_service.RecordReader, names: Sequence[str]
-) -> list[_FieldPlan]:
-    return _plan_fields(session, grant, names)
-
-
-def _values(
-    view: base_data_service.RecordView,
-    plans: Sequence[_FieldPlan],
-    disputed: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
-) -> dict[str, ExchangeValueRead]:
-    """A record's planned values, masked and with provenance, as ``lookup`` serves them;
-    ``disputed`` (key, field) pairs are flagged (Art. 68, ``sharing.disputes``)."""
-    values: dict[str, ExchangeValueRead] = {}
-    for plan in plans:
-        sourced = view.values.get(plan.name)
-        if sourced is None:
-            continue
-        value = sourced.value
-        if plan.masked and value is not None:
-            value = _masker(plan.name, plan.rule, value)(value)
-        values[plan.name] = ExchangeValueRead(
-            value=value,
-            masked=plan.masked,
-            disputed=(view.key, plan.name) in disputed,
-            source_organization=sourced.source_name,
-            source_organization_id=sourced.source_organization_id,
-            updated_at=sourced.updated_at,
-        )
-    return values
-
-
-def _key_text(parts: Sequence[Any]) -> str:
-    return KEY_SEPARATOR.join(str(p) for p in parts)
-
-
-def _get(
-    reader: base_data_service.RecordReader, parts: Sequence[Any]
-) -> base_data_service.RecordView | None:
-    try:
-        return reader.get(tuple(str(p) for p in parts))
-    except (InvalidKeyError, RecordNotFoundError):  # deleted since the key was read
-        return None
 
 
 # ---------------------------------------------------------------- query
@@ -249,7 +131,7 @@ def query(
         filter value the item's type cannot take); ExchangeSourceUnavailableError.
     """
     requested = list(dict.fromkeys(fields)) if fields is not None else None
-    call, grant = _begin(
+    call, grant = begin_call(
         session,
         actor=actor,
         operation=QueryMode.query,
@@ -267,10 +149,11 @@ def query(
     if requested is not None and not requested:
         call.refuse(FieldNotGrantedError("未授权的信息项：（未指定）", fields=[]))
     names = requested if requested is not None else list(grant.items)
-    _check_fields(call, grant, names, what="信息项")
-    _check_fields(call, grant, filters, what="筛选条件")
+    check_fields(call, grant, names, what="信息项")
+    check_fields(call, grant, filters, what="筛选条件")
     call.fields = names
-    reader = _source(session, call, grant)
+    served = open_source(session, call, grant)
+    reader = served.reader
     by_name = {f.name: f for f in reader.fields}
     data = reader.data.table
     conditions: list[ColumnElement[bool]] = []
@@ -295,7 +178,7 @@ def query(
     # and the key, which the consumer brings, as in a lookup.
     keys = {f.name for f in reader.data.key_fields}
     candidates = [name for name in filters if name not in keys]
-    hidden = [p.name for p in _plans(session, grant, reader, candidates) if p.masked]
+    hidden = [p.name for p in served.plans(grant, candidates) if p.masked]
     if hidden:
         call.refuse(
             FieldNotGrantedError(f"不能按脱敏的信息项筛选：{'、'.join(hidden)}", fields=hidden)
@@ -309,11 +192,11 @@ def query(
         .limit(size)
         .offset((page - 1) * size)
     ).all()
-    plans = _plans(session, grant, reader, names)
-    views = [v for v in (_get(reader, tuple(row)) for row in rows) if v is not None]
+    plans = served.plans(grant, names)
+    views = [v for v in (read_record(reader, tuple(row)) for row in rows) if v is not None]
     disputed = disputes.disputed(session, call.resource, [v.key for v in views])
     records = [
-        ExchangeRecordRead(key=view.key, found=True, values=_values(view, plans, disputed))
+        ExchangeRecordRead(key=view.key, found=True, values=record_values(view, plans, disputed))
         for view in views
     ]
     call.keys = [r.key for r in records][:MAX_BATCH_KEYS]
@@ -427,7 +310,7 @@ def _upserts_after(
         condition = or_(changed > after.load, and_(changed == after.load, past_key))
     statement = select(changed, *key_columns).where(condition).order_by(changed, *key_columns)
     rows = session.execute(statement.limit(limit + 1)).all()
-    return [_Change(int(row[0]), _UPSERT, _key_text(row[1:]), tuple(row[1:])) for row in rows]
+    return [_Change(int(row[0]), _UPSERT, key_text(row[1:]), tuple(row[1:])) for row in rows]
 
 
 def _deletes_after(session: Session, table_id: UUID, after: Position, limit: int) -> list[_Change]:
@@ -467,7 +350,7 @@ def changes(
         KeyCountError (``limit`` out of range); ExchangeInvalidKeyError (a malformed
         cursor); ExchangeSourceUnavailableError.
     """
-    call, grant = _begin(
+    call, grant = begin_call(
         session,
         actor=actor,
         operation=QueryMode.changes,
@@ -489,7 +372,8 @@ def changes(
                 "游标应为加载批次号，或上次返回的 next_cursor", key=str(cursor)[:100]
             )
         )
-    reader = _source(session, call, grant)
+    served = open_source(session, call, grant)
+    reader = served.reader
     try:
         upserts = _upserts_after(session, reader, names, after, limit)
     except ValueError:
@@ -499,8 +383,10 @@ def changes(
     # stable sort on (load, rank) merges them without comparing keys across lists.
     merged = sorted([*deletes, *upserts], key=lambda c: (c.load, c.rank))
     page, has_more = merged[:limit], len(merged) > limit
-    plans = _plans(session, grant, reader, names)
-    views = {change.key: _get(reader, change.parts) for change in page if change.rank != _DELETE}
+    plans = served.plans(grant, names)
+    views = {
+        change.key: read_record(reader, change.parts) for change in page if change.rank != _DELETE
+    }
     disputed = disputes.disputed(
         session, call.resource, [v.key for v in views.values() if v is not None]
     )
@@ -516,7 +402,7 @@ def changes(
                     key=change.key,
                     operation="upsert",
                     load_id=change.load,
-                    values=_values(view, plans, disputed),
+                    values=record_values(view, plans, disputed),
                 )
             )
     if has_more:
