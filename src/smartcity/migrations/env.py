@@ -34,12 +34,13 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
 
 
 #: Objects the migrations do not own: the base databases' data tables (``bd_*``), built
-#: at run time from the catalog, and PostgreSQL-only indexes created by raw DDL.
+#: at run time from the catalog, the open data resources' row tables (``od_*``), and
+#: PostgreSQL-only indexes created by raw DDL.
 _UNMANAGED_INDEXES = frozenset({"ix_catalog_search_term_covering"})
 
 
 def _include_name(name: str | None, type_: str, _parents: object) -> bool:
-    if type_ == "table" and name is not None and name.startswith("bd_"):
+    if type_ == "table" and name is not None and name.startswith(("bd_", "od_")):
         return False
     return not (type_ == "index" and name in _UNMANAGED_INDEXES)
 
