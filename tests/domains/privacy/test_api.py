@@ -104,10 +104,16 @@ class TestDeferrals:
             json={**good, "ends_on": (today_in_china() - timedelta(days=1)).isoformat()},
         )
 
+        start_after_end = client.post(
+            "/api/v1/privacy/deferrals",
+            json={**good, "starts_on": (today_in_china() + timedelta(days=11)).isoformat()},
+        )
+
         for response, field in (
             (missing_basis, "legal_basis_id"),
             (missing_end, "ends_on"),
             (past, "ends_on"),
+            (start_after_end, "starts_on"),
         ):
             body = assert_problem(response, status=422, code="privacy.invalid-deferral")
             assert body["field"] == field
@@ -116,6 +122,7 @@ class TestDeferrals:
         created = client.post("/api/v1/privacy/deferrals", json=good)
         assert created.status_code == 201, created.text
         assert created.json()["active"] is True
+        assert created.json()["starts_on"] == today_in_china().isoformat()
         listed = client.get("/api/v1/privacy/deferrals").json()
         assert created.json()["id"] in [d["id"] for d in listed]
 

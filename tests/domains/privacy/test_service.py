@@ -208,6 +208,57 @@ class TestDeferral:
             after = service.my_calls(session, actor=world.citizen, page=PAGE)
             assert [c.case_reference for c in after.items] == ["办件-2", "侦-1"]
 
+    def test_hides_only_the_calls_from_its_start_unless_an_earlier_start_is_set(
+        self, session: Session, world: PrivacyWorld
+    ) -> None:
+        basis = make_legal_basis(session)
+        today = today_in_china()
+        yesterday = today - timedelta(days=1)
+        # 10:00 in Beijing yesterday: a call before the deferral is recorded
+        with freeze_time(datetime(yesterday.year, yesterday.month, yesterday.day, 2, tzinfo=UTC)):
+            world.look_up(session, case="侦-早")
+        world.look_up(session, case="侦-今")
+
+        recorded = service.create_deferral(
+            session,
+            actor=world.coordinator,
+            data=_deferral(world, basis.id),  # no start: from today
+        )
+
+        assert recorded.starts_on == today
+        shown = service.my_calls(session, actor=world.citizen, page=PAGE)
+        assert [c.case_reference for c in shown.items] == ["侦-早"]
+
+        earlier = service.create_deferral(
+            session,
+            actor=world.coordinator,
+            data=_deferral(world, basis.id, starts_on=yesterday),
+        )
+        assert service.my_calls(session, actor=world.citizen, page=PAGE).total == 0
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_id == str(earlier.id))
+        ).one()
+        assert event.changes_dict["starts_on"] == yesterday.isoformat()
+        (listed,) = [
+            d
+            for d in service.list_deferrals(session, actor=world.coordinator)
+            if d.id == earlier.id
+        ]
+        assert (listed.starts_on, listed.active) == (yesterday, True)
+
+    def test_a_start_after_the_end_is_refused(self, session: Session, world: PrivacyWorld) -> None:
+        basis = make_legal_basis(session)
+        end = today_in_china() + timedelta(days=3)
+        before = _count(session, AccessDeferral)
+        with pytest.raises(InvalidDeferralError) as raised:
+            service.create_deferral(
+                session,
+                actor=world.coordinator,
+                data=_deferral(world, basis.id, ends_on=end, starts_on=end + timedelta(days=1)),
+            )
+        assert raised.value.extensions["field"] == "starts_on"
+        assert _count(session, AccessDeferral) == before
+
     def test_a_deferral_for_another_subject_hides_nothing_here(
         self, session: Session, world: PrivacyWorld
     ) -> None:

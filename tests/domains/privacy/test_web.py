@@ -97,11 +97,17 @@ class TestDeferralsPage:
         assert "延迟告知必须载明截止日期" in no_end.text
 
         form["ends_on"] = (today_in_china() + timedelta(days=20)).isoformat()
+        form["starts_on"] = (today_in_china() + timedelta(days=21)).isoformat()
+        late_start = client.post("/privacy/deferrals", data=form, headers=HTML)
+        assert late_start.status_code == 422
+        assert "开始日期不能晚于截止日期" in late_start.text
+        form["starts_on"] = (today_in_china() - timedelta(days=3)).isoformat()
         done = client.post("/privacy/deferrals", data=form, headers=HTML, follow_redirects=False)
         assert done.status_code == 303
         listing = client.get("/privacy/deferrals", headers=HTML)
         assert "侦-网页" in listing.text
         assert "生效中" in listing.text
+        assert f"{(today_in_china() - timedelta(days=3)).isoformat()} — " in listing.text
 
     def test_the_coordinator_ends_one_early_with_a_reason(
         self, client: TestClient, session: Session, settings: Settings, world: PrivacyWorld

@@ -19,6 +19,7 @@ from sqlalchemy import Enum, ForeignKey, Index, Integer, LargeBinary, String, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcity.core.db.base import Entity
+from smartcity.core.time import today_in_china
 from smartcity.domains.privacy.enums import DataRequestKind, DataRequestState, SubjectKind
 from smartcity.domains.registry.models import LegalBasis, Organization
 
@@ -59,7 +60,8 @@ class AccessDeferral(Entity):
     )
     legal_basis_id: Mapped[UUID] = mapped_column(ForeignKey("registry_legal_basis.id"))
     starts_on: Mapped[date] = mapped_column(
-        comment="Calls from this date (Asia/Shanghai) on are hidden; earlier ones are not."
+        default=today_in_china,
+        comment="Calls from this date (Asia/Shanghai) on are hidden; earlier ones are not.",
     )
     ends_on: Mapped[date] = mapped_column(comment="Hidden through this date (Asia/Shanghai).")
     reason: Mapped[str] = mapped_column(Text, default="")

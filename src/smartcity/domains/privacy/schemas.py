@@ -68,6 +68,10 @@ class DeferralCreate(Schema):
     case_reference: str = Field(default="", max_length=100)
     subject_key: str = Field(default="", max_length=32)
     legal_basis_id: UUID | None = None
+    starts_on: date | None = Field(
+        default=None,
+        description="隐藏自该日起的查询（北京时间），默认登记当日；更早的开始日期须有依据",
+    )
     ends_on: date | None = None
     reason: str = Field(default="", max_length=2000)
 
@@ -87,6 +91,7 @@ class DeferralRead(Schema):
     subject_key_masked: str
     legal_basis_id: UUID
     legal_basis_citation: str
+    starts_on: date = Field(description="隐藏自该日起的查询")
     ends_on: date
     active: bool
     reason: str

@@ -13,8 +13,11 @@ corrected what is held about them; 掌握公众信息的单位 may not disclose 
   Data Tracker.
 - **Lawful deferrals.** The coordinator may hide an organization's access (narrowed to a
   grant, a case reference or a subject) until a date, citing a registered legal basis.
-  The date is checked when the log is read, so calls reappear the day after the end
-  date with no job to run. An end date is required, not in the past, and at most one
+  A deferral hides exactly the calls made from its start date (default: the day it is
+  recorded; an earlier start is the coordinator's decision under the same basis, and
+  audited) while it is in force: calls before the start stay visible. The dates are
+  checked when the log is read, so calls reappear the day after the end date with no
+  job to run. An end date is required, not in the past, and at most one
   year ahead (``MAX_DEFERRAL``); a longer deferral is a new, separately audited decision.
 
 The platform reads the base databases and the log on the subject's behalf (``SYSTEM``)
@@ -23,7 +26,7 @@ once the binding has said whose key it is.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -45,7 +48,7 @@ from smartcity.core.security import (
     ensure_authenticated,
     ensure_permission,
 )
-from smartcity.core.time import today_in_china
+from smartcity.core.time import CHINA, today_in_china
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
@@ -225,8 +228,14 @@ def my_records(session: Session, *, actor: Actor) -> MyRecordsRead:
     )
 
 
+def _start_of(day: date) -> datetime:
+    """00:00 of ``day`` in Beijing, as an aware instant."""
+    return datetime.combine(day, time.min, tzinfo=CHINA)
+
+
 def _concealed(session: Session, subject_key: str) -> list[ConcealedAccess]:
-    """The deferrals in force today that apply to ``subject_key``."""
+    """The deferrals in force today that apply to ``subject_key``, each hiding the calls
+    made from 00:00 (Beijing) of its start date on."""
     rows = session.scalars(
         select(AccessDeferral).where(
             AccessDeferral.ends_on >= today_in_china(),
@@ -238,6 +247,7 @@ def _concealed(session: Session, subject_key: str) -> list[ConcealedAccess]:
             organization_id=d.organization_id,
             grant_id=d.grant_id,
             case_reference=d.case_reference,
+            since=_start_of(d.starts_on),
         )
         for d in rows
     ]
@@ -303,6 +313,7 @@ def _read(deferral: AccessDeferral, organization_name: str, citation: str) -> De
         subject_key_masked=mask_key(key, subject_kind_of(key)) if key else "",
         legal_basis_id=deferral.legal_basis_id,
         legal_basis_citation=citation,
+        starts_on=deferral.starts_on,
         ends_on=deferral.ends_on,
         active=deferral.ends_on >= today_in_china(),
         reason=deferral.reason,
@@ -312,14 +323,16 @@ def _read(deferral: AccessDeferral, organization_name: str, citation: str) -> De
 
 
 def create_deferral(session: Session, *, actor: Actor, data: DeferralCreate) -> DeferralRead:
-    """Record a lawful deferral: the organization's matching calls stay hidden from the
-    data subjects through ``ends_on`` (Beijing date), then appear by themselves.
+    """Record a lawful deferral: the organization's matching calls made from
+    ``starts_on`` (default today; Beijing dates) stay hidden from the data subjects
+    through ``ends_on``, then appear by themselves. Calls before the start are not
+    hidden: reaching back is an explicit, audited earlier start under the same basis.
 
     Raises:
         AuthenticationRequiredError; PermissionDeniedError (no ``privacy.defer``);
         InvalidDeferralError: no organization, legal basis or end date; an unknown or
-        repealed basis; an end date in the past or more than a year ahead; a grant not
-        of that organization; an invalid subject key.
+        repealed basis; an end date in the past or more than a year ahead; a start after
+        the end date; a grant not of that organization; an invalid subject key.
     """
     ensure_permission(actor, PrivacyPermission.defer)
     if data.organization_id is None:
@@ -336,6 +349,9 @@ def create_deferral(session: Session, *, actor: Actor, data: DeferralCreate) -> 
             f"延迟告知最长一年（{MAX_DEFERRAL_DAYS} 天）；期满仍需延迟的，请重新登记",
             field="ends_on",
         )
+    starts_on = data.starts_on or today
+    if starts_on > data.ends_on:
+        raise InvalidDeferralError("开始日期不能晚于截止日期", field="starts_on")
     try:
         organization = registry_service.get_organization(
             session, actor=actor, organization_id=data.organization_id
@@ -371,6 +387,7 @@ def create_deferral(session: Session, *, actor: Actor, data: DeferralCreate) -> 
         case_reference=data.case_reference.strip(),
         subject_key=subject_key,
         legal_basis_id=basis.id,
+        starts_on=starts_on,
         ends_on=data.ends_on,
         reason=data.reason.strip(),
         created_by_name=actor.name,
@@ -388,6 +405,7 @@ def create_deferral(session: Session, *, actor: Actor, data: DeferralCreate) -> 
             "case_reference": deferral.case_reference,
             "subject": mask_key(subject_key, subject_kind_of(subject_key)) if subject_key else "",
             "legal_basis": basis.citation,
+            "starts_on": deferral.starts_on.isoformat(),
             "ends_on": deferral.ends_on.isoformat(),
         },
         organization_id=organization.id,

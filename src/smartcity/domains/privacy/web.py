@@ -72,6 +72,7 @@ _FORM_FIELDS = (
     "case_reference",
     "subject_key",
     "legal_basis_id",
+    "starts_on",
     "ends_on",
     "reason",
 )

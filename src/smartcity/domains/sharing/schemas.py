@@ -185,11 +185,12 @@ class EscalationReport(Schema):
 class ConcealedAccess(Schema):
     """Calls left out of a data subject's view of the exchange log (a lawful deferral,
     Art. 68): the organization's calls, narrowed to one grant and/or one case reference
-    when given."""
+    when given, and to the calls made at or after ``since`` when given."""
 
     organization_id: UUID
     grant_id: UUID | None = None
     case_reference: str = ""
+    since: datetime | None = None
 
 
 class SubjectCallRead(Schema):

@@ -308,7 +308,8 @@ def calls_on_subject(
     Art. 68): the calls whose subjects include the key (the ``ExchangeSubject`` index),
     and, since a file extract logs no keys, every successful ``file`` call on one of
     ``resources`` (the tables holding the subject's record). Calls matching one of
-    ``concealed`` (lawful deferrals) are left out.
+    ``concealed`` (lawful deferrals: organization, grant, case, made since its start)
+    are left out.
 
     No actor: the caller has established that the key is the reader's own (the privacy
     domain takes it from the reader's binding, never from input).
@@ -332,6 +333,8 @@ def calls_on_subject(
             parts.append(ExchangeLogEntry.grant_id == str(hidden.grant_id))
         if hidden.case_reference:
             parts.append(ExchangeLogEntry.case_reference == hidden.case_reference)
+        if hidden.since is not None:
+            parts.append(ExchangeLogEntry.occurred_at >= _stamp(hidden.since))
         statement = statement.where(not_(and_(*parts)))
     return paginate(session, statement.order_by(ExchangeLogEntry.seq.desc()), page)
 
