@@ -91,9 +91,13 @@ class SharingSettings(BaseModel):
 class PrivacySettings(BaseModel):
     """The clock of the data subjects' correction and deletion requests (Art. 68): the
     source department answers within ``answer_working_days`` working days of the
-    platform's calendar (``SMARTCITY_PRIVACY__ANSWER_WORKING_DAYS``)."""
+    platform's calendar (``SMARTCITY_PRIVACY__ANSWER_WORKING_DAYS``). A request may
+    carry up to ``evidence_max_files`` evidence files (PDF, JPEG, PNG) of at most
+    ``evidence_max_bytes`` each (``SMARTCITY_PRIVACY__EVIDENCE_MAX_BYTES``)."""
 
     answer_working_days: int = Field(default=10, ge=1, le=60)
+    evidence_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024, le=20 * 1024 * 1024)
+    evidence_max_files: int = Field(default=3, ge=1, le=10)
 
 
 class Settings(BaseSettings):

@@ -58,3 +58,27 @@ CASE_STATE_LABELS: dict[CaseState, str] = {
 }
 
 OPEN_CASE_STATES = frozenset({CaseState.new, CaseState.handling})
+
+
+class Availability(StrEnum):
+    """Can the platform supply a field's value to the form's department?"""
+
+    own = "own"  # the department's own published catalog resource
+    granted = "granted"  # an active grant of the department covers the item
+    obtainable = "obtainable"  # no grant yet, but the entry is 无条件 or 有条件共享
+    not_shared = "not_shared"  # the entry is 不予共享: asking the applicant is lawful
+    unavailable = "unavailable"  # the mapping no longer holds (entry withdrawn, item gone)
+    applicant_only = "applicant_only"  # 仅申请人提供
+
+
+AVAILABILITY_LABELS: dict[Availability, str] = {
+    Availability.own: "本部门资源",
+    Availability.granted: "已有共享授权",
+    Availability.obtainable: "可申请共享",
+    Availability.not_shared: "不予共享",
+    Availability.unavailable: "映射失效",
+    Availability.applicant_only: "仅申请人提供",
+}
+
+PLATFORM_AVAILABLE = frozenset({Availability.own, Availability.granted, Availability.obtainable})
+"""The platform can supply these: asking the applicant for them is asking again (Art. 28)."""

@@ -6,6 +6,7 @@ from smartcity.core.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
 )
 
@@ -82,3 +83,39 @@ class DeferralEndedError(ConflictError):
 
     code = "privacy.deferral-ended"
     title = "该延迟告知已经结束"
+
+
+class InvalidEvidenceError(InvalidInputError):
+    """An evidence file is not a PDF, JPEG or PNG by its content (its magic bytes, not
+    only its name), its name does not match its content, it is empty, or there are more
+    files than ``PrivacySettings.evidence_max_files``; ``field`` is ``evidence``."""
+
+    code = "privacy.invalid-evidence"
+    title = "证明材料不符合要求"
+
+
+class EvidenceTooLargeError(PayloadTooLargeError):
+    """An evidence file exceeds ``PrivacySettings.evidence_max_bytes``, or the request's
+    declared body exceeds what the allowed files could need (refused before it is
+    read); ``max_bytes`` gives the limit."""
+
+    code = "privacy.evidence-too-large"
+    title = "证明材料超过大小上限"
+
+
+class EvidenceNotFoundError(NotFoundError):
+    """No such evidence file — or not one the reader may see (the filer, the source
+    department, the coordinator and auditors may; the two are not told apart)."""
+
+    code = "privacy.evidence-not-found"
+    title = "证明材料不存在"
+
+
+class CorrectionNotAppliedError(ConflictError):
+    """A correction answered "corrected" could not be written to the base data: a load of
+    the table is running, the answering staff may not load it, or the table can no
+    longer take it. The answer is not recorded and nothing changed; ``cause`` is the
+    base-data problem code."""
+
+    code = "privacy.correction-not-applied"
+    title = "更正未能写入基础数据，数据未改变"

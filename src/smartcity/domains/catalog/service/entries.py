@@ -8,7 +8,7 @@ commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -175,6 +175,22 @@ def get_entries(session: Session, entry_ids: Sequence[UUID]) -> list[CatalogEntr
     ).all()
     by_id = {entry.id: entry for entry in rows}
     return [by_id[entry_id] for entry_id in entry_ids if entry_id in by_id]
+
+
+def get_entries_with_items(session: Session, entry_ids: Collection[UUID]) -> list[CatalogEntry]:
+    """Entries by id, whatever their status, with items and provider loaded, ordered by
+    resource code (for other domains that map their fields to information items and
+    must see an entry's status and share type: the once-only form registry)."""
+    if not entry_ids:
+        return []
+    return list(
+        session.scalars(
+            select(CatalogEntry)
+            .where(CatalogEntry.id.in_(list(entry_ids)))
+            .options(selectinload(CatalogEntry.items), selectinload(CatalogEntry.provider))
+            .order_by(CatalogEntry.resource_code)
+        ).all()
+    )
 
 
 # --- drafting -----------------------------------------------------------------------------

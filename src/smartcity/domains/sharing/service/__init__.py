@@ -29,6 +29,8 @@ from smartcity.domains.sharing.service.exchange_log_view import list_log_lines, 
 from smartcity.domains.sharing.service.exchange_query import changes, query
 from smartcity.domains.sharing.service.grants import (
     DEFAULT_RATE_PER_MINUTE,
+    GrantCoverage,
+    active_grant_coverage,
     get_grant,
     issue_grant,
     list_grants,
@@ -68,7 +70,9 @@ from smartcity.domains.sharing.service.webhook_policy import WebhookPolicy
 
 __all__ = [
     "DEFAULT_RATE_PER_MINUTE",
+    "GrantCoverage",
     "WebhookPolicy",
+    "active_grant_coverage",
     "add_numbered",
     "annual_report_xlsx",
     "answer_request",

@@ -5,7 +5,8 @@ renewed afterwards. The exchange API enforces them. Nothing here commits.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -215,3 +216,55 @@ def renew_grant(session: Session, *, actor: Actor, grant_id: UUID, months: int) 
         organization_id=grant.consumer_organization_id,
     )
     return grant
+
+
+@dataclass(frozen=True, slots=True)
+class GrantCoverage:
+    """What an active grant lets its consumer take: the entry and the item names."""
+
+    grant_id: UUID
+    number: str
+    entry_id: UUID
+    consumer_organization_id: UUID
+    items: frozenset[str]
+    valid_until: datetime
+
+
+def active_grant_coverage(
+    session: Session,
+    *,
+    consumer_organization_ids: Collection[UUID],
+    entry_ids: Collection[UUID],
+) -> list[GrantCoverage]:
+    """The grants in force now (active, not revoked, inside their validity) held by any
+    of ``consumer_organization_ids`` on any of ``entry_ids``, oldest number first.
+
+    A read for other domains' checks (the once-only checker asks which of a form's
+    fields its department may already take); no actor, because it discloses only the
+    caller's own question about departments and entries it already names. One query.
+    """
+    if not consumer_organization_ids or not entry_ids:
+        return []
+    now = utcnow()
+    rows = session.scalars(
+        select(Grant)
+        .where(
+            Grant.state == GrantState.active,
+            Grant.valid_from <= now,
+            Grant.valid_until > now,
+            Grant.consumer_organization_id.in_(list(consumer_organization_ids)),
+            Grant.entry_id.in_(list(entry_ids)),
+        )
+        .order_by(Grant.number)
+    ).all()
+    return [
+        GrantCoverage(
+            grant_id=g.id,
+            number=g.number,
+            entry_id=g.entry_id,
+            consumer_organization_id=g.consumer_organization_id,
+            items=frozenset(g.items),
+            valid_until=g.valid_until,
+        )
+        for g in rows
+    ]

@@ -19,7 +19,7 @@ together with their entries, never an answer without its
 entry. If the commit fails, every waiting call gets the error and answers 500.
 
 Who uses it: the exchange routes read in a read-only transaction and put the
-writer in ``session.info`` (``attach``); ``exchange._Call.log`` then hands its
+writer in ``session.info`` (``attach``); ``exchange_core.ExchangeCall.log`` then hands its
 draft to the writer. A session that writes anyway (a POST that notes its API
 client's use; the tests' session bound to one connection) appends in its own
 transaction instead: handing off would wait for a lock that session holds.

@@ -1,0 +1,77 @@
+"""Errors of the once-only service (codes start with ``onceonly.``)."""
+
+from __future__ import annotations
+
+from smartcity.core.errors import ConflictError, InvalidInputError, NotFoundError
+
+
+class ServiceFormNotFoundError(NotFoundError):
+    """No such form, or not one the actor may see (the same answer, so ids of other
+    departments' forms do not leak)."""
+
+    code = "onceonly.form-not-found"
+    title = "政务服务事项不存在"
+
+
+class DuplicateFormCodeError(ConflictError):
+    """Another form already has this matter code."""
+
+    code = "onceonly.duplicate-code"
+    title = "事项编码已存在"
+
+
+class InvalidFormFieldError(InvalidInputError):
+    """A field is neither mapped to an information item nor marked 仅申请人提供 (or is
+    both), is marked without a reason, or names a field id the form does not have;
+    ``field_index`` (0-based) and ``reason`` say which and why."""
+
+    code = "onceonly.invalid-field"
+    title = "事项字段不正确"
+
+
+class UnknownInformationItemError(InvalidFormFieldError):
+    """The field maps to a catalog entry that does not exist (or is not published yet),
+    or to an item name the entry does not have."""
+
+    code = "onceonly.unknown-item"
+    title = "映射的信息项不存在"
+
+
+class WithdrawnEntryMappingError(InvalidFormFieldError):
+    """The field maps to an item of a withdrawn catalog entry: the platform can no longer
+    supply it, so the mapping would state what is not true."""
+
+    code = "onceonly.entry-withdrawn"
+    title = "映射的目录已撤销"
+
+
+class InvalidDepartmentError(InvalidInputError):
+    """The form names an organization that does not exist, or a department
+    administrator names another department than his own."""
+
+    code = "onceonly.invalid-department"
+    title = "办理部门不正确"
+
+
+class CaseNotFoundError(NotFoundError):
+    """No such case, or not one the actor may see (reporter, the form's department,
+    the coordinator and auditors)."""
+
+    code = "onceonly.case-not-found"
+    title = "重复索要材料反映不存在"
+
+
+class InvalidCaseError(InvalidInputError):
+    """A case names neither a form nor a department or matter, names a field of another
+    form, says nothing about which data was asked again, or an answer lacks its reply
+    or reason; ``field`` names the input."""
+
+    code = "onceonly.invalid-case"
+    title = "重复索要材料反映的内容不正确"
+
+
+class CaseStateError(ConflictError):
+    """The case is closed (resolved or dismissed) and cannot change any more."""
+
+    code = "onceonly.case-closed"
+    title = "该反映已办结或不予受理"

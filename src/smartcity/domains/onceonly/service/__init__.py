@@ -1,0 +1,73 @@
+"""Use cases of the once-only service (Art. 28): the form registry, the checker and its
+report, and the citizens' "asked again" cases.
+
+Other domains import this package (``from smartcity.domains.onceonly import service as
+onceonly_service``). The prefill service reads a form through :func:`read_form` (fields
+in order with their catalog mappings and base-data columns, see
+:class:`~smartcity.domains.onceonly.schemas.ServiceFormRead`) and checks a field with
+:func:`check_form`.
+"""
+
+from smartcity.domains.onceonly.service.cases import (
+    case_read,
+    dismiss_case,
+    get_case,
+    list_cases,
+    my_cases,
+    report_case,
+    resolve_case,
+    start_handling,
+)
+from smartcity.domains.onceonly.service.checker import (
+    availability_of,
+    check_form,
+    check_forms,
+    counts_of,
+    finding_for,
+    once_only_report,
+    percent,
+    report_xlsx,
+    share_type_label,
+)
+from smartcity.domains.onceonly.service.forms import (
+    create_form,
+    find_form_by_code,
+    form_choices,
+    form_read,
+    get_form,
+    list_forms,
+    may_manage,
+    read_form,
+    update_form,
+    visible_forms,
+)
+
+__all__ = [
+    "availability_of",
+    "case_read",
+    "check_form",
+    "check_forms",
+    "counts_of",
+    "create_form",
+    "dismiss_case",
+    "find_form_by_code",
+    "finding_for",
+    "form_choices",
+    "form_read",
+    "get_case",
+    "get_form",
+    "list_cases",
+    "list_forms",
+    "may_manage",
+    "my_cases",
+    "once_only_report",
+    "percent",
+    "read_form",
+    "report_case",
+    "report_xlsx",
+    "resolve_case",
+    "share_type_label",
+    "start_handling",
+    "update_form",
+    "visible_forms",
+]
