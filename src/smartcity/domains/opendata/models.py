@@ -160,9 +160,7 @@ class TermsAcceptance(Entity):
     """A registered user accepted a conditional dataset's terms (Art. 31: 有条件开放)."""
 
     __tablename__ = "opendata_terms_acceptance"
-    __table_args__ = (
-        Index("ux_opendata_terms_acceptance", "dataset_id", "user_id", unique=True),
-    )
+    __table_args__ = (Index("ux_opendata_terms_acceptance", "dataset_id", "user_id", unique=True),)
 
     dataset_id: Mapped[UUID] = mapped_column(ForeignKey("opendata_dataset.id"))
     user_id: Mapped[UUID] = mapped_column(ForeignKey("identity_user.id"), index=True)
