@@ -6,25 +6,33 @@ no request can ask about anyone else's key (and none reveals whether a key exist
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError
 
 from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
 from smartcity.core.http.deps import PageParamsDep, SessionDep, SettingsDep
 from smartcity.core.http.problems import problem_responses
 from smartcity.core.pagination import Page
 from smartcity.domains.identity.deps import ActorDep
-from smartcity.domains.privacy import service, service_requests
+from smartcity.domains.privacy import service, service_evidence, service_requests
+from smartcity.domains.privacy.deps import BodyLimitDep, RequestFormDep, evidence_response
 from smartcity.domains.privacy.errors import (
+    CorrectionNotAppliedError,
     DataRequestNotFoundError,
     DataRequestRefusalBasisError,
     DataRequestStateError,
     DeferralEndedError,
     DeferralNotFoundError,
+    EvidenceNotFoundError,
+    EvidenceTooLargeError,
     InvalidDataRequestError,
     InvalidDeferralError,
+    InvalidEvidenceError,
     NoSubjectBindingError,
 )
 from smartcity.domains.privacy.schemas import (
@@ -125,6 +133,74 @@ def file_request(
     return service_requests.file_request(session, actor=actor, data=data, settings=settings.privacy)
 
 
+_MULTIPART_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["kind", "table_name"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": ["correction", "deletion"]},
+                        "table_name": {"type": "string", "maxLength": 63},
+                        "field_name": {"type": "string", "maxLength": 100},
+                        "claimed_value": {"type": "string", "maxLength": 2000},
+                        "reason": {"type": "string", "maxLength": 2000},
+                        service_evidence.FIELD: {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "证明材料：PDF、JPEG 或 PNG（按文件内容识别）",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/me/requests/with-evidence",
+    status_code=201,
+    openapi_extra=_MULTIPART_BODY,
+    responses=problem_responses(
+        AuthenticationRequiredError,
+        NoSubjectBindingError,
+        InvalidDataRequestError,
+        DataRequestStateError,
+        InvalidEvidenceError,
+        EvidenceTooLargeError,
+    ),
+)
+def file_request_with_evidence(
+    _limit: BodyLimitDep,
+    form: RequestFormDep,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+) -> DataRequestRead:
+    """File a request as ``multipart/form-data`` with up to ``evidence_max_files`` files
+    in ``evidence`` (PDF, JPEG or PNG by their content, each at most
+    ``evidence_max_bytes``). A bad file files nothing; a body declared larger than the
+    allowed files could need is refused (413) before it is read."""
+    try:
+        data = DataRequestCreate.model_validate(
+            {
+                name: form.text(name)
+                for name in ("kind", "table_name", "field_name", "claimed_value", "reason")
+                if name in form.fields
+            }
+        )
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from exc
+    return service_requests.file_request(
+        session, actor=actor, data=data, settings=settings.privacy, evidence=form.files
+    )
+
+
 @router.post(
     "/me/requests/{request_id}/withdraw",
     responses=problem_responses(
@@ -174,6 +250,7 @@ def get_request(request_id: UUID, session: SessionDep, actor: ActorDep) -> DataR
         DataRequestStateError,
         InvalidDataRequestError,
         DataRequestRefusalBasisError,
+        CorrectionNotAppliedError,
     ),
 )
 def answer_request(
@@ -182,3 +259,26 @@ def answer_request(
     """The source department answers: corrected, partially or refused (the last two
     citing a registered legal basis)."""
     return service_requests.answer_request(session, actor=actor, request_id=request_id, data=data)
+
+
+@router.get(
+    "/requests/{request_id}/evidence/{evidence_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "证明材料文件（附件）",
+            "content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}},
+        },
+        **problem_responses(AuthenticationRequiredError, EvidenceNotFoundError),
+    },
+)
+def download_evidence(
+    request_id: UUID, evidence_id: UUID, session: SessionDep, actor: ActorDep
+) -> Response:
+    """One evidence file, for the filer, the request's source department, the
+    coordinator and auditors; every download is audited."""
+    return evidence_response(
+        service_evidence.get_evidence(
+            session, actor=actor, request_id=request_id, evidence_id=evidence_id
+        )
+    )

@@ -127,6 +127,20 @@ class DataRequestFilter(QueryFilter):
     overdue_only: bool = False
 
 
+class EvidenceRead(Schema):
+    """An evidence file attached to a request: what it is, not its content (downloaded
+    separately, audited)."""
+
+    id: UUID
+    filename: str = Field(description="文件名")
+    media_type: str = Field(
+        description="按文件内容识别的类型：application/pdf、image/jpeg、image/png"
+    )
+    size: int = Field(description="字节数")
+    sm3: str = Field(description="SM3 摘要（十六进制）")
+    sha256: str = Field(description="SHA-256 摘要（十六进制）")
+
+
 class DataRequestRead(Schema):
     """A request with its clock, as the subject, the source department and the
     coordinator see it (the key masked except for the source department)."""
@@ -159,3 +173,4 @@ class DataRequestRead(Schema):
     refusal_basis_citation: str
     withdrawn_at: datetime | None
     filed_by_name: str
+    evidence: list[EvidenceRead] = Field(default_factory=list, description="证明材料")

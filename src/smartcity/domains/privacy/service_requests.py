@@ -7,7 +7,9 @@ may have what is held about them corrected), routed to the source department.
   department (一数一源: ``SourcedValue.source_organization_id``); a deletion of a whole
   record to the table's provider. It is numbered ``GZ-<year>-<seq>`` and is due
   ``PrivacySettings.answer_working_days`` working days later on the platform's
-  calendar, as sharing's deadlines are. One open request per value and kind.
+  calendar, as sharing's deadlines are. One open request per value and kind. It may
+  carry a few evidence files (``service_evidence``: PDF, JPEG, PNG by their content,
+  size-limited), filed in the same transaction: a bad file files nothing.
 - **Answer.** The source department's staff answer: corrected, partially (citing a
   registered legal basis for the part refused) or refused (citing one); the subject
   may withdraw while it is open. The coordinator and auditors see every request and
@@ -74,6 +76,11 @@ from smartcity.domains.privacy.schemas import (
     DataRequestRead,
 )
 from smartcity.domains.privacy.service import _tables_holding, binding_of, mask_key, subject_kind_of
+from smartcity.domains.privacy.service_evidence import (
+    EvidenceUpload,
+    check_evidence,
+    evidence_reads,
+)
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.sharing import service as sharing_service
 
@@ -139,12 +146,15 @@ def _read(
         refusal_basis_citation=basis.citation if basis is not None else "",
         withdrawn_at=request.withdrawn_at,
         filed_by_name=request.filed_by_name,
+        evidence=evidence_reads(request),
     )
 
 
 def _loaded() -> Select[Any]:
     return select(DataRequest).options(
-        selectinload(DataRequest.source_organization), selectinload(DataRequest.refusal_basis)
+        selectinload(DataRequest.source_organization),
+        selectinload(DataRequest.refusal_basis),
+        selectinload(DataRequest.evidence),
     )
 
 
@@ -182,18 +192,24 @@ def _text(value: Any) -> str:
 
 
 def file_request(
-    session: Session, *, actor: Actor, data: DataRequestCreate, settings: PrivacySettings
+    session: Session,
+    *,
+    actor: Actor,
+    data: DataRequestCreate,
+    settings: PrivacySettings,
+    evidence: Sequence[EvidenceUpload] = (),
 ) -> DataRequestRead:
     """File a correction of a value of the signed-in subject's own record, or a deletion
     request, addressed to the value's source department and due on the working-day
-    clock (Art. 68).
+    clock (Art. 68), with its ``evidence`` files stored in the same transaction.
 
     Raises:
         AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError;
         InvalidDataRequestError: a table not holding the subject's record, a field not in
         it, a correction claiming nothing or the current value, a deletion without a
         reason; DataRequestStateError: the same request is already open;
-        CalendarYearUnknownError: the calendar cannot count the period.
+        InvalidEvidenceError, EvidenceTooLargeError: a file is refused (nothing is
+        filed); CalendarYearUnknownError: the calendar cannot count the period.
     """
     binding = binding_of(session, actor)
     table_name = data.table_name.strip()
@@ -239,6 +255,7 @@ def file_request(
             f"该信息项已有待答复的{DATA_REQUEST_KIND_LABELS[data.kind]}申请 {duplicate}",
             number=duplicate,
         )
+    files = check_evidence(evidence, settings)
     source_id: UUID = (
         sourced.source_organization_id
         if sourced is not None
@@ -262,6 +279,7 @@ def file_request(
         ).due_at,
         filed_by_id=binding.user_id,
         filed_by_name=actor.name,
+        evidence=files,
     )
     sharing_service.add_numbered(session, request, PREFIX)
     _record(
@@ -275,6 +293,10 @@ def file_request(
             "table": table_name,
             "field": field_name,
             "due_at": request.due_at.isoformat(),
+            "evidence": [
+                {"filename": f.filename, "media_type": f.media_type, "size": f.size, "sm3": f.sm3}
+                for f in files
+            ],
         },
     )
     return _read(session, _get(session, request.id), reveal_key=True)

@@ -7,8 +7,12 @@
   Chinese explanation (403).
 - ``/privacy/my-requests`` (我的更正、删除申请): the citizen's requests with their clock
   and withdrawal; ``/privacy/my-requests/new`` the form reached from each value of "my
-  data" (phone width). ``/privacy/requests``: the source department's queue with the
-  answer form (the coordinator and auditors: every department's, overdue ones).
+  data" (phone width), with up to a few evidence files (PDF, JPEG, PNG; a bad file is
+  explained at the form and files nothing); ``/privacy/requests/{id}/evidence/{id}``
+  downloads one (the filer, the source department, the coordinator; audited).
+  ``/privacy/requests``: the source department's queue with the answer form (the
+  coordinator and auditors: every department's, overdue ones); an answer the base
+  data refuses is shown at the request's form (422) and changes nothing.
 - ``/privacy/deferrals`` (延迟告知): the coordinator's lawful deferrals with the form to
   record one; auditors may read them.
 """
@@ -23,6 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from smartcity.core.config import PrivacySettings
 from smartcity.core.http.deps import PageParamsDep, SessionDep, SettingsDep
 from smartcity.core.http.forms import (
     FieldErrors,
@@ -36,7 +41,8 @@ from smartcity.core.http.htmx import render
 from smartcity.core.pagination import PageParams
 from smartcity.core.security import Actor, ensure_permission
 from smartcity.domains.identity.deps import ActorDep
-from smartcity.domains.privacy import service, service_requests
+from smartcity.domains.privacy import service, service_evidence, service_requests
+from smartcity.domains.privacy.deps import BodyLimitDep, RequestFormDep, evidence_response
 from smartcity.domains.privacy.enums import (
     ANSWER_STATES,
     DATA_REQUEST_KIND_LABELS,
@@ -47,8 +53,10 @@ from smartcity.domains.privacy.enums import (
 from smartcity.domains.privacy.errors import (
     DataRequestRefusalBasisError,
     DataRequestStateError,
+    EvidenceTooLargeError,
     InvalidDataRequestError,
     InvalidDeferralError,
+    InvalidEvidenceError,
     NoSubjectBindingError,
 )
 from smartcity.domains.privacy.permissions import PrivacyPermission
@@ -201,7 +209,7 @@ def _request_form(
     session: Session,
     actor: Actor,
     *,
-    working_days: int,
+    settings: PrivacySettings,
     form: dict[str, str],
     errors: FieldErrors | None = None,
     status_code: int = 200,
@@ -227,7 +235,10 @@ def _request_form(
         table_title=record.table_title if record else "",
         current_value="" if value is None or value.value is None else str(value.value),
         source_name=value.source_name if value else "",
-        working_days=working_days,
+        working_days=settings.answer_working_days,
+        evidence_max_files=settings.evidence_max_files,
+        evidence_max_mb=f"{settings.evidence_max_bytes / 1024 / 1024:g}",
+        evidence_accept=service_evidence.ACCEPT,
     )
 
 
@@ -247,7 +258,7 @@ def new_request(
             request,
             session,
             actor,
-            working_days=settings.privacy.answer_working_days,
+            settings=settings.privacy,
             form={"kind": kind, "table_name": table, "field_name": field},
         )
     except NoSubjectBindingError as error:
@@ -256,30 +267,59 @@ def new_request(
 
 @router.post("/my-requests", response_class=HTMLResponse)
 def file_request(
-    request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep, form: FormDep
+    _limit: BodyLimitDep,
+    request: Request,
+    form: RequestFormDep,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> Response:
-    """File it; bad input is shown next to the form (422) and files nothing."""
+    """File it, with its evidence files (multipart); bad input or a bad file is shown
+    next to the form (422) and files nothing. ``_limit`` comes first: it refuses an
+    oversized body before authentication reads the form for its CSRF token."""
     values = {
-        name: text(form, name)
+        name: form.text(name)
         for name in ("kind", "table_name", "field_name", "claimed_value", "reason")
     }
     try:
         data = DataRequestCreate.model_validate(values)
-        service_requests.file_request(session, actor=actor, data=data, settings=settings.privacy)
+        service_requests.file_request(
+            session, actor=actor, data=data, settings=settings.privacy, evidence=form.files
+        )
     except ValidationError as exc:
         errors = field_errors(exc, DataRequestCreate)
-    except (InvalidDataRequestError, DataRequestStateError) as exc:
+    except (
+        InvalidDataRequestError,
+        DataRequestStateError,
+        InvalidEvidenceError,
+        EvidenceTooLargeError,
+    ) as exc:
         errors = app_error_fields(exc)
     else:
         return redirect(request, "/privacy/my-requests")
+    if form.files and "evidence" not in errors:
+        errors["evidence"] = "申请未提交，所选文件未保存，请重新选择文件"
     return _request_form(
         request,
         session,
         actor,
-        working_days=settings.privacy.answer_working_days,
+        settings=settings.privacy,
         form=values,
         errors=errors,
         status_code=422,
+    )
+
+
+@router.get("/requests/{request_id}/evidence/{evidence_id}")
+def download_evidence(
+    request_id: UUID, evidence_id: UUID, session: SessionDep, actor: ActorDep
+) -> Response:
+    """One evidence file (the filer, the source department, the coordinator, auditors);
+    audited. Anyone else gets the Chinese not-found page."""
+    return evidence_response(
+        service_evidence.get_evidence(
+            session, actor=actor, request_id=request_id, evidence_id=evidence_id
+        )
     )
 
 
