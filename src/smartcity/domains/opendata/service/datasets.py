@@ -825,13 +825,14 @@ def _facets(session: Session, ids: Any, limit: int) -> dict[str, list[FacetCount
         for v, c in organizations
     ]
     themes = grouped(OpenDataset.theme_code, n, in_ids)
-    theme_names = dict(
-        session.execute(
+    theme_names: dict[str, str] = {
+        code: name
+        for code, name in session.execute(
             select(OpenDataset.theme_code, func.max(OpenDataset.theme_name))
             .where(OpenDataset.theme_code.in_([v for v, _ in themes]))
             .group_by(OpenDataset.theme_code)
-        ).tuples()
-    )
+        )
+    }
     facets["groups"] = [
         FacetCount(name=v, display_name=theme_names.get(v) or v, count=c) for v, c in themes if v
     ]
@@ -991,7 +992,6 @@ def record_usage(
         update(OpenDataset)
         .where(OpenDataset.id == dataset_id)
         .values({counter.key: counter + count})
-        .execution_options(synchronize_session=False)
     )
 
 
