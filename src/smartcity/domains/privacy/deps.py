@@ -22,7 +22,12 @@ from starlette.datastructures import UploadFile
 from smartcity.core.config import PrivacySettings
 from smartcity.core.http.deps import SettingsDep
 from smartcity.domains.privacy.errors import EvidenceTooLargeError
-from smartcity.domains.privacy.service_evidence import FIELD, EvidenceDownload, EvidenceUpload
+from smartcity.domains.privacy.service_evidence import (
+    FIELD,
+    EvidenceDownload,
+    EvidenceUpload,
+    size_label,
+)
 
 FORM_ALLOWANCE = 256 * 1024
 """Room in a request's body for its text fields and the multipart framing."""
@@ -58,9 +63,9 @@ def refuse_oversized_body(request: Request, settings: SettingsDep) -> None:
     limit = body_limit(settings.privacy)
     if declared.isdigit() and int(declared) > limit:
         raise EvidenceTooLargeError(
-            f"上传内容共 {int(declared) / 1024 / 1024:.1f} MB，超过上限：最多 "
+            f"上传内容共 {size_label(int(declared))}，超过上限：最多 "
             f"{settings.privacy.evidence_max_files} 个文件，每个不超过 "
-            f"{settings.privacy.evidence_max_bytes / 1024 / 1024:.1f} MB。申请未提交",
+            f"{size_label(settings.privacy.evidence_max_bytes)}。申请未提交",
             field=FIELD,
             max_bytes=limit,
         )

@@ -75,8 +75,11 @@ class EvidenceDownload:
     content: bytes
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
+def size_label(size: int) -> str:
+    """``5 MB``, ``1.5 MB``, ``4 KB``: a size as people read it."""
+    if size >= 1024 * 1024:
+        return f"{round(size / 1024 / 1024, 1):g} MB"
+    return f"{round(size / 1024, 1):g} KB"
 
 
 def sniff(content: bytes) -> str | None:
@@ -120,7 +123,7 @@ def check_evidence(
             raise InvalidEvidenceError(f"文件“{filename}”是空文件", field=FIELD)
         if len(upload.content) > settings.evidence_max_bytes:
             raise EvidenceTooLargeError(
-                f"文件“{filename}”超过 {_megabytes(settings.evidence_max_bytes)} 的上限",
+                f"文件“{filename}”超过 {size_label(settings.evidence_max_bytes)} 的上限",
                 field=FIELD,
                 max_bytes=settings.evidence_max_bytes,
             )
@@ -236,5 +239,6 @@ __all__ = [
     "clean_filename",
     "evidence_reads",
     "get_evidence",
+    "size_label",
     "sniff",
 ]

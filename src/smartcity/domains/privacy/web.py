@@ -237,7 +237,7 @@ def _request_form(
         source_name=value.source_name if value else "",
         working_days=settings.answer_working_days,
         evidence_max_files=settings.evidence_max_files,
-        evidence_max_mb=f"{settings.evidence_max_bytes / 1024 / 1024:g}",
+        evidence_max_size=service_evidence.size_label(settings.evidence_max_bytes),
         evidence_accept=service_evidence.ACCEPT,
     )
 
