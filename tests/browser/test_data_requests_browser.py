@@ -1,7 +1,9 @@
 """Correction requests (Art. 68) in a real browser: the citizen, on a phone-width screen,
 asks from 我的数据 to correct his name; the request reaches the name's source department
 with its working-day clock; the department answers in its queue; the citizen sees the
-answer. (The disputed flag in exchange answers: tests/domains/privacy/test_disputes.py.)"""
+answer. With evidence: a file that is not what its name says is refused in Chinese at the
+form, a PNG is attached and listed for the citizen and the source department. (The
+disputed flag in exchange answers: tests/domains/privacy/test_disputes.py.)"""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from smartcity.domains.identity.permissions import Role
 from tests.browser.conftest import own_platform
 from tests.browser.test_ui import sign_in
+from tests.domains.privacy.evidence_files import PNG, TEXT
 from tests.domains.privacy.world import privacy_world
 from tests.factories.identity import PASSWORD, make_user
 
@@ -112,3 +115,41 @@ def test_a_correction_reaches_the_source_department_and_its_answer_the_citizen(
     answered = phone.locator("li[id^='request-GZ-']").first
     expect(answered).to_contain_text("已更正")
     expect(answered).to_contain_text("已核实户籍档案，予以更正")
+
+
+def test_a_correction_with_evidence_from_a_phone(
+    phone: Page, desk: Page, platform: Platform
+) -> None:
+    sign_in(phone, (platform.citizen, PASSWORD))
+    phone.goto("/privacy/my-data")
+    row = phone.locator("#records li").filter(has_text="文化程度").first
+    row.get_by_role("link", name="申请更正").click()
+    phone.get_by_label("正确的值").fill("30")
+    phone.get_by_label("证明材料").set_input_files(
+        [{"name": "学历证书.pdf", "mimeType": "application/pdf", "buffer": TEXT}]
+    )
+    phone.get_by_role("button", name="提交申请").click()
+
+    form = phone.locator("#request-form")
+    expect(form).to_contain_text("文件“学历证书.pdf”不是 PDF、JPEG 或 PNG 文件")
+    expect(phone.get_by_label("正确的值")).to_have_value("30")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+
+    phone.get_by_label("证明材料").set_input_files(
+        [{"name": "学历证书.png", "mimeType": "image/png", "buffer": PNG}]
+    )
+    phone.get_by_role("button", name="提交申请").click()
+
+    expect(phone).to_have_url(f"{platform.url}/privacy/my-requests")
+    filed = phone.locator("li[id^='request-GZ-']").filter(has_text="文化程度").first
+    expect(filed.locator(".evidence")).to_contain_text("学历证书.png")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+
+    sign_in(desk, (platform.source_staff, PASSWORD))
+    desk.goto("/privacy/requests")
+    item = desk.locator("#request-queue li").filter(has_text="学历证书.png").first
+    with desk.expect_download() as download:
+        item.get_by_role("link", name="学历证书.png").click()
+    assert download.value.suggested_filename == "学历证书.png"
