@@ -13,6 +13,8 @@ from smartcity.domains.catalog import api as catalog_api
 from smartcity.domains.catalog import web as catalog_web
 from smartcity.domains.identity import api as identity_api
 from smartcity.domains.identity import web as identity_web
+from smartcity.domains.onceonly import api as onceonly_api
+from smartcity.domains.onceonly import web as onceonly_web
 from smartcity.domains.privacy import api as privacy_api
 from smartcity.domains.privacy import web as privacy_web
 from smartcity.domains.registry import api as registry_api
@@ -45,6 +47,7 @@ API_ROUTERS: list[APIRouter] = [
     sharing_stats_api.router,
     sharing_subscriptions_api.router,
     privacy_api.router,
+    onceonly_api.router,
     tools_api,
 ]
 
@@ -64,6 +67,7 @@ WEB_ROUTERS: list[APIRouter] = [
     sharing_exchange_log_web.router,
     sharing_subscriptions_web.router,
     privacy_web.router,
+    onceonly_web.router,
 ]
 
 #: Requests the platform sends (documented under ``webhooks`` in the OpenAPI document).

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, FilePayload, Page, ViewportSize, expect
 from sqlalchemy.orm import Session
 
 from smartcity.domains.identity.permissions import Role
@@ -126,7 +126,7 @@ def test_a_correction_with_evidence_from_a_phone(
     row.get_by_role("link", name="申请更正").click()
     phone.get_by_label("正确的值").fill("30")
     phone.get_by_label("证明材料").set_input_files(
-        [{"name": "学历证书.pdf", "mimeType": "application/pdf", "buffer": TEXT}]
+        [FilePayload(name="学历证书.pdf", mimeType="application/pdf", buffer=TEXT)]
     )
     phone.get_by_role("button", name="提交申请").click()
 
@@ -137,7 +137,7 @@ def test_a_correction_with_evidence_from_a_phone(
     assert width <= PHONE["width"], width
 
     phone.get_by_label("证明材料").set_input_files(
-        [{"name": "学历证书.png", "mimeType": "image/png", "buffer": PNG}]
+        [FilePayload(name="学历证书.png", mimeType="image/png", buffer=PNG)]
     )
     phone.get_by_role("button", name="提交申请").click()
 

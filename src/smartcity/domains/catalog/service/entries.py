@@ -193,6 +193,19 @@ def get_entries_with_items(session: Session, entry_ids: Collection[UUID]) -> lis
     )
 
 
+def published_items(session: Session) -> list[tuple[UUID, str, str, str]]:
+    """Every information item of the published entries as (entry id, resource code,
+    entry name, item name), by resource code and item position: the choices of forms
+    that map their fields to catalog items (one query)."""
+    rows = session.execute(
+        select(CatalogEntry.id, CatalogEntry.resource_code, CatalogEntry.name, InformationItem.name)
+        .join(InformationItem, InformationItem.entry_id == CatalogEntry.id)
+        .where(CatalogEntry.status == EntryStatus.published)
+        .order_by(CatalogEntry.resource_code, InformationItem.position)
+    ).all()
+    return [(entry_id, code, name, item) for entry_id, code, name, item in rows]
+
+
 # --- drafting -----------------------------------------------------------------------------
 
 

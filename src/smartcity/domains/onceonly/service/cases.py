@@ -86,7 +86,7 @@ def report_case(session: Session, *, actor: Actor, data: CaseCreate) -> AskedAga
         form = session.scalars(
             select(ServiceForm)
             .where(ServiceForm.id == data.form_id)
-            .options(selectinload(ServiceForm.fields))
+            .options(selectinload(ServiceForm.fields), selectinload(ServiceForm.organization))
         ).one_or_none()
         if form is None:
             raise InvalidCaseError("所选事项不存在", field="form_id")
@@ -105,10 +105,10 @@ def report_case(session: Session, *, actor: Actor, data: CaseCreate) -> AskedAga
     case = AskedAgainCase(
         reporter_id=actor.id,
         reporter_name=actor.name,
-        form_id=form.id if form else None,
+        form=form,
         field_id=data.field_id if form else None,
         field_label=label,
-        organization_id=form.organization_id if form else None,
+        organization=form.organization if form else None,
         department_text=data.department_text,
         matter_text=data.matter_text,
         data_text=data_text,

@@ -389,10 +389,12 @@ def add_resource(
     data: ResourceCreate,
     rows: Iterable[Sequence[Any]] = (),
     release_id: UUID | None = None,
+    adopt_table: tuple[str, int] | None = None,
 ) -> ResourceRead:
     """Add a resource and load its rows (sequences in field order) into a new physical
-    table; a file resource (``kind=file``) has no table. The dataset's
-    ``metadata_modified`` moves.
+    table; a file resource (``kind=file``) has no table. ``adopt_table`` (name, row
+    count) makes an existing row table (a checked release's) the resource's instead.
+    The dataset's ``metadata_modified`` moves.
 
     Raises:
         DatasetNotFoundError / PermissionDeniedError: as for managing the dataset.
@@ -403,7 +405,10 @@ def add_resource(
     position = len(dataset.resources)
     table_name = ""
     count = 0
-    if data.kind is not ResourceKind.file:
+    if adopt_table is not None:
+        # A checked release's rows are already in their table: it becomes the resource's.
+        table_name, count = adopt_table
+    elif data.kind is not ResourceKind.file:
         table_name = datastore.new_table_name()
         datastore.create_table(session, table_name, data.fields)
         count = datastore.insert_rows(session, table_name, data.fields, rows)
