@@ -8,6 +8,7 @@ from smartcity.domains.catalog import models as catalog_models
 from smartcity.domains.identity import models as identity_models
 from smartcity.domains.onceonly import models as onceonly_models
 from smartcity.domains.opendata import models as opendata_models
+from smartcity.domains.opendata import models_requests as opendata_request_models
 from smartcity.domains.privacy import models as privacy_models
 from smartcity.domains.registry import models as registry_models
 from smartcity.domains.sharing import models as sharing_models
@@ -22,6 +23,7 @@ __all__ = [
     "identity_models",
     "onceonly_models",
     "opendata_models",
+    "opendata_request_models",
     "privacy_models",
     "registry_models",
     "sharing_models",
