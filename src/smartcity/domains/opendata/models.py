@@ -201,3 +201,26 @@ class OpenRelease(Entity):
     @property
     def audit_label(self) -> str:
         return f"{self.kind.value} v{self.entry_version}"
+
+
+class OpenApiKey(Entity):
+    """A registered user's key for heavy use of the open data API (Art. 31: 社会化开发利用).
+
+    Sent as ``Authorization: <key>`` (CKAN style) or ``X-API-Key``; it raises the
+    caller's rate limit from the anonymous one to the key one. The key is shown once:
+    only its prefix (to find the row) and the SHA-256 of the whole key are stored.
+    Revoking keeps the row so usage and audit records still name it.
+    """
+
+    __tablename__ = "opendata_api_key"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("identity_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.name}（{self.key_prefix}）"
