@@ -43,6 +43,7 @@ from smartcity.domains.onceonly.schemas import (
 )
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.errors import OrganizationNotFoundError
+from smartcity.domains.registry.models import Organization
 
 # --- visibility --------------------------------------------------------------------------
 
@@ -390,15 +391,16 @@ def _snapshot(form: ServiceForm) -> dict[str, Any]:
     }
 
 
-def _organization_id(session: Session, actor: Actor, requested: UUID | None) -> UUID:
+def _organization(session: Session, actor: Actor, requested: UUID | None) -> Organization:
     organization_id = requested or actor.organization_id
     if organization_id is None:
         raise InvalidDepartmentError("请指定办理部门", field="organization_id")
     try:
-        registry_service.get_organization(session, actor=SYSTEM, organization_id=organization_id)
+        return registry_service.get_organization(
+            session, actor=SYSTEM, organization_id=organization_id
+        )
     except OrganizationNotFoundError as error:
         raise InvalidDepartmentError("办理部门不存在", field="organization_id") from error
-    return organization_id
 
 
 def create_form(session: Session, *, actor: Actor, data: ServiceFormCreate) -> ServiceForm:
@@ -411,7 +413,8 @@ def create_form(session: Session, *, actor: Actor, data: ServiceFormCreate) -> S
     """
     if not actor.has(OnceOnlyPermission.manage_all_forms):
         ensure_permission(actor, OnceOnlyPermission.manage_forms)
-    organization_id = _organization_id(session, actor, data.organization_id)
+    organization = _organization(session, actor, data.organization_id)
+    organization_id = organization.id
     _ensure_may_manage(actor, organization_id)
     if session.scalar(select(ServiceForm.id).where(ServiceForm.code == data.code)) is not None:
         raise DuplicateFormCodeError(f"事项编码 {data.code} 已存在", code_value=data.code)
@@ -419,7 +422,7 @@ def create_form(session: Session, *, actor: Actor, data: ServiceFormCreate) -> S
     form = ServiceForm(
         code=data.code,
         name=data.name,
-        organization_id=organization_id,
+        organization=organization,
         channel=data.channel,
         description=data.description,
         fields=[],
