@@ -100,6 +100,26 @@ class PrivacySettings(BaseModel):
     evidence_max_files: int = Field(default=3, ge=1, le=10)
 
 
+class OnceOnlySettings(BaseModel):
+    """Prefill with consent (Art. 28): a prefill request the citizen has not answered
+    within ``prefill_ttl_minutes`` expires, and so do approved values the requesting
+    service has not fetched within as long again after the approval
+    (``SMARTCITY_ONCEONLY__PREFILL_TTL_MINUTES``; Myinfo's access token lives 30 minutes)."""
+
+    prefill_ttl_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+
+class OpenDataSettings(BaseModel):
+    """Limits of the open data API (Art. 31): calls per minute on the CKAN-compatible
+    API and the data downloads, per API key (``SMARTCITY_OPENDATA__KEY_PER_MINUTE``)
+    and per anonymous client address (``SMARTCITY_OPENDATA__ANONYMOUS_PER_MINUTE``);
+    datasets per page of the DCAT catalog."""
+
+    anonymous_per_minute: int = Field(default=60, ge=1)
+    key_per_minute: int = Field(default=600, ge=1)
+    dcat_page_size: int = Field(default=100, ge=1, le=1000)
+
+
 class Settings(BaseSettings):
     """Process configuration.
 
@@ -121,6 +141,8 @@ class Settings(BaseSettings):
     base_data: BaseDataSettings = BaseDataSettings()
     sharing: SharingSettings = SharingSettings()
     privacy: PrivacySettings = PrivacySettings()
+    opendata: OpenDataSettings = OpenDataSettings()
+    onceonly: OnceOnlySettings = OnceOnlySettings()
 
     @property
     def webhook_loopback_allowed(self) -> bool:

@@ -19,11 +19,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcity.core.db.base import Entity
 from smartcity.domains.onceonly.enums import CaseState, FieldCollection, FormChannel
+from smartcity.domains.onceonly.prefill_enums import PrefillBasis, PrefillState
 from smartcity.domains.registry.models import Organization
 
 
@@ -140,3 +141,94 @@ class AskedAgainCase(Entity):
     @property
     def audit_label(self) -> str:
         return self.number
+
+
+class PrefillRequest(Entity):
+    """A service's request to prefill a form for a citizen, and the citizen's consent
+    (Art. 28, on Myinfo's consent flow).
+
+    Made by the form's department (an API client) with the citizen's ID number and a
+    case reference; its items are the form's fields the department may obtain, fixed
+    when the request is made. The citizen bound to ``subject_key`` approves all or some
+    of them (possibly editing values), or declines; the department fetches the approved
+    values once. States in :class:`PrefillState`; a pending or approved request past
+    ``expires_at`` is expired. Kept after the end (values cleared) as the consent record.
+    """
+
+    __tablename__ = "onceonly_prefill_request"
+
+    form_id: Mapped[UUID] = mapped_column(ForeignKey("onceonly_form.id"), index=True)
+    organization_id: Mapped[UUID] = mapped_column(
+        ForeignKey("registry_organization.id"), index=True, comment="The requesting department."
+    )
+    requested_by_id: Mapped[UUID | None] = mapped_column(
+        comment="The API client (or user) that asked."
+    )
+    requested_by_name: Mapped[str] = mapped_column(String(100), default="")
+    subject_key: Mapped[str] = mapped_column(
+        String(32), index=True, comment="公民身份号码 of the citizen asked for consent."
+    )
+    case_reference: Mapped[str] = mapped_column(String(100))
+    purpose: Mapped[str] = mapped_column(String(500), default="")
+    state: Mapped[PrefillState] = mapped_column(
+        _enum(PrefillState), default=PrefillState.pending, index=True
+    )
+    expires_at: Mapped[datetime] = mapped_column(
+        comment="Pending: answer by then; approved: fetched by then."
+    )
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("identity_user.id"))
+    delivered_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    form: Mapped[ServiceForm] = relationship(lazy="raise")
+    organization: Mapped[Organization] = relationship(lazy="raise")
+    items: Mapped[list[PrefillItem]] = relationship(
+        back_populates="request",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="PrefillItem.position",
+    )
+
+    @property
+    def audit_label(self) -> str:
+        return f"回填 {self.case_reference}"
+
+
+class PrefillItem(Entity):
+    """One field a prefill request offers: where its value comes from (the base-data
+    table and item, the source department) and why the department may obtain it
+    (``basis``, the grant when granted). After consent: whether the citizen approved it,
+    whether he edited it (申请人提供，未经核验), and the approved ``value`` until it is
+    delivered or the consent ends, when it is cleared."""
+
+    __tablename__ = "onceonly_prefill_item"
+
+    request_id: Mapped[UUID] = mapped_column(ForeignKey("onceonly_prefill_request.id"), index=True)
+    field_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("onceonly_form_field.id", ondelete="SET NULL")
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(100))
+    entry_id: Mapped[UUID] = mapped_column(ForeignKey("catalog_entry.id"))
+    resource_code: Mapped[str] = mapped_column(String(64), default="")
+    item_name: Mapped[str] = mapped_column(String(100))
+    base_table: Mapped[str] = mapped_column(String(63), comment="bd_* table read by key.")
+    source_organization_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("registry_organization.id")
+    )
+    source_name: Mapped[str] = mapped_column(String(200), default="")
+    basis: Mapped[PrefillBasis] = mapped_column(_enum(PrefillBasis))
+    grant_id: Mapped[UUID | None] = mapped_column(ForeignKey("sharing_grant.id"))
+    is_approved: Mapped[bool] = mapped_column(default=False)
+    is_edited: Mapped[bool] = mapped_column(
+        default=False, comment="The citizen typed the value: user-provided, not verified."
+    )
+    value: Mapped[Any] = mapped_column(
+        JSON(none_as_null=True), nullable=True, comment="Approved value until delivered."
+    )
+    source_updated_at: Mapped[datetime | None] = mapped_column(
+        comment="Last update of the platform value approved (None when edited)."
+    )
+
+    request: Mapped[PrefillRequest] = relationship(back_populates="items", lazy="raise")
