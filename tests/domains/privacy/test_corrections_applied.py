@@ -6,6 +6,7 @@ is stale; a value the field's rules reject changes nothing; a deletion removes."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ from smartcity.domains.base_data.events import LoadCompleted
 from smartcity.domains.base_data.models import Load
 from smartcity.domains.privacy import service_requests as requests
 from smartcity.domains.privacy.enums import DataRequestKind, DataRequestState
-from smartcity.domains.privacy.errors import InvalidDataRequestError
+from smartcity.domains.privacy.errors import CorrectionNotAppliedError, InvalidDataRequestError
 from smartcity.domains.privacy.models import DataRequest
+from smartcity.domains.privacy.permissions import PrivacyPermission
 from smartcity.domains.privacy.schemas import DataRequestAnswer, DataRequestCreate
 from smartcity.domains.sharing import disputes
 from smartcity.domains.sharing.enums import QueryMode
@@ -32,7 +34,7 @@ from smartcity.domains.sharing.models import Grant
 from smartcity.domains.sharing.service import exchange, exchange_query, notifications, subscriptions
 from smartcity.domains.sharing.service.webhook_policy import WebhookPolicy
 from smartcity.domains.sharing.subscription_schemas import DeliveryFilter, SubscriptionCreate
-from tests.domains.privacy.world import PrivacyWorld, privacy_world
+from tests.domains.privacy.world import PrivacyWorld, privacy_world, start_running_load
 from tests.domains.sharing.test_exchange import grant_for
 from tests.factories.catalog import make_legal_basis, staff_of
 
@@ -219,3 +221,43 @@ def test_a_deletion_of_one_value_clears_it(session: Session, world: PrivacyWorld
     record = _record(session, world)
     assert record["文化程度"] is None
     assert record["姓名"] == world.exchange.rows[0]["姓名"]
+
+
+def test_a_running_load_refuses_the_answer_and_nothing_changes(
+    session: Session, world: PrivacyWorld
+) -> None:
+    filed = _file(session, world)
+    start_running_load(session, world)
+    record, loads = _record(session, world), _loads(session)
+
+    with pytest.raises(CorrectionNotAppliedError, match=r"正在装载数据.*数据未改变") as raised:
+        _answer(session, world, filed.id)
+
+    assert raised.value.extensions == {"field": "outcome", "cause": "base_data.load-in-progress"}
+    assert _record(session, world) == record
+    assert _loads(session) == loads
+    row = session.get(DataRequest, filed.id)
+    assert row is not None
+    assert (row.state, row.answer) == (DataRequestState.submitted, "")
+
+
+def test_staff_who_may_not_load_cannot_answer_corrected(
+    session: Session, world: PrivacyWorld
+) -> None:
+    filed = _file(session, world)
+    source = _source(session, world)
+    answers_only = replace(source, permissions=frozenset({PrivacyPermission.answer.value}))
+    record = _record(session, world)
+
+    with pytest.raises(CorrectionNotAppliedError, match="没有以本部门名义装载基础数据的权限"):
+        requests.answer_request(
+            session,
+            actor=answers_only,
+            request_id=filed.id,
+            data=DataRequestAnswer(outcome=DataRequestState.corrected, answer="已更正"),
+        )
+
+    assert _record(session, world) == record
+    row = session.get(DataRequest, filed.id)
+    assert row is not None
+    assert row.state is DataRequestState.submitted

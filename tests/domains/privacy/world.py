@@ -9,6 +9,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from smartcity.core.security import SYSTEM, Actor
+from smartcity.domains.base_data import service as base_data_service
+from smartcity.domains.base_data.models import Load
+from smartcity.domains.base_data.schemas import LoadMode, OnError
 from smartcity.domains.identity.models import User
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.privacy import service as privacy_service
@@ -71,4 +74,19 @@ def privacy_world(session: Session, tmp_path: Path) -> PrivacyWorld:
         user=user,
         citizen=actor_of(user),
         coordinator=catalog_coordinator(session),
+    )
+
+
+def start_running_load(session: Session, world: PrivacyWorld) -> Load:
+    """A load of the population table in progress (by this process, so it is not taken
+    for an interrupted one): base_data refuses another load of the table meanwhile."""
+    table = base_data_service.get_table(session, actor=SYSTEM, table=world.exchange.table_name)
+    return base_data_service.start_load(
+        session,
+        actor=SYSTEM,
+        table_id=table.id,
+        mode=LoadMode.upsert,
+        on_error=OnError.reject,
+        filename="月度更新.csv",
+        organization_id=world.exchange.provider.id,
     )

@@ -153,7 +153,10 @@ class DataRequestEvidence(Entity):
     sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 digest (hex).")
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)
 
-    request: Mapped[DataRequest] = relationship(back_populates="evidence", lazy="raise")
+    # Qualified: another domain (open data) also maps a class named DataRequest.
+    request: Mapped[DataRequest] = relationship(
+        "smartcity.domains.privacy.models.DataRequest", back_populates="evidence", lazy="raise"
+    )
 
     @property
     def audit_label(self) -> str:

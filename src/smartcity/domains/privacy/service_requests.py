@@ -25,8 +25,11 @@ may have what is held about them corrected), routed to the source department.
   stale-value notices (``LoadCompleted``, after commit) follow as for any load. A
   deletion answered ``corrected`` (deleted) is a ``delete`` load of the key (whole
   record) or an upsert clearing the value (one field). A value the field's rules
-  reject fails the answer and changes nothing (a savepoint). ``partially`` stays
-  answer-only: what part was corrected is the department's own load.
+  reject fails the answer and changes nothing (a savepoint); so does any other refusal
+  of the load (a load of the table is running, the staff member may not load, the
+  table is retired), as ``CorrectionNotAppliedError`` with a Chinese explanation the
+  queue shows at the request. ``partially`` stays answer-only: what part was
+  corrected is the department's own load.
 
 Nothing here commits.
 """
@@ -52,6 +55,7 @@ from smartcity.core.security import SYSTEM, Actor, ensure_authenticated
 from smartcity.core.time import CHINA, utcnow
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.base_data import service as base_data_service
+from smartcity.domains.base_data.errors import LoadInProgressError
 from smartcity.domains.base_data.schemas import LoadMode, OnError
 from smartcity.domains.calendar import service as calendar_service
 from smartcity.domains.privacy.enums import (
@@ -62,6 +66,7 @@ from smartcity.domains.privacy.enums import (
     DataRequestState,
 )
 from smartcity.domains.privacy.errors import (
+    CorrectionNotAppliedError,
     DataRequestNotFoundError,
     DataRequestRefusalBasisError,
     DataRequestStateError,
@@ -422,7 +427,9 @@ def answer_request(
     Raises:
         AuthenticationRequiredError; PermissionDeniedError; DataRequestNotFoundError (not
         addressed to the actor's department); DataRequestStateError (not open);
-        InvalidDataRequestError (outcome or text); DataRequestRefusalBasisError.
+        InvalidDataRequestError (outcome or text, or a value the field's rules reject);
+        DataRequestRefusalBasisError; CorrectionNotAppliedError (the base data refused
+        the load: nothing changed, the request stays open).
     """
     _ensure_queue_reader(actor)
     request = _get(session, request_id)
@@ -486,7 +493,8 @@ def _apply(session: Session, actor: Actor, request: DataRequest) -> int:
 
     Raises:
         InvalidDataRequestError: the table is gone, or the load rejected the value;
-        PermissionDeniedError, LoadInProgressError (base_data).
+        CorrectionNotAppliedError: base_data refused the load (running load, no
+        permission to load, retired table …), its code in ``cause``.
     """
     table = next(
         (
@@ -509,6 +517,7 @@ def _apply(session: Session, actor: Actor, request: DataRequest) -> int:
     else:
         mode = LoadMode.delete
     filename = f"{request.number}.csv"
+    target = f"信息项“{request.field_name}”" if request.field_name else "该记录"
     try:
         with session.begin_nested(), tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / filename
@@ -527,11 +536,25 @@ def _apply(session: Session, actor: Actor, request: DataRequest) -> int:
             return int(started.id)
     except base_data_service.LoadRejectedError as error:
         reasons = "；".join(dict.fromkeys(str(r["reason"]) for r in error.report.rows()))
-        target = f"信息项“{request.field_name}”" if request.field_name else "该记录"
         raise InvalidDataRequestError(
             f"{target}未能按申请更正：{reasons or error.detail}。数据未改变，申请仍待答复",
             field="outcome",
         ) from error
+    except AppError as error:
+        raise CorrectionNotAppliedError(
+            f"{target}未能写入基础数据：{_refusal(error)}。数据未改变，申请仍待答复",
+            field="outcome",
+            cause=error.code,
+        ) from error
+
+
+def _refusal(error: AppError) -> str:
+    """Why base_data refused the one-row load, as the answering staff member reads it."""
+    if isinstance(error, LoadInProgressError):
+        return "该数据表正在装载数据，请待装载结束后再答复"
+    if isinstance(error, PermissionDeniedError):
+        return "您的账号没有以本部门名义装载基础数据的权限，请由有装载权限的人员答复"
+    return error.detail or error.title
 
 
 # ---------------------------------------------------------------- disputes

@@ -51,6 +51,7 @@ from smartcity.domains.privacy.enums import (
     DataRequestKind,
 )
 from smartcity.domains.privacy.errors import (
+    CorrectionNotAppliedError,
     DataRequestRefusalBasisError,
     DataRequestStateError,
     EvidenceTooLargeError,
@@ -398,15 +399,25 @@ def request_queue(
 def answer_request(
     request: Request, request_id: UUID, session: SessionDep, actor: ActorDep, form: FormDep
 ) -> Response:
-    """Answer; bad input is shown at the request's form (422) and changes nothing."""
+    """Answer; bad input, a value the field's rules reject or a load base_data refuses
+    (a load running, no permission to load) is shown at the request's form and at the
+    top of the queue (422, 409 for a request no longer open) and changes nothing."""
     values = {name: text(form, name) for name in ("outcome", "answer", "refusal_basis_id")}
+    status_code = 422
     try:
         data = DataRequestAnswer.model_validate({k: v for k, v in values.items() if v})
         service_requests.answer_request(session, actor=actor, request_id=request_id, data=data)
     except ValidationError as exc:
         errors = field_errors(exc, DataRequestAnswer)
-    except (InvalidDataRequestError, DataRequestRefusalBasisError) as exc:
+    except (
+        InvalidDataRequestError,
+        DataRequestRefusalBasisError,
+        CorrectionNotAppliedError,
+        DataRequestStateError,
+    ) as exc:
         errors = app_error_fields(exc)
+        if isinstance(exc, DataRequestStateError):
+            status_code = 409
     else:
         return redirect(request, "/privacy/requests")
     return _queue_page(
@@ -418,5 +429,5 @@ def answer_request(
         answering=str(request_id),
         form=values,
         errors=errors,
-        status_code=422,
+        status_code=status_code,
     )
