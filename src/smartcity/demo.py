@@ -54,6 +54,7 @@ from smartcity.domains.identity.errors import WeakPasswordError
 from smartcity.domains.identity.passwords import password_problems
 from smartcity.domains.identity.permissions import ROLE_LABELS, Role
 from smartcity.domains.identity.schemas import UserCreate, UserUpdate
+from smartcity.domains.onceonly import demo as onceonly_demo
 from smartcity.domains.privacy import demo as privacy_demo
 from smartcity.domains.privacy import service as privacy_service
 from smartcity.domains.registry import service as registry_service
@@ -542,9 +543,13 @@ def load(
         subject_key = demo_subject_key()
         with database.session_scope() as session:
             privacy_demo.load(session, subject_key=subject_key)
+        status.update("一次采集事项示例")
+        with database.session_scope() as session:
+            onceonly_demo.load(session, city_code=data.municipal_code)
     masked = privacy_service.mask_key(subject_key, privacy_service.subject_kind_of(subject_key))
     notes = {
-        privacy_demo.CITIZEN: f"已绑定演示人口 {masked}，登录后打开 /privacy/my-data 查看“我的数据”"
+        privacy_demo.CITIZEN: f"已绑定演示人口 {masked}，登录后打开 /privacy/my-data 查看"
+        "“我的数据”，/onceonly/my-cases 查看“重复索要反映”"
     }
     return [
         DemoAccount(
