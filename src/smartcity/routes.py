@@ -15,6 +15,8 @@ from smartcity.domains.identity import api as identity_api
 from smartcity.domains.identity import web as identity_web
 from smartcity.domains.onceonly import api as onceonly_api
 from smartcity.domains.onceonly import web as onceonly_web
+from smartcity.domains.opendata import api as opendata_api
+from smartcity.domains.opendata import api_ckan as opendata_ckan_api
 from smartcity.domains.privacy import api as privacy_api
 from smartcity.domains.privacy import web as privacy_web
 from smartcity.domains.registry import api as registry_api
@@ -48,10 +50,13 @@ API_ROUTERS: list[APIRouter] = [
     sharing_subscriptions_api.router,
     privacy_api.router,
     onceonly_api.router,
+    opendata_api.router,
     tools_api,
 ]
 
 WEB_ROUTERS: list[APIRouter] = [
+    # CKAN-compatible /api/3/action and /api/action (their own paths, no /api/v1 prefix)
+    opendata_ckan_api.router,
     shell_web,
     identity_web.router,
     registry_web.router,

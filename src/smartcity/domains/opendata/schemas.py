@@ -111,6 +111,10 @@ class DatasetCreate(Schema):
     resource_code: Annotated[str, Field(max_length=64)] = ""
 
 
+class DatasetWithdrawal(Schema):
+    reason: Annotated[str, Field(min_length=1, max_length=2000, description="撤回原因")]
+
+
 class DatasetSummary(Schema):
     """A dataset as lists and search results show it (with its resources)."""
 

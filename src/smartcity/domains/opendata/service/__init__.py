@@ -12,8 +12,10 @@ as opendata_service``). The surface, by use:
   ``ensure_may_use_data``, ``accept_terms``, ``has_accepted_terms``;
 - **usage:** ``record_usage``, ``usage_by_day``;
 - **publish:** ``create_dataset``, ``add_resource``, ``remove_resource``,
-  ``publish_dataset``, ``withdraw_dataset``, ``update_metadata`` (releases with
-  de-identification build on these).
+  ``publish_dataset``, ``withdraw_dataset``, ``update_metadata``;
+- **releases (Art. 31):** ``prepare_release`` (de-identify, preview, check, audit),
+  ``get_release``, ``list_releases``, ``publish_release`` (only a passed check),
+  ``discard_release``.
 """
 
 from smartcity.domains.opendata.service.data import (
@@ -53,6 +55,13 @@ from smartcity.domains.opendata.service.datasets import (
     valid_name,
     withdraw_dataset,
 )
+from smartcity.domains.opendata.service.releases import (
+    discard_release,
+    get_release,
+    list_releases,
+    prepare_release,
+    publish_release,
+)
 
 __all__ = [
     "FACETS",
@@ -62,11 +71,13 @@ __all__ = [
     "create_dataset",
     "dataset_postings",
     "datastore_search",
+    "discard_release",
     "ensure_may_use_data",
     "find_dataset_id_by_entry",
     "find_dataset_id_by_name",
     "get_dataset",
     "get_organization",
+    "get_release",
     "get_resource",
     "has_accepted_terms",
     "iter_rows",
@@ -74,12 +85,15 @@ __all__ = [
     "license_title",
     "list_dataset_names",
     "list_organizations",
+    "list_releases",
     "list_tags",
     "list_themes",
     "may_manage",
     "open_download",
     "organization_name",
+    "prepare_release",
     "publish_dataset",
+    "publish_release",
     "record_usage",
     "remove_resource",
     "search_datasets",

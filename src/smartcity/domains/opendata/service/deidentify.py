@@ -219,11 +219,13 @@ def aggregate(
     return published, len(suppressed), sum(suppressed)
 
 
-def pii_in_values(names: Sequence[str], rows: Iterable[Sequence[Any]], limit: int = 5) -> list[str]:
+def pii_in_values(
+    names: Sequence[str], rows: Iterable[Sequence[Any]], *, first_row: int = 1, limit: int = 5
+) -> list[str]:
     """Kept text values that look like a valid 公民身份号码 or a mobile number."""
     found: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first_row):
         for name, value in zip(names, row, strict=False):
             if not isinstance(value, str) or len(value) < 11:
                 continue
