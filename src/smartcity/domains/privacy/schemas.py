@@ -37,10 +37,27 @@ class HeldRecord(Schema):
     values: list[HeldValue]
 
 
+class HeldResource(Schema):
+    """A catalog resource whose information items identify subjects of the reader's kind
+    (natural persons or legal entities), kept by its provider department outside the
+    base databases: the catalog's account of data about people like the reader."""
+
+    resource_code: str = Field(description="资源代码")
+    name: str = Field(description="资源名称")
+    provider_name: str = Field(description="提供部门")
+    update_cycle: str = Field(description="更新周期")
+    updated_at: datetime | None = Field(description="目录信息最近更新（发布）时间")
+    items: list[str] = Field(description="可识别或涉及个人的信息项")
+
+
 class MyRecordsRead(Schema):
     kind: SubjectKind
     subject_key_masked: str
     records: list[HeldRecord]
+    resources: list[HeldResource] = Field(
+        default_factory=list,
+        description="目录中登记的、其信息项可识别您这类主体的其他数据资源（由提供部门保存）",
+    )
 
 
 class MyCallRead(Schema):

@@ -7,10 +7,12 @@ corrected what is held about them; 掌握公众信息的单位 may not disclose 
   request can ask about someone else's key, and nothing reveals whether a key exists.
 - **My data.** Every base-data table keyed by the subject's kind of key is read by key
   (``base_data_service.RecordReader``) with each value's source department and last
-  update; and every exchange call that touched the key, from the exchange log's subject
-  index, plus every successful file extract of a table holding the record (file
-  extracts log no keys), newest first, paged — the "who looked at my data" of Estonia's
-  Data Tracker.
+  update; the catalog's other published resources whose information items identify a
+  subject of his kind (a natural person, a legal entity), kept by their provider
+  department, with their update cycle and last update (``catalog_service``); and every
+  exchange call that touched the key, from the exchange log's subject index, plus every
+  successful file extract of a table holding the record (file extracts log no keys),
+  newest first, paged — the "who looked at my data" of Estonia's Data Tracker.
 - **Lawful deferrals.** The coordinator may hide an organization's access (narrowed to a
   grant, a case reference or a subject) until a date, citing a registered legal basis.
   A deferral hides exactly the calls made from its start date (default: the day it is
@@ -52,6 +54,8 @@ from smartcity.core.time import CHINA, today_in_china
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
+from smartcity.domains.catalog import service as catalog_service
+from smartcity.domains.catalog.enums import UPDATE_CYCLE_LABELS, Identifies
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.privacy.enums import KEY_RULES, SubjectKind
 from smartcity.domains.privacy.errors import (
@@ -68,6 +72,7 @@ from smartcity.domains.privacy.schemas import (
     DeferralCreate,
     DeferralRead,
     HeldRecord,
+    HeldResource,
     HeldValue,
     MyCallRead,
     MyRecordsRead,
@@ -193,9 +198,44 @@ def _tables_holding(session: Session, binding: SubjectBinding) -> list[tuple[Any
     return found
 
 
+_IDENTIFIES: dict[SubjectKind, Identifies] = {
+    SubjectKind.citizen: Identifies.person,
+    SubjectKind.enterprise: Identifies.legal_entity,
+}
+
+
+def _catalog_holdings(session: Session, binding: SubjectBinding) -> list[HeldResource]:
+    """Published catalog resources with an item identifying a subject of the binding's
+    kind, other than base-data tables: those were read by key, so they are listed with
+    their values when they hold the subject's record and hold nothing of his otherwise."""
+    tables = {
+        getattr(table, "entry_id", None)
+        for table in base_data_service.list_tables(session, actor=SYSTEM)
+    }
+    identifies = _IDENTIFIES[binding.kind]
+    return [
+        HeldResource(
+            resource_code=entry.resource_code,
+            name=entry.name,
+            provider_name=entry.provider.name,
+            update_cycle=UPDATE_CYCLE_LABELS[entry.update_cycle],
+            updated_at=entry.published_at,
+            items=[
+                item.name
+                for item in sorted(entry.items, key=lambda i: i.position)
+                if item.identifies is identifies or item.is_personal
+            ],
+        )
+        for entry in catalog_service.published_entries_identifying(session, identifies)
+        if entry.id not in tables
+    ]
+
+
 def my_records(session: Session, *, actor: Actor) -> MyRecordsRead:
     """The base-data records the platform holds about the signed-in subject, each value
-    with its source department and last update (Art. 68).
+    with its source department and last update, and the catalog's other resources on
+    subjects of his kind with their provider department, update cycle and last update
+    (Art. 68).
 
     Raises:
         AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError.
@@ -225,6 +265,7 @@ def my_records(session: Session, *, actor: Actor) -> MyRecordsRead:
         kind=binding.kind,
         subject_key_masked=mask_key(binding.subject_key, binding.kind),
         records=records,
+        resources=_catalog_holdings(session, binding),
     )
 
 
