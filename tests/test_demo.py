@@ -397,6 +397,37 @@ class TestAccounts:
             demo_session, rows[0].table_name, [demo.demo_subject_key()]
         ) == {(demo.demo_subject_key(), privacy_demo.CORRECTION[0])}
 
+    def test_the_once_only_report_lists_violations_and_the_citizen_case_once(
+        self, loaded: Loaded, demo_session: Session
+    ) -> None:
+        from smartcity.core.pagination import PageParams
+        from smartcity.core.security import SYSTEM
+        from smartcity.domains.onceonly import demo as onceonly_demo
+        from smartcity.domains.onceonly import service as onceonly_service
+        from smartcity.domains.onceonly.enums import Availability
+
+        report = onceonly_service.once_only_report(demo_session, actor=SYSTEM)
+        assert report.totals.forms == len(onceonly_demo.FORMS)
+        assert report.totals.asked_again > 0
+        assert report.totals.rate is not None
+        assert 0 < report.totals.rate < 1
+        granted = {
+            (v.form_name, v.label)
+            for v in report.violations
+            if v.availability is Availability.granted
+        }
+        assert ("企业开办", "法定代表人公民身份号码") in granted
+        user = identity_service.find_user_by_username(demo_session, onceonly_demo.CITIZEN)
+        assert user is not None
+        cases = onceonly_service.my_cases(
+            demo_session, actor=identity_service.actor_for_user(user), page=PageParams()
+        )
+        assert [(c.form_name, c.field_label) for c in cases.items] == [
+            ("公共租赁住房申请", onceonly_demo.CASE[1])
+        ]
+        assert cases.items[0].finding is not None
+        assert cases.items[0].finding.is_violation
+
     @pytest.mark.parametrize("username", [u.username for u in DEMO_USERS])
     def test_each_account_can_log_in(
         self, loaded: Loaded, demo_session: Session, username: str
