@@ -75,3 +75,54 @@ class CaseStateError(ConflictError):
 
     code = "onceonly.case-closed"
     title = "该反映已办结或不予受理"
+
+
+# --- prefill with consent ---------------------------------------------------------------
+
+
+class PrefillRequestNotFoundError(NotFoundError):
+    """No such prefill request, or not one the actor may see: the requesting department
+    sees its own, the citizen those made for his own key. The same answer either way, so
+    nobody learns whether a request (or a citizen) exists."""
+
+    code = "onceonly.prefill-not-found"
+    title = "回填请求不存在"
+
+
+class InvalidPrefillRequestError(InvalidInputError):
+    """A prefill request names no valid 公民身份号码, no case reference, a form of another
+    department, or a form none of whose fields the department may obtain from the
+    platform; ``field`` names the input."""
+
+    code = "onceonly.invalid-prefill"
+    title = "回填请求不正确"
+
+
+class InvalidConsentError(InvalidInputError):
+    """An approval names no field, a field the request does not offer, a field with no
+    value to send, or an edited value that is empty or too long."""
+
+    code = "onceonly.invalid-consent"
+    title = "授权内容不正确"
+
+
+class PrefillPendingError(ConflictError):
+    """The citizen has not answered the prefill request yet: ask again later."""
+
+    code = "onceonly.prefill-pending"
+    title = "申请人尚未确认回填"
+
+
+class PrefillDeliveredError(ConflictError):
+    """The approved values were already delivered: they are given once only."""
+
+    code = "onceonly.prefill-delivered"
+    title = "回填数据已取用，不再重复提供"
+
+
+class PrefillClosedError(ConflictError):
+    """The request was declined, revoked or has expired (``state`` says which): it gives
+    nothing and can no longer be answered."""
+
+    code = "onceonly.prefill-closed"
+    title = "回填请求已结束"

@@ -14,6 +14,7 @@ class OnceOnlyPermission(StrEnum):
     manage_all_forms = "onceonly.manage_all_forms"  # maintain every department's
     report = "onceonly.report"  # report "I was asked again" (any signed-in person)
     handle_cases = "onceonly.handle_cases"  # handle the cases (coordinator)
+    prefill = "onceonly.prefill"  # ask for a prefill of one's department's forms (API clients)
 
 
 for _role in Role:
@@ -29,3 +30,6 @@ grant(
 grant(Role.auditor, OnceOnlyPermission.read_forms, OnceOnlyPermission.read_all)
 grant(Role.org_admin, OnceOnlyPermission.read_forms, OnceOnlyPermission.manage_forms)
 grant(Role.org_staff, OnceOnlyPermission.read_forms)
+# Prefill with consent (Art. 28): department staff and their service accounts ask.
+grant(Role.org_admin, OnceOnlyPermission.prefill)
+grant(Role.org_staff, OnceOnlyPermission.prefill)

@@ -1,0 +1,763 @@
+"""Prefill with the citizen's consent and preview (Art. 28: 凡属于在平台可以获得的信息，
+不得要求重复提供), on Singapore Myinfo's consent flow and the EU OOTS preview.
+
+1. **Request.** A department's service (an API client) asks to prefill one of its
+   department's forms for a citizen (公民身份号码) with a case reference. The platform
+   offers the form's mapped fields whose catalog entry is made real as a base-data table
+   keyed by 公民身份号码 and that the department may obtain: its own resource, an active
+   grant covering the item, or an entry shared 无条件. The answer is the request's id and
+   the consent page's address; no value is read, and the answer is the same whether or
+   not the platform holds the citizen's record.
+2. **Preview and consent.** The citizen, signed in and bound to that key (privacy's
+   ``SubjectBinding``), sees each value the platform would send with its source
+   department and last update, to whom and for which form and purpose. He approves all
+   or some, may type another value (then marked 申请人提供，未经核验), or declines. An
+   approval may be revoked until the values are fetched. Requests for another key look
+   missing, exactly like requests that do not exist.
+3. **Delivery, once.** The department fetches the approved values once (a second fetch
+   is refused); values are kept only until then (Myinfo: "store only if submitted") and
+   cleared on delivery or revocation. A request unanswered within the configured time
+   (``SMARTCITY_ONCEONLY__PREFILL_TTL_MINUTES``), or approved and not fetched within as
+   long again, is expired and gives nothing. The platform values delivered are written
+   to the exchange log (operation ``prefill``, one entry per base-data table, with the
+   citizen's key, the case reference and the grant when one serves), so the citizen's
+   "who looked at my data" (Art. 68) lists them; typed values come from the citizen and
+   are not an exchange.
+
+Every request, approval, edit, decline, revocation and delivery is audited, without
+the values. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from smartcity.core.config import OnceOnlySettings
+from smartcity.core.errors import AuthenticationRequiredError
+from smartcity.core.identifiers import is_valid_id_number, mask_id_number
+from smartcity.core.security import SYSTEM, Actor, ActorKind, ensure_permission
+from smartcity.core.time import utcnow
+from smartcity.domains.audit import service as audit_service
+from smartcity.domains.base_data import service as base_data_service
+from smartcity.domains.base_data.errors import (
+    InvalidKeyError,
+    RecordNotFoundError,
+    TableNotFoundError,
+)
+from smartcity.domains.catalog.enums import EntryStatus, ShareType
+from smartcity.domains.onceonly.errors import (
+    InvalidConsentError,
+    InvalidPrefillRequestError,
+    PrefillClosedError,
+    PrefillDeliveredError,
+    PrefillPendingError,
+    PrefillRequestNotFoundError,
+    ServiceFormNotFoundError,
+)
+from smartcity.domains.onceonly.models import PrefillItem, PrefillRequest, ServiceForm
+from smartcity.domains.onceonly.permissions import OnceOnlyPermission
+from smartcity.domains.onceonly.prefill_enums import (
+    OPEN_PREFILL_STATES,
+    PREFILL_BASIS_LABELS,
+    PREFILL_STATE_LABELS,
+    PrefillBasis,
+    PrefillState,
+)
+from smartcity.domains.onceonly.prefill_schemas import (
+    MAX_EDITED_LENGTH,
+    PrefillConsent,
+    PrefillDelivery,
+    PrefillItemView,
+    PrefillRequestCreate,
+    PrefillRequestView,
+    PrefillSummary,
+    PrefillValue,
+)
+from smartcity.domains.onceonly.schemas import FormFieldRead
+from smartcity.domains.onceonly.service.forms import (
+    entry_views,
+    find_form_by_code,
+    form_read,
+    get_form,
+)
+from smartcity.domains.privacy import service as privacy_service
+from smartcity.domains.privacy.enums import KEY_RULES, SubjectKind
+from smartcity.domains.registry import service as registry_service
+from smartcity.domains.sharing import service as sharing_service
+
+PREFILL_OPERATION = "prefill"
+"""The exchange log's operation for a delivered prefill."""
+
+
+# ---------------------------------------------------------------- state
+
+
+def state_of(request: PrefillRequest, now: datetime | None = None) -> PrefillState:
+    """The request's state now: a pending or approved request past ``expires_at`` is
+    expired (no job needs to run for it to expire)."""
+    if request.state in OPEN_PREFILL_STATES and (now or utcnow()) >= request.expires_at:
+        return PrefillState.expired
+    return request.state
+
+
+# ---------------------------------------------------------------- 1. the request
+
+
+@dataclass(frozen=True, slots=True)
+class _Offer:
+    field: FormFieldRead
+    basis: PrefillBasis
+    grant_id: UUID | None
+
+
+def _keyed_by_id_number(session: Session, entry_id: UUID) -> bool:
+    """The entry's base-data table has one key, and it holds 公民身份号码."""
+    table = base_data_service.table_for_entry(session, entry_id)
+    if table is None:
+        return False
+    keys = [f for f in table.fields if f.is_key and not f.retired]
+    return len(keys) == 1 and keys[0].rule.value in KEY_RULES[SubjectKind.citizen]
+
+
+def _offers(session: Session, form: ServiceForm, organization_id: UUID) -> list[_Offer]:
+    """The form's fields the department may obtain from a base-data table keyed by
+    公民身份号码: its own resource, an active grant covering the item (the checker's
+    ``granted``), or an entry shared 无条件. Conditional entries without a grant, entries
+    not shared, withdrawn entries and applicant-only fields are not offered."""
+    read = form_read(session, form)
+    mapped = [
+        f
+        for f in read.fields
+        if f.mapping is not None
+        and f.mapping.entry_status == "published"
+        and f.mapping.item_id is not None
+        and f.mapping.base_table is not None
+        and f.mapping.base_column is not None
+    ]
+    entry_ids = {f.mapping.entry_id for f in mapped if f.mapping is not None}
+    coverage = sharing_service.active_grant_coverage(
+        session, consumer_organization_ids={organization_id}, entry_ids=entry_ids
+    )
+    keyed = {entry_id: _keyed_by_id_number(session, entry_id) for entry_id in entry_ids}
+    offers: list[_Offer] = []
+    for f in mapped:
+        mapping = f.mapping
+        assert mapping is not None
+        if not keyed[mapping.entry_id]:
+            continue
+        if mapping.provider_organization_id == organization_id:
+            offers.append(_Offer(f, PrefillBasis.own, None))
+            continue
+        grant = next(
+            (
+                g
+                for g in coverage
+                if g.entry_id == mapping.entry_id and mapping.item_name in g.items
+            ),
+            None,
+        )
+        if grant is not None:
+            offers.append(_Offer(f, PrefillBasis.granted, grant.grant_id))
+        elif mapping.share_type == ShareType.unconditional.value:
+            offers.append(_Offer(f, PrefillBasis.unconditional, None))
+    return offers
+
+
+def _find_form(session: Session, data: PrefillRequestCreate) -> ServiceForm:
+    if data.form_id is not None:
+        try:
+            return get_form(session, actor=SYSTEM, form_id=data.form_id)
+        except ServiceFormNotFoundError:
+            pass
+    else:
+        found = find_form_by_code(session, (data.form_code or "").strip())
+        if found is not None:
+            return found
+    raise InvalidPrefillRequestError("找不到该事项", field="form")
+
+
+def _organization_names(session: Session, ids: Collection[UUID]) -> dict[UUID, str]:
+    return {
+        organization_id: registry_service.get_organization(
+            session, actor=SYSTEM, organization_id=organization_id
+        ).name
+        for organization_id in ids
+    }
+
+
+def request_prefill(
+    session: Session, *, actor: Actor, data: PrefillRequestCreate, settings: OnceOnlySettings
+) -> PrefillRequest:
+    """Ask to prefill one of the actor's department's forms for the citizen with
+    ``data.subject_key`` (Art. 28). The offered fields are fixed now (see
+    :func:`_offers`); no value is read, and nothing in the answer depends on whether
+    the platform holds the citizen's record. Expires ``settings.prefill_ttl_minutes``
+    from now unless answered. Audited (the key masked).
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError (no ``onceonly.prefill``);
+        InvalidPrefillRequestError: not a valid 公民身份号码, no case reference, no such
+            form, a form of another department, or no field the platform may prefill.
+    """
+    ensure_permission(actor, OnceOnlyPermission.prefill)
+    if actor.organization_id is None:
+        raise InvalidPrefillRequestError("只有部门的账号可以请求回填", field="organization")
+    key = data.subject_key.strip().upper()
+    if not is_valid_id_number(key):
+        raise InvalidPrefillRequestError(
+            "subject_key 应为有效的 18 位公民身份号码（GB 11643）", field="subject_key"
+        )
+    case_reference = data.case_reference.strip()
+    if not case_reference:
+        raise InvalidPrefillRequestError("请注明所办理的事项（案卷号等）", field="case_reference")
+    form = _find_form(session, data)
+    if form.organization_id != actor.organization_id:
+        raise InvalidPrefillRequestError("只能为本部门办理的事项请求回填", field="form")
+    offers = _offers(session, form, actor.organization_id)
+    if not offers:
+        raise InvalidPrefillRequestError(
+            "本事项没有本部门可从平台获得、可以回填的字段", field="form"
+        )
+    sources = _organization_names(
+        session,
+        {
+            o.field.mapping.source_organization_id
+            for o in offers
+            if o.field.mapping is not None and o.field.mapping.source_organization_id
+        },
+    )
+    now = utcnow()
+    request = PrefillRequest(
+        form_id=form.id,
+        organization_id=actor.organization_id,
+        requested_by_id=actor.id,
+        requested_by_name=actor.name[:100],
+        subject_key=key,
+        case_reference=case_reference,
+        purpose=data.purpose.strip() or form.name,
+        state=PrefillState.pending,
+        expires_at=now + timedelta(minutes=settings.prefill_ttl_minutes),
+    )
+    request.items = [
+        PrefillItem(
+            field_id=o.field.id,
+            position=o.field.position,
+            label=o.field.label,
+            entry_id=o.field.mapping.entry_id,
+            resource_code=o.field.mapping.resource_code,
+            item_name=o.field.mapping.item_name,
+            base_table=o.field.mapping.base_table or "",
+            source_organization_id=o.field.mapping.source_organization_id,
+            source_name=sources.get(o.field.mapping.source_organization_id, "")
+            if o.field.mapping.source_organization_id
+            else o.field.mapping.provider_name,
+            basis=o.basis,
+            grant_id=o.grant_id,
+        )
+        for o in offers
+        if o.field.mapping is not None
+    ]
+    session.add(request)
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="onceonly.prefill.requested",
+        subject=request,
+        changes={
+            "form": form.code,
+            "subject": mask_id_number(key),
+            "case_reference": case_reference,
+            "offered": [item.label for item in request.items],
+        },
+        organization_id=actor.organization_id,
+    )
+    return request
+
+
+# ---------------------------------------------------------------- 2. the citizen
+
+
+def _mine(subject_key: str) -> Select[PrefillRequest]:
+    return (
+        select(PrefillRequest)
+        .where(PrefillRequest.subject_key == subject_key)
+        .options(
+            selectinload(PrefillRequest.items),
+            selectinload(PrefillRequest.form),
+            selectinload(PrefillRequest.organization),
+        )
+    )
+
+
+def get_my_prefill(
+    session: Session, *, actor: Actor, request_id: UUID, for_update: bool = False
+) -> PrefillRequest:
+    """A prefill request made for the signed-in citizen's own key (from his binding,
+    never from input). Another person's request looks exactly like a missing one.
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError;
+        PrefillRequestNotFoundError.
+    """
+    binding = privacy_service.binding_of(session, actor)
+    statement = _mine(binding.subject_key).where(PrefillRequest.id == request_id)
+    if for_update:
+        statement = statement.with_for_update()
+    request = session.scalars(statement).one_or_none()
+    if request is None:
+        raise PrefillRequestNotFoundError(request_id=str(request_id))
+    return request
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    value: Any
+    updated_at: datetime | None
+    source_name: str
+    source_organization_id: UUID | None
+
+
+def _read_values(
+    session: Session, subject_key: str, items: Collection[PrefillItem]
+) -> dict[UUID, _Held]:
+    """The platform's current value of each item (by item id) that it holds for
+    ``subject_key``, with source and last update; one lookup per base-data table."""
+    by_table: dict[str, list[PrefillItem]] = defaultdict(list)
+    for item in items:
+        by_table[item.base_table].append(item)
+    held: dict[UUID, _Held] = {}
+    for table, table_items in by_table.items():
+        try:
+            reader = base_data_service.RecordReader(session, actor=SYSTEM, table=table)
+            record = reader.get(subject_key)
+        except (RecordNotFoundError, InvalidKeyError, TableNotFoundError):
+            continue
+        for item in table_items:
+            sourced = record.values.get(item.item_name)
+            if sourced is None or sourced.value is None or sourced.value == "":
+                continue
+            held[item.id] = _Held(
+                sourced.value,
+                sourced.updated_at,
+                sourced.source_name,
+                sourced.source_organization_id,
+            )
+    return held
+
+
+def _view(request: PrefillRequest, held: Mapping[UUID, _Held]) -> PrefillRequestView:
+    state = state_of(request)
+    show_live = state is PrefillState.pending
+    items = []
+    for item in request.items:
+        current = held.get(item.id)
+        if show_live:
+            value, updated_at = (current.value, current.updated_at) if current else (None, None)
+        else:
+            value, updated_at = item.value, item.source_updated_at
+        items.append(
+            PrefillItemView(
+                id=item.id,
+                label=item.label,
+                item_name=item.item_name,
+                source_organization=(current.source_name if current else "") or item.source_name,
+                basis=item.basis,
+                basis_label=PREFILL_BASIS_LABELS[item.basis],
+                available=current is not None if show_live else item.value is not None,
+                value=value,
+                updated_at=updated_at,
+                is_approved=item.is_approved,
+                is_edited=item.is_edited,
+            )
+        )
+    return PrefillRequestView(
+        id=request.id,
+        form_code=request.form.code,
+        form_name=request.form.name,
+        organization_name=request.organization.name,
+        requested_by_name=request.requested_by_name,
+        purpose=request.purpose,
+        case_reference=request.case_reference,
+        state=state,
+        state_label=PREFILL_STATE_LABELS[state],
+        created_at=request.created_at,
+        expires_at=request.expires_at,
+        decided_at=request.decided_at,
+        delivered_at=request.delivered_at,
+        revoked_at=request.revoked_at,
+        items=items,
+    )
+
+
+def preview_prefill(session: Session, *, actor: Actor, request_id: UUID) -> PrefillRequestView:
+    """What a prefill request would send, for the citizen to check: while pending, each
+    offered field with the platform's current value, its source department and last
+    update (a field the platform holds no value of is shown as such); once answered, what
+    he approved (values kept until delivered).
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError;
+        PrefillRequestNotFoundError.
+    """
+    request = get_my_prefill(session, actor=actor, request_id=request_id)
+    held = (
+        _read_values(session, request.subject_key, request.items)
+        if state_of(request) is PrefillState.pending
+        else {}
+    )
+    return _view(request, held)
+
+
+def list_my_prefills(session: Session, *, actor: Actor) -> list[PrefillSummary]:
+    """我的授权回填: every prefill request made for the signed-in citizen, newest first.
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError.
+    """
+    binding = privacy_service.binding_of(session, actor)
+    rows = session.scalars(
+        _mine(binding.subject_key).order_by(PrefillRequest.created_at.desc())
+    ).all()
+    out = []
+    for request in rows:
+        state = state_of(request)
+        out.append(
+            PrefillSummary(
+                id=request.id,
+                form_name=request.form.name,
+                organization_name=request.organization.name,
+                case_reference=request.case_reference,
+                state=state,
+                state_label=PREFILL_STATE_LABELS[state],
+                created_at=request.created_at,
+                expires_at=request.expires_at,
+                approved=sum(1 for i in request.items if i.is_approved),
+                edited=sum(1 for i in request.items if i.is_edited),
+                offered=len(request.items),
+            )
+        )
+    return out
+
+
+def _open_for_answer(request: PrefillRequest) -> None:
+    state = state_of(request)
+    if state is not PrefillState.pending:
+        raise PrefillClosedError(
+            f"该回填请求{PREFILL_STATE_LABELS[state]}，不能再确认", state=state.value
+        )
+
+
+def approve_prefill(
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: UUID,
+    data: PrefillConsent,
+    settings: OnceOnlySettings,
+) -> PrefillRequest:
+    """The citizen approves the items in ``data.approved`` (all or some), each with the
+    platform's current value, or the value he typed in ``data.edits`` (then marked
+    edited: 申请人提供，未经核验; typing the platform's own value is no edit). The
+    department then has ``settings.prefill_ttl_minutes`` to fetch them. Audited as
+    ``onceonly.prefill.approved`` (approved and not approved labels) and, when he
+    edited, ``onceonly.prefill.edited`` (the labels; never the values).
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError;
+        PrefillRequestNotFoundError; PrefillClosedError (not pending: answered,
+        revoked, delivered or expired); InvalidConsentError (nothing approved, an item
+        the request does not offer, an edit of an item not approved, an empty edit, or
+        an approved item with no platform value and no edit).
+    """
+    request = get_my_prefill(session, actor=actor, request_id=request_id, for_update=True)
+    _open_for_answer(request)
+    items = {item.id: item for item in request.items}
+    approved = list(dict.fromkeys(data.approved))
+    if not approved:
+        raise InvalidConsentError("请至少勾选一项，或选择“拒绝”", field="approved")
+    unknown = [str(i) for i in [*approved, *data.edits] if i not in items]
+    if unknown:
+        raise InvalidConsentError("勾选了本请求没有的字段", field="approved", items=unknown)
+    stray = [items[i].label for i in data.edits if i not in approved]
+    if stray:
+        raise InvalidConsentError(
+            f"修改的字段未勾选同意：{'、'.join(stray)}", field="edits", labels=stray
+        )
+    held = _read_values(session, request.subject_key, request.items)
+    edited: list[str] = []
+    for item_id in approved:
+        item = items[item_id]
+        current = held.get(item_id)
+        typed = data.edits.get(item_id)
+        if typed is not None:
+            typed = typed.strip()
+            if not typed or len(typed) > MAX_EDITED_LENGTH:
+                raise InvalidConsentError(
+                    f"“{item.label}”的修改值不能为空，且不超过 {MAX_EDITED_LENGTH} 字",
+                    field="edits",
+                    label=item.label,
+                )
+            if current is not None and typed == str(current.value):
+                typed = None
+        if typed is not None:
+            item.value, item.is_edited, item.source_updated_at = typed, True, None
+            edited.append(item.label)
+        elif current is not None:
+            item.value, item.is_edited = current.value, False
+            item.source_updated_at = current.updated_at
+        else:
+            raise InvalidConsentError(
+                f"平台没有您的“{item.label}”，如需提供请填写或不勾选",
+                field="approved",
+                label=item.label,
+            )
+        item.is_approved = True
+    now = utcnow()
+    request.state = PrefillState.approved
+    request.decided_at = now
+    request.decided_by_id = actor.id
+    request.expires_at = now + timedelta(minutes=settings.prefill_ttl_minutes)
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="onceonly.prefill.approved",
+        subject=request,
+        changes={
+            "approved": [items[i].label for i in approved],
+            "not_approved": [i.label for i in request.items if not i.is_approved],
+        },
+        organization_id=request.organization_id,
+    )
+    if edited:
+        audit_service.record(
+            session,
+            actor=actor,
+            action="onceonly.prefill.edited",
+            subject=request,
+            changes={"edited": edited},
+            organization_id=request.organization_id,
+        )
+    return request
+
+
+def decline_prefill(session: Session, *, actor: Actor, request_id: UUID) -> PrefillRequest:
+    """The citizen declines: nothing will be sent. Audited.
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError;
+        PrefillRequestNotFoundError; PrefillClosedError (not pending).
+    """
+    request = get_my_prefill(session, actor=actor, request_id=request_id, for_update=True)
+    _open_for_answer(request)
+    request.state = PrefillState.declined
+    request.decided_at = utcnow()
+    request.decided_by_id = actor.id
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="onceonly.prefill.declined",
+        subject=request,
+        organization_id=request.organization_id,
+    )
+    return request
+
+
+def revoke_prefill(session: Session, *, actor: Actor, request_id: UUID) -> PrefillRequest:
+    """The citizen withdraws his approval before the department fetched the values: the
+    stored values are cleared and a fetch gets nothing. Audited.
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError;
+        PrefillRequestNotFoundError; PrefillDeliveredError (already fetched: it cannot
+        be taken back); PrefillClosedError (pending: decline it instead; declined,
+        revoked or expired).
+    """
+    request = get_my_prefill(session, actor=actor, request_id=request_id, for_update=True)
+    state = state_of(request)
+    if state is PrefillState.delivered:
+        raise PrefillDeliveredError("数据已由部门取用，无法撤回", state=state.value)
+    if state is not PrefillState.approved:
+        raise PrefillClosedError(
+            f"该回填请求{PREFILL_STATE_LABELS[state]}，没有可撤回的授权", state=state.value
+        )
+    request.state = PrefillState.revoked
+    request.revoked_at = utcnow()
+    for item in request.items:
+        item.value = None
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="onceonly.prefill.revoked",
+        subject=request,
+        organization_id=request.organization_id,
+    )
+    return request
+
+
+# ---------------------------------------------------------------- 3. delivery
+
+
+def get_department_prefill(session: Session, *, actor: Actor, request_id: UUID) -> PrefillRequest:
+    """A prefill request of the actor's department (others' look missing).
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError; PrefillRequestNotFoundError.
+    """
+    if actor.kind is ActorKind.anonymous:
+        raise AuthenticationRequiredError()
+    ensure_permission(actor, OnceOnlyPermission.prefill)
+    request = session.scalars(
+        select(PrefillRequest)
+        .where(
+            PrefillRequest.id == request_id,
+            PrefillRequest.organization_id == actor.organization_id,
+        )
+        .options(selectinload(PrefillRequest.items), selectinload(PrefillRequest.form))
+    ).one_or_none()
+    if request is None:
+        raise PrefillRequestNotFoundError(request_id=str(request_id))
+    return request
+
+
+def _still_obtainable(
+    session: Session, organization_id: UUID, items: Collection[PrefillItem]
+) -> set[UUID]:
+    """The items (ids) the department may still obtain at delivery: the entry is still
+    published with the item, and it is the department's own, an active grant still
+    covers the item, or the entry is shared 无条件. A grant revoked or expired since the
+    request, or a withdrawn entry, withholds its platform values."""
+    entries = entry_views(session, sorted({item.entry_id for item in items}, key=str))
+    coverage = sharing_service.active_grant_coverage(
+        session, consumer_organization_ids={organization_id}, entry_ids=set(entries)
+    )
+    out: set[UUID] = set()
+    for item in items:
+        entry = entries.get(item.entry_id)
+        if entry is None or entry.status is not EntryStatus.published:
+            continue
+        if item.item_name not in entry.items:
+            continue
+        if (
+            entry.provider_organization_id == organization_id
+            or entry.share_type == ShareType.unconditional.value
+            or any(g.entry_id == entry.id and item.item_name in g.items for g in coverage)
+        ):
+            out.add(item.id)
+    return out
+
+
+def deliver_prefill(session: Session, *, actor: Actor, request_id: UUID) -> PrefillDelivery:
+    """The approved values, once (Art. 28): each with ``verified`` (platform value, with
+    its source department and last update) or not (typed by the citizen). Platform values
+    the department may no longer obtain (grant ended, entry withdrawn) are withheld. The
+    state moves to ``delivered`` by a conditional update, so of two concurrent fetches
+    only one gets the values; the stored values are then cleared. The platform values
+    are logged in the exchange log (one entry per base-data table) and the delivery is
+    audited.
+
+    Raises:
+        AuthenticationRequiredError; PermissionDeniedError; PrefillRequestNotFoundError;
+        PrefillPendingError (not answered yet); PrefillDeliveredError (fetched
+        before); PrefillClosedError (declined, revoked or expired).
+    """
+    request = get_department_prefill(session, actor=actor, request_id=request_id)
+    now = utcnow()
+    state = state_of(request, now)
+    if state is PrefillState.pending:
+        raise PrefillPendingError(
+            "申请人尚未确认，请稍后再取",
+            state=state.value,
+            expires_at=request.expires_at.isoformat(),
+        )
+    if state is PrefillState.delivered:
+        raise PrefillDeliveredError(state=state.value)
+    if state is not PrefillState.approved:
+        raise PrefillClosedError(
+            f"回填请求{PREFILL_STATE_LABELS[state]}，不提供任何数据", state=state.value
+        )
+    moved = session.execute(
+        update(PrefillRequest)
+        .where(PrefillRequest.id == request.id, PrefillRequest.state == PrefillState.approved)
+        .values(state=PrefillState.delivered, delivered_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(moved, "rowcount", 0) != 1:
+        raise PrefillDeliveredError(state=PrefillState.delivered.value)
+    session.refresh(request, ["state", "delivered_at", "updated_at"])
+    approved = [item for item in request.items if item.is_approved]
+    obtainable = _still_obtainable(session, request.organization_id, approved)
+    values: list[PrefillValue] = []
+    withheld: list[str] = []
+    logged: dict[str, list[PrefillItem]] = defaultdict(list)
+    for item in approved:
+        if not item.is_edited and item.id not in obtainable:
+            withheld.append(item.label)
+            continue
+        values.append(
+            PrefillValue(
+                field_id=item.field_id,
+                label=item.label,
+                item_name=item.item_name,
+                value=item.value,
+                verified=not item.is_edited,
+                source_organization=None if item.is_edited else item.source_name,
+                source_organization_id=None if item.is_edited else item.source_organization_id,
+                updated_at=None if item.is_edited else item.source_updated_at,
+            )
+        )
+        if not item.is_edited:
+            logged[item.base_table].append(item)
+    for item in request.items:
+        item.value = None
+    session.flush()
+    audit_service.record(
+        session,
+        actor=actor,
+        action="onceonly.prefill.delivered",
+        subject=request,
+        changes={
+            "delivered": [v.label for v in values],
+            "verified": [v.label for v in values if v.verified],
+            "withheld": withheld,
+        },
+        organization_id=request.organization_id,
+    )
+    # The exchange log last: on PostgreSQL its lock is held until the commit.
+    sharing_service.exchange_log.append_many(
+        session,
+        [
+            sharing_service.exchange_log.LogDraft(
+                actor=actor,
+                operation=PREFILL_OPERATION,
+                result="ok",
+                grant_id=next((i.grant_id for i in items if i.grant_id is not None), None),
+                case_reference=request.case_reference,
+                resource=table,
+                subject_keys=[request.subject_key],
+                fields=[i.item_name for i in items],
+                records=1,
+            )
+            for table, items in logged.items()
+        ],
+    )
+    return PrefillDelivery(
+        id=request.id,
+        form_id=request.form_id,
+        form_code=request.form.code,
+        case_reference=request.case_reference,
+        delivered_at=now,
+        values=values,
+        withheld=withheld,
+    )
