@@ -359,6 +359,12 @@ def iter_row_batches(
     """Every row of a resource (field values only, in field order), in batches of
     ``batch_rows``, in row order; memory holds one batch at a time.
 
+    Rows come straight from the driver's cursor (``fetchmany``), without building
+    SQLAlchemy rows: that layer alone halves the rate of a million-row download.
+    ``stream_results`` gives a server-side cursor on PostgreSQL; SQLite's cursor
+    steps through the table by itself. Booleans, stored as 0/1 by SQLite, are
+    turned back into ``bool``.
+
     Raises:
         NoRowsError: the resource is a file without rows.
     """
@@ -369,9 +375,23 @@ def iter_row_batches(
     statement = select(*[table.c[column_name(n)] for n in range(len(fields))]).order_by(
         table.c[ROW_ID]
     )
-    result = connection.execution_options(yield_per=batch_rows).execute(statement)
+    booleans = [n for n, f in enumerate(fields) if f.type is FieldType.bool]
+    sql = str(statement.compile(dialect=connection.dialect))
+    result = connection.execution_options(stream_results=True).exec_driver_sql(sql)
+    cursor = result.cursor
     try:
-        for partition in result.partitions(batch_rows):
-            yield [tuple(row) for row in partition]
+        while True:
+            batch = cursor.fetchmany(batch_rows) if cursor is not None else []
+            if not batch:
+                break
+            if booleans:
+                batch = [
+                    tuple(
+                        (None if v is None else bool(v)) if n in booleans else v
+                        for n, v in enumerate(row)
+                    )
+                    for row in batch
+                ]
+            yield batch
     finally:
         result.close()
