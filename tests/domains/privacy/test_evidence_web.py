@@ -114,3 +114,22 @@ def test_the_form_takes_files_and_refuses_a_bad_one_in_chinese(
     refused = client.get(f"/privacy/requests/{link}", headers=HTML)
     assert refused.status_code == 404
     assert "证明材料不存在" in refused.text
+
+
+def test_an_oversized_body_gets_a_chinese_page_before_it_is_read(
+    client: TestClient, session: Session, settings: Settings, world: PrivacyWorld
+) -> None:
+    login(client, session, world.user, settings)
+    before = _counts(session)
+
+    response = client.post(
+        "/privacy/my-requests",
+        content=b"--x\r\n" + bytes(300 * 1024),
+        headers={**HTML, "content-type": "multipart/form-data; boundary=x"},
+    )
+
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "证明材料超过大小上限" in response.text
+    assert "最多 2 个文件，每个不超过 4 KB。申请未提交" in response.text
+    assert _counts(session) == before
