@@ -31,6 +31,7 @@ from smartcity.core.http.problems import problem_responses
 from smartcity.core.tabular import read_table
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.opendata import service
+from smartcity.domains.opendata.deps import OpenDataActorDep
 from smartcity.domains.opendata.enums import DownloadFormat, OpenAccess, ReleaseKind
 from smartcity.domains.opendata.errors import (
     DatasetNotFoundError,
@@ -155,7 +156,7 @@ def get_resource(resource_id: str, session: SessionDep, actor: ActorDep) -> Reso
 def query_resource(
     resource_id: str,
     session: SessionDep,
-    actor: ActorDep,
+    actor: OpenDataActorDep,  # rate-limited per API key / client address (Art. 31)
     filters: Annotated[str, Query(description='JSON 对象，如 {"区县": "任城区"}')] = "",
     q: Annotated[str, Query(max_length=200, description="全文检索")] = "",
     fields: Annotated[str, Query(description="返回的字段，逗号分隔")] = "",
@@ -224,7 +225,7 @@ def download(
     resource_id: str,
     session: SessionDep,
     reader: DownloadSessionDep,
-    actor: ActorDep,
+    actor: OpenDataActorDep,  # rate-limited per API key / client address (Art. 31)
     format: Annotated[DownloadFormat, Query(description="csv、xlsx 或 json")] = DownloadFormat.csv,
 ) -> StreamingResponse:
     """All rows of a resource as CSV (UTF-8 with BOM, for Excel), XLSX or JSON, streamed
