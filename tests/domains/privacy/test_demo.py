@@ -46,3 +46,16 @@ def test_files_one_open_correction_of_the_address_once(session: Session, tmp_pat
         (demo.CORRECTION[0], demo.CORRECTION[1], DataRequestState.submitted)
     ]
     assert mine.items[0].source_organization_id == world.exchange.provider.id
+    assert [(e.filename, e.media_type) for e in mine.items[0].evidence] == [
+        (demo.EVIDENCE_NAME, "application/pdf")
+    ]
+
+
+def test_the_demo_evidence_is_a_well_formed_pdf() -> None:
+    pdf = demo.demo_pdf()
+    assert pdf.startswith(b"%PDF-1.4")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0])
+    assert pdf[xref:].startswith(b"xref\n")
+    offsets = [int(line[:10]) for line in pdf[xref:].split(b"\n")[3:8]]
+    assert [pdf[o:].split(b" ", 1)[0] for o in offsets] == [b"1", b"2", b"3", b"4", b"5"]

@@ -2,8 +2,9 @@
 of a person in the demo population table, and the market-supervision department looks
 that person up twice through the exchange API under its 人口基础信息 grant (the sharing
 demo's), each with a case reference, so "my data" shows real calls. The citizen then files one
-correction of his 现住址 (``CORRECTION``), left open: it waits in the population source
-department's queue and consumers see the value as disputed.
+correction of his 现住址 (``CORRECTION``) with a synthetic one-page PDF as evidence
+(``EVIDENCE_NAME``), left open: it waits in the population source department's queue and
+consumers see the value as disputed.
 
 Idempotent: nothing is bound or looked up when the account is already bound to that key,
 and no correction is filed when the citizen already filed one on that value.
@@ -20,6 +21,7 @@ from smartcity.domains.identity import service as identity_service
 from smartcity.domains.privacy import service, service_requests
 from smartcity.domains.privacy.enums import DataRequestKind
 from smartcity.domains.privacy.schemas import DataRequestCreate
+from smartcity.domains.privacy.service_evidence import EvidenceUpload
 from smartcity.domains.sharing import service as sharing_service
 from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.schemas import GrantFilter, RequestRole
@@ -33,6 +35,33 @@ LOOKUPS = (
 """Case references of the demo's lookups (企业开办 matters) and what each was for."""
 CORRECTION = ("现住址", "山东省济宁市任城区古槐路88号3号楼2单元501室", "已于今年搬家，附租房合同")
 """The demo correction: field, claimed value, reason (evidence described)."""
+EVIDENCE_NAME = "租房合同（演示）.pdf"
+
+
+def demo_pdf(text: str = "Synthetic demo rental contract - not a real document") -> bytes:
+    """A valid one-page PDF showing ``text`` (ASCII): synthetic demo evidence."""
+    stream = f"BT /F1 14 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
 
 def load(session: Session, *, subject_key: str) -> int:
@@ -98,5 +127,6 @@ def file_correction(session: Session, *, citizen: Actor) -> bool:
             reason=reason,
         ),
         settings=get_settings().privacy,
+        evidence=[EvidenceUpload(filename=EVIDENCE_NAME, content=demo_pdf())],
     )
     return True
