@@ -13,13 +13,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
+from smartcity.core.security import SYSTEM
 from smartcity.domains.catalog.enums import Identifies, ShareMode, ShareType
 from smartcity.domains.catalog.models import CatalogEntry
+from smartcity.domains.identity.permissions import Role
 from smartcity.domains.privacy import service
 from tests.domains.privacy.world import PrivacyWorld, privacy_world
 from tests.factories.catalog import item, make_entry, make_legal_basis
-from tests.factories.identity import login
-from tests.factories.registry import make_organization
+from tests.factories.identity import actor_of, login, make_user
+from tests.factories.registry import credit_code_for, make_organization
 
 HTML = {"accept": "text/html"}
 
@@ -73,6 +75,26 @@ def test_lists_catalog_resources_identifying_persons_with_provider_cycle_and_upd
     assert resource.update_cycle == "每月"
     assert resource.updated_at == social_security.published_at
     assert resource.items == ["公民身份号码", "缴费基数"]
+
+
+def test_an_enterprise_sees_the_resources_identifying_legal_entities(
+    session: Session, world: PrivacyWorld, social_security: CatalogEntry
+) -> None:
+    make_entry(
+        session,
+        name="企业年报信息",
+        items=[item("统一社会信用代码", identifies=Identifies.legal_entity), item("年报年度")],
+    )
+    user = make_user(session, organization=None, roles=[Role.citizen])
+    service.bind_subject(session, actor=SYSTEM, username=user.username, key=credit_code_for(91))
+
+    held = service.my_records(session, actor=actor_of(user))
+
+    names = [r.name for r in held.resources]
+    assert "企业年报信息" in names
+    assert "社会保险参保信息" not in names
+    (annual,) = [r for r in held.resources if r.name == "企业年报信息"]
+    assert annual.items == ["统一社会信用代码"]
 
 
 def test_the_page_and_the_api_show_them(
