@@ -14,7 +14,9 @@ from smartcity.domains.catalog import web as catalog_web
 from smartcity.domains.identity import api as identity_api
 from smartcity.domains.identity import web as identity_web
 from smartcity.domains.onceonly import api as onceonly_api
+from smartcity.domains.onceonly import api_prefill as onceonly_prefill_api
 from smartcity.domains.onceonly import web as onceonly_web
+from smartcity.domains.onceonly import web_prefill as onceonly_prefill_web
 from smartcity.domains.opendata import api as opendata_api
 from smartcity.domains.opendata import api_ckan as opendata_ckan_api
 from smartcity.domains.privacy import api as privacy_api
@@ -50,6 +52,7 @@ API_ROUTERS: list[APIRouter] = [
     sharing_subscriptions_api.router,
     privacy_api.router,
     onceonly_api.router,
+    onceonly_prefill_api.router,
     opendata_api.router,
     tools_api,
 ]
@@ -73,6 +76,7 @@ WEB_ROUTERS: list[APIRouter] = [
     sharing_subscriptions_web.router,
     privacy_web.router,
     onceonly_web.router,
+    onceonly_prefill_web.router,
 ]
 
 #: Requests the platform sends (documented under ``webhooks`` in the OpenAPI document).

@@ -17,6 +17,7 @@ from smartcity.domains.base_data.models import LoadMode, OnError
 from smartcity.domains.base_data.spec import POPULATION
 from smartcity.domains.catalog.enums import ClassificationKind
 from smartcity.domains.catalog.models import CatalogEntry
+from smartcity.domains.identity.models import User
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.onceonly import service as onceonly_service
 from smartcity.domains.onceonly.models import PrefillRequest, ServiceForm
@@ -51,6 +52,8 @@ class PrefillWorld:
     other_staff: Actor
     citizen: Actor
     neighbour: Actor
+    citizen_user: User
+    neighbour_user: User
 
     def key(self, n: int = 0) -> str:
         return self.rows[n]["公民身份号码"]
@@ -115,7 +118,7 @@ def prefill_world(session: Session, tmp_path: Path) -> PrefillWorld:
         privacy_service.bind_subject(
             session, actor=SYSTEM, username=user.username, key=rows[i]["公民身份号码"]
         )
-        users.append(actor_of(user))
+        users.append(user)
     other = make_organization(session, name=f"回填测试卫健委{n}")
     return PrefillWorld(
         entry=entry,
@@ -127,6 +130,8 @@ def prefill_world(session: Session, tmp_path: Path) -> PrefillWorld:
         rows=rows,
         staff=staff_of(session, department),
         other_staff=staff_of(session, other),
-        citizen=users[0],
-        neighbour=users[1],
+        citizen=actor_of(users[0]),
+        neighbour=actor_of(users[1]),
+        citizen_user=users[0],
+        neighbour_user=users[1],
     )

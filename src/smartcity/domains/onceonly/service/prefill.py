@@ -236,7 +236,7 @@ def request_prefill(
     )
     now = utcnow()
     request = PrefillRequest(
-        form_id=form.id,
+        form=form,
         organization_id=actor.organization_id,
         requested_by_id=actor.id,
         requested_by_name=actor.name[:100],
@@ -493,7 +493,8 @@ def approve_prefill(
             f"修改的字段未勾选同意：{'、'.join(stray)}", field="edits", labels=stray
         )
     held = _read_values(session, request.subject_key, request.items)
-    edited: list[str] = []
+    # Every item is checked before any changes, so a refusal leaves the request as it was.
+    plan: list[tuple[PrefillItem, Any, bool, datetime | None]] = []
     for item_id in approved:
         item = items[item_id]
         current = held.get(item_id)
@@ -509,18 +510,19 @@ def approve_prefill(
             if current is not None and typed == str(current.value):
                 typed = None
         if typed is not None:
-            item.value, item.is_edited, item.source_updated_at = typed, True, None
-            edited.append(item.label)
+            plan.append((item, typed, True, None))
         elif current is not None:
-            item.value, item.is_edited = current.value, False
-            item.source_updated_at = current.updated_at
+            plan.append((item, current.value, False, current.updated_at))
         else:
             raise InvalidConsentError(
                 f"平台没有您的“{item.label}”，如需提供请填写或不勾选",
                 field="approved",
                 label=item.label,
             )
+    for item, value, is_edited, updated_at in plan:
+        item.value, item.is_edited, item.source_updated_at = value, is_edited, updated_at
         item.is_approved = True
+    edited = [item.label for item, _value, is_edited, _at in plan if is_edited]
     now = utcnow()
     request.state = PrefillState.approved
     request.decided_at = now
