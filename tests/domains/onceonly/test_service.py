@@ -7,7 +7,7 @@ from uuid import uuid4
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
@@ -454,3 +454,29 @@ class TestCases:
         service.dismiss_case(session, actor=world.coordinator, case_id=case.id, reason="不属实")
         assert case.state is CaseState.dismissed
         assert case.reply == "不属实"
+
+
+class TestQueries:
+    def test_the_report_takes_the_same_queries_for_more_forms(
+        self, session: Session, world: OnceOnlyWorld
+    ) -> None:
+        def queries() -> int:
+            statements: list[str] = []
+
+            def count(*args: object) -> None:
+                statements.append(str(args[2]))
+
+            engine = session.get_bind()
+            event.listen(engine, "before_cursor_execute", count)
+            try:
+                service.once_only_report(session, actor=world.coordinator)
+            finally:
+                event.remove(engine, "before_cursor_execute", count)
+            return len(statements)
+
+        full_form(session, world)
+        few = queries()
+        full_form(session, world)
+        full_form(session, world)
+        assert few > 0
+        assert queries() == few

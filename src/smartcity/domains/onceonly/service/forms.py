@@ -207,10 +207,9 @@ def _mapped_entry_ids(fields: Sequence[FormField]) -> list[UUID]:
     return sorted({f.entry_id for f in fields if f.entry_id is not None}, key=str)
 
 
-def _mapping(session: Session, field: FormField, entry: EntryView | None) -> FieldMapping | None:
+def _mapping(field: FormField, entry: EntryView | None, table: Any) -> FieldMapping | None:
     if field.entry_id is None or field.applicant_only or entry is None:
         return None
-    table = base_data_service.table_for_entry(session, field.entry_id)
     column = (
         next((c for c in table.fields if c.name == field.item_name and not c.retired), None)
         if table is not None
@@ -236,6 +235,9 @@ def form_read(session: Session, form: ServiceForm) -> ServiceFormRead:
     """A loaded form as the API and the prefill service read it (one catalog query and one
     base-data query per mapped entry)."""
     entries = entry_views(session, _mapped_entry_ids(form.fields))
+    tables = {
+        entry_id: base_data_service.table_for_entry(session, entry_id) for entry_id in entries
+    }
     return ServiceFormRead(
         id=form.id,
         code=form.code,
@@ -253,7 +255,9 @@ def form_read(session: Session, form: ServiceForm) -> ServiceFormRead:
                 applicant_only=f.applicant_only,
                 applicant_only_reason=f.applicant_only_reason,
                 mapping=_mapping(
-                    session, f, entries.get(f.entry_id) if f.entry_id is not None else None
+                    f,
+                    entries.get(f.entry_id) if f.entry_id is not None else None,
+                    tables.get(f.entry_id) if f.entry_id is not None else None,
                 ),
             )
             for f in form.fields
