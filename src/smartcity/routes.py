@@ -19,6 +19,7 @@ from smartcity.domains.onceonly import web as onceonly_web
 from smartcity.domains.onceonly import web_prefill as onceonly_prefill_web
 from smartcity.domains.opendata import api as opendata_api
 from smartcity.domains.opendata import api_ckan as opendata_ckan_api
+from smartcity.domains.opendata import api_dcat as opendata_dcat_api
 from smartcity.domains.privacy import api as privacy_api
 from smartcity.domains.privacy import web as privacy_web
 from smartcity.domains.registry import api as registry_api
@@ -54,12 +55,14 @@ API_ROUTERS: list[APIRouter] = [
     onceonly_api.router,
     onceonly_prefill_api.router,
     opendata_api.router,
+    opendata_dcat_api.api_router,
     tools_api,
 ]
 
 WEB_ROUTERS: list[APIRouter] = [
     # CKAN-compatible /api/3/action and /api/action (their own paths, no /api/v1 prefix)
     opendata_ckan_api.router,
+    opendata_dcat_api.router,  # /catalog.ttl|jsonld|rdf, /dataset/{id}.ttl|jsonld|rdf
     shell_web,
     identity_web.router,
     registry_web.router,
