@@ -20,6 +20,8 @@ from smartcity.domains.onceonly import web_prefill as onceonly_prefill_web
 from smartcity.domains.opendata import api as opendata_api
 from smartcity.domains.opendata import api_ckan as opendata_ckan_api
 from smartcity.domains.opendata import api_dcat as opendata_dcat_api
+from smartcity.domains.opendata import web_portal as opendata_portal_web
+from smartcity.domains.opendata import web_portal_requests as opendata_requests_web
 from smartcity.domains.privacy import api as privacy_api
 from smartcity.domains.privacy import web as privacy_web
 from smartcity.domains.registry import api as registry_api
@@ -80,6 +82,8 @@ WEB_ROUTERS: list[APIRouter] = [
     privacy_web.router,
     onceonly_web.router,
     onceonly_prefill_web.router,
+    opendata_portal_web.router,
+    opendata_requests_web.router,
 ]
 
 #: Requests the platform sends (documented under ``webhooks`` in the OpenAPI document).

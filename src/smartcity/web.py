@@ -76,6 +76,9 @@ def _links(actor: Actor) -> list[Link]:
         )
     if actor.has(AuditPermission.read_all) or actor.has(AuditPermission.read_own):
         links.append(Link("/audit/events", "审计日志", "所有状态变更的防篡改记录"))
+    links.append(
+        Link("/opendata", "开放数据门户", "公共数据检索、预览、下载和接口调用（无需登录）")
+    )
     links.append(Link("/api/docs", "接口文档", "平台 HTTP 接口（OpenAPI）"))
     return links
 

@@ -7,6 +7,7 @@ from smartcity.core.errors import (
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
+    TooManyRequestsError,
 )
 
 
@@ -92,3 +93,23 @@ class ReleaseNotPublishableError(ConflictError):
 
     code = "opendata.release-not-publishable"
     title = "该开放发布不能发布"
+
+
+class DataRequestNotFoundError(NotFoundError):
+    code = "opendata.data-request-not-found"
+    title = "数据开放申请不存在"
+
+
+class DataRequestAnsweredError(ConflictError):
+    """A request to open a dataset was already answered or declined: the answer is final."""
+
+    code = "opendata.data-request-answered"
+    title = "该数据开放申请已经答复"
+
+
+class DataRequestRateLimitedError(TooManyRequestsError):
+    """Too many requests to open a dataset from one source within an hour (the form needs
+    no login and no captcha, so the number per source is limited)."""
+
+    code = "opendata.data-request-rate-limited"
+    title = "提交过于频繁，请稍后再试"

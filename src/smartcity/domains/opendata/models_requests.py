@@ -10,24 +10,15 @@ source files per hour.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
 from sqlalchemy import Enum, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartcity.core.db.base import Entity
+from smartcity.domains.opendata.enums_requests import DataRequestState
 
 __all__ = ["DataRequest", "DataRequestState"]
-
-
-class DataRequestState(StrEnum):
-    """A request is ``new`` until the coordinator answers it (``answered``, with a reply)
-    or declines it (``declined``, with a reason); either is final."""
-
-    new = "new"
-    answered = "answered"
-    declined = "declined"
 
 
 class DataRequest(Entity):

@@ -12,6 +12,7 @@ class OpenDataPermission(StrEnum):
     publish_any = "opendata.publish_any"  # ... of every department's entries (coordinator)
     read_usage = "opendata.read_usage"  # per-day usage statistics of every dataset
     accept_terms = "opendata.accept_terms"  # accept a conditional dataset's terms
+    answer_requests = "opendata.answer_requests"  # read and answer requests to open data
 
 
 # The department admin publishes its own entries; the coordinator every department's
@@ -22,6 +23,7 @@ grant(
     OpenDataPermission.publish,
     OpenDataPermission.publish_any,
     OpenDataPermission.read_usage,
+    OpenDataPermission.answer_requests,
 )
 grant(Role.auditor, OpenDataPermission.read_usage)
 # Any registered person may use conditionally open data after accepting its terms.

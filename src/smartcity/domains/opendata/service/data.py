@@ -29,11 +29,17 @@ from smartcity.domains.opendata.service.datasets import (
 
 
 def datastore_search(
-    session: Session, *, actor: Actor, resource_id: UUID | str, query: DatastoreQuery
+    session: Session,
+    *,
+    actor: Actor,
+    resource_id: UUID | str,
+    query: DatastoreQuery,
+    count: bool = True,
 ) -> DatastoreResult:
     """One page of a resource's records (CKAN ``datastore_search``): ``filters``, ``q``,
     ``fields``, ``sort``, ``limit`` (≤ 32,000), ``offset``, ``total``. Counted as one API
-    use of the dataset.
+    use of the dataset, unless ``count`` is false (the portal's own preview table and
+    chart, counted as a page view instead).
 
     Raises:
         ResourceNotFoundError: no such resource visible to the actor.
@@ -44,7 +50,8 @@ def datastore_search(
     resource = _visible_resource(session, actor, resource_id)
     ensure_may_use_data(session, actor, resource.dataset)
     result = datastore.search(resource, session, query)
-    record_usage(session, dataset_id=resource.dataset_id, channel=UsageChannel.api)
+    if count:
+        record_usage(session, dataset_id=resource.dataset_id, channel=UsageChannel.api)
     return result
 
 
