@@ -55,6 +55,7 @@ from smartcity.domains.identity.passwords import password_problems
 from smartcity.domains.identity.permissions import ROLE_LABELS, Role
 from smartcity.domains.identity.schemas import UserCreate, UserUpdate
 from smartcity.domains.onceonly import demo as onceonly_demo
+from smartcity.domains.onceonly import demo_prefill as onceonly_prefill_demo
 from smartcity.domains.privacy import demo as privacy_demo
 from smartcity.domains.privacy import service as privacy_service
 from smartcity.domains.registry import service as registry_service
@@ -546,10 +547,15 @@ def load(
         status.update("一次采集事项示例")
         with database.session_scope() as session:
             onceonly_demo.load(session, city_code=data.municipal_code)
+        status.update("授权回填示例")
+        with database.session_scope() as session:
+            onceonly_prefill_demo.load(
+                session, city_code=data.municipal_code, subject_key=subject_key
+            )
     masked = privacy_service.mask_key(subject_key, privacy_service.subject_kind_of(subject_key))
     notes = {
         privacy_demo.CITIZEN: f"已绑定演示人口 {masked}，登录后打开 /privacy/my-data 查看"
-        "“我的数据”，/onceonly/my-cases 查看“重复索要反映”"
+        "“我的数据”，/onceonly/my-cases 查看“重复索要反映”，/onceonly/prefill 确认“授权回填”"
     }
     return [
         DemoAccount(
