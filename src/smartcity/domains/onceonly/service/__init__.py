@@ -29,17 +29,19 @@ from smartcity.domains.onceonly.service.checker import (
     report_xlsx,
     share_type_label,
 )
+from smartcity.domains.onceonly.service.editor import (
+    form_choices,
+    mapping_choices,
+    mapping_text,
+    parse_mapping_text,
+)
 from smartcity.domains.onceonly.service.forms import (
     create_form,
     find_form_by_code,
-    form_choices,
     form_read,
     get_form,
     list_forms,
-    mapping_choices,
-    mapping_text,
     may_manage,
-    parse_mapping_text,
     read_form,
     update_form,
     visible_forms,

@@ -32,7 +32,6 @@ from smartcity.domains.onceonly.models import FormField, ServiceForm
 from smartcity.domains.onceonly.permissions import OnceOnlyPermission
 from smartcity.domains.onceonly.schemas import (
     FieldMapping,
-    FormChoice,
     FormFieldRead,
     FormFieldWrite,
     ServiceFormCreate,
@@ -82,7 +81,8 @@ def _ensure_may_manage(actor: Actor, organization_id: UUID) -> None:
         )
 
 
-def _load(statement: Select[ServiceForm]) -> Select[ServiceForm]:
+def loaded(statement: Select[ServiceForm]) -> Select[ServiceForm]:
+    """``statement`` with the forms' fields and department loaded."""
     return statement.options(
         selectinload(ServiceForm.fields), selectinload(ServiceForm.organization)
     )
@@ -96,7 +96,7 @@ def get_form(
     Raises:
         AuthenticationRequiredError; PermissionDeniedError; ServiceFormNotFoundError.
     """
-    statement = _load(visible_forms(actor).where(ServiceForm.id == form_id))
+    statement = loaded(visible_forms(actor).where(ServiceForm.id == form_id))
     if for_update:
         statement = statement.with_for_update()
     form = session.scalars(statement).one_or_none()
@@ -147,27 +147,6 @@ def _field_counts(session: Session, form_ids: Sequence[UUID]) -> dict[UUID, int]
         .group_by(FormField.form_id)
     ).all()
     return {form_id: count for form_id, count in rows}
-
-
-def form_choices(session: Session, *, actor: Actor) -> list[FormChoice]:
-    """Every form with its field labels, for the "asked again" report (any signed-in
-    person: which services exist and what they ask is public information).
-
-    Raises:
-        AuthenticationRequiredError; PermissionDeniedError: no ``onceonly.report``.
-    """
-    ensure_permission(actor, OnceOnlyPermission.report)
-    forms = session.scalars(_load(select(ServiceForm)).order_by(ServiceForm.name)).all()
-    return [
-        FormChoice(
-            id=f.id,
-            code=f.code,
-            name=f.name,
-            organization_name=f.organization.name,
-            fields=[(field.id, field.label) for field in f.fields],
-        )
-        for f in forms
-    ]
 
 
 # --- the read model (public: the prefill service uses it) -------------------------------
@@ -285,7 +264,9 @@ def read_form(session: Session, *, actor: Actor, form_id: UUID) -> ServiceFormRe
 
 def find_form_by_code(session: Session, code: str) -> ServiceForm | None:
     """The form with this matter code, fields loaded (for demo data and imports)."""
-    return session.scalars(_load(select(ServiceForm).where(ServiceForm.code == code))).one_or_none()
+    return session.scalars(
+        loaded(select(ServiceForm).where(ServiceForm.code == code))
+    ).one_or_none()
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -477,48 +458,3 @@ def update_form(
         organization_id=form.organization_id,
     )
     return form
-
-
-# --- the field editor's mapping text (pages) ---------------------------------------------
-
-
-def mapping_text(resource_code: str, entry_name: str, item_name: str) -> str:
-    """How a page writes a mapping: ``B.01.01/000001 人口基础信息：姓名``."""
-    return f"{resource_code} {entry_name}：{item_name}"
-
-
-def mapping_choices(session: Session, *, actor: Actor) -> list[str]:
-    """Every information item of the published catalog as mapping text (the field
-    editor's suggestions).
-
-    Raises:
-        AuthenticationRequiredError; PermissionDeniedError: no ``onceonly.read_forms``.
-    """
-    ensure_permission(actor, OnceOnlyPermission.read_forms)
-    return [
-        mapping_text(code, name, item)
-        for _id, code, name, item in catalog_service.published_items(session)
-    ]
-
-
-def parse_mapping_text(session: Session, text: str, *, index: int = 0) -> tuple[UUID | None, str]:
-    """The entry id and item name a mapping text names: the resource code before the
-    first space, the item after the last ``：``; empty text gives ``(None, "")``.
-
-    Raises:
-        UnknownInformationItemError: no entry has that resource code, or no item is named
-            (``field_index`` is ``index``).
-    """
-    text = text.strip()
-    if not text:
-        return None, ""
-    code = text.split(" ", 1)[0]
-    item = text.rsplit("：", 1)[1].strip() if "：" in text else ""
-    entry = catalog_service.find_entry_by_code(session, code)
-    if entry is None or not item:
-        raise UnknownInformationItemError(
-            f"第 {index + 1} 项：找不到“{text}”，请从建议中选择“资源代码 资源名称：信息项”",
-            reason="unknown-item",
-            field_index=index,
-        )
-    return entry.id, item
