@@ -20,6 +20,7 @@ from smartcity.domains.onceonly import web_prefill as onceonly_prefill_web
 from smartcity.domains.opendata import api as opendata_api
 from smartcity.domains.opendata import api_ckan as opendata_ckan_api
 from smartcity.domains.opendata import api_dcat as opendata_dcat_api
+from smartcity.domains.opendata import api_keys as opendata_keys_api
 from smartcity.domains.opendata import web_portal as opendata_portal_web
 from smartcity.domains.opendata import web_portal_requests as opendata_requests_web
 from smartcity.domains.privacy import api as privacy_api
@@ -58,6 +59,7 @@ API_ROUTERS: list[APIRouter] = [
     onceonly_prefill_api.router,
     opendata_api.router,
     opendata_dcat_api.api_router,
+    opendata_keys_api.router,
     tools_api,
 ]
 
