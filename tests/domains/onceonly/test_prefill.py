@@ -394,6 +394,7 @@ class TestDelivery:
 
         (call,) = [c for c in calls.items if c.operation == "prefill"]
         assert call.organization_name == world.department.name
+        assert call.operation_label == "经您同意回填办事表单"
         assert call.case_reference == "低保-2026-001"
 
     def test_pending_declined_and_other_departments_get_nothing(

@@ -87,6 +87,9 @@ MAX_DEFERRAL_DAYS = 366
 year); it may be renewed by recording a new one, with its own basis and audit trail."""
 BULK_LABEL = "批量下载（含全部记录）"
 RESULT_OK = "成功"
+OTHER_OPERATION_LABELS = {"prefill": "经您同意回填办事表单"}
+"""Exchange-log operations other than the exchange API's query modes (the once-only
+service's delivery of a consented prefill, Art. 28)."""
 RESULT_REFUSED = "已拒绝，未提供数据"
 
 
@@ -323,7 +326,7 @@ def my_calls(session: Session, *, actor: Actor, page: PageParams) -> Page[MyCall
                 if call.bulk
                 else QUERY_MODE_LABELS.get(QueryMode(call.operation), call.operation)
                 if call.operation in QueryMode.__members__
-                else call.operation
+                else OTHER_OPERATION_LABELS.get(call.operation, call.operation)
             ),
             resource=call.resource,
             purpose=call.purpose,
