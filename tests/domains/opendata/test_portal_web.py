@@ -5,7 +5,9 @@ dataset with the coordinator's answers."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,10 +18,11 @@ from smartcity.core.config import Settings
 from smartcity.core.security import ANONYMOUS
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.identity.permissions import Role
+from smartcity.domains.opendata import portal_view
 from smartcity.domains.opendata import service as opendata_service
-from smartcity.domains.opendata.enums import FieldType, OpenAccess
+from smartcity.domains.opendata.enums import FieldType, OpenAccess, ResourceKind
 from smartcity.domains.opendata.models_requests import DataRequest
-from smartcity.domains.opendata.schemas import DatasetRead, FieldSpec
+from smartcity.domains.opendata.schemas import DatasetRead, FieldSpec, ResourceRead
 from smartcity.domains.opendata.service import data_requests
 from tests.factories.identity import actor_of, login, make_user
 from tests.factories.opendata import make_dataset
@@ -610,3 +613,73 @@ class TestNavigation:
     def test_the_home_page_and_the_navigation_link_to_the_portal(self, client: TestClient) -> None:
         home = client.get("/")
         assert 'href="/opendata"' in home.text
+
+
+def _resource(fields: list[FieldSpec]) -> ResourceRead:
+    now = datetime.now(UTC)
+    return ResourceRead(
+        id=uuid4(),
+        dataset_id=uuid4(),
+        position=0,
+        name="表",
+        description="",
+        format="CSV",
+        kind=ResourceKind.table,
+        fields=fields,
+        row_count=0,
+        datastore_active=True,
+        release_id=None,
+        last_modified=now,
+        created_at=now,
+    )
+
+
+class TestChartDrawing:
+    """The chart is computed here and drawn by the template: the numbers must be right."""
+
+    def test_negative_values_get_a_zero_line_inside_the_axis(self) -> None:
+        fields = [
+            FieldSpec(id="county", title="县", type=FieldType.text),
+            FieldSpec(id="change", title="增减", type=FieldType.numeric),
+        ]
+        choice = portal_view.chart_choice(_resource(fields), "", "")
+        records = [{"county": "甲", "change": -5.0}, {"county": "乙", "change": 10.0}]
+
+        chart = portal_view.draw_chart(choice, records, limit=500, total=2)
+
+        assert chart.kind == "bar"
+        assert [label for _, label in chart.ticks] == ["-5", "0", "5", "10"]
+        zero = next(y for y, label in chart.ticks if label == "0")
+        negative, positive = chart.bars
+        assert negative.y == zero  # a negative bar hangs below the zero line
+        assert positive.y + positive.height == zero
+        assert positive.height == pytest.approx(2 * negative.height, abs=0.2)
+
+    def test_more_than_twenty_categories_keep_the_largest_and_say_so(self) -> None:
+        fields = [
+            FieldSpec(id="shop", title="网点", type=FieldType.text),
+            FieldSpec(id="n", title="数量", type=FieldType.int),
+        ]
+        choice = portal_view.chart_choice(_resource(fields), "", "")
+        records = [{"shop": f"网点{i:02d}", "n": i} for i in range(30)]
+
+        chart = portal_view.draw_chart(choice, records, limit=500, total=600)
+
+        assert len(chart.bars) == portal_view.MAX_BARS
+        assert chart.data[0] == ("网点29", "29")
+        assert "只显示数值最大的 20 类" in chart.note
+        assert "按前 500 行（共 600 行）绘制" in chart.note
+
+    def test_all_zero_values_and_a_single_day_still_draw(self) -> None:
+        choice = portal_view.chart_choice(_resource(AIR_FIELDS), "", "")
+        chart = portal_view.draw_chart(
+            choice, [{"day": "2026-11-01", "aqi": 0}], limit=500, total=1
+        )
+        assert chart.kind == "line"
+        assert len(chart.dots) == 1
+        assert [label for _, label in chart.ticks] == ["0", "1"]
+
+    def test_a_resource_without_category_fields_explains_why_there_is_no_chart(self) -> None:
+        fields = [FieldSpec(id="v", title="数值", type=FieldType.numeric)]
+        choice = portal_view.chart_choice(_resource(fields), "", "")
+        assert choice.message == "该资源没有可作为分类或时间的字段。"
