@@ -125,7 +125,7 @@ def test_a_citizen_reports_from_a_phone_and_reads_the_reply(
     case = phone.locator("li[id^='case-CF-']").first
     expect(case).to_contain_text("待处理")
     expect(case).to_contain_text(FORM)
-    expect(case).to_contain_text("属实：平台可提供")
+    expect(case).to_contain_text("平台可提供，不应重复索要")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
 

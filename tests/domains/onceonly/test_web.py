@@ -141,7 +141,7 @@ def test_a_citizen_reports_and_the_coordinator_resolves(
     assert done.status_code == 303
     mine = client.get("/onceonly/my-cases", headers=HTML).text
     assert "网页反映事项" in mine
-    assert "属实：平台可提供" in mine
+    assert "平台可提供，不应重复索要" in mine
     case = session.scalars(
         select(AskedAgainCase).order_by(AskedAgainCase.created_at.desc())
     ).first()
