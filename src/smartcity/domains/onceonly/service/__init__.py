@@ -49,15 +49,17 @@ from smartcity.domains.onceonly.service.forms import (
 from smartcity.domains.onceonly.service.prefill import (
     approve_prefill,
     decline_prefill,
-    deliver_prefill,
-    get_department_prefill,
     get_my_prefill,
     list_my_prefills,
     preview_prefill,
-    request_prefill,
     revoke_prefill,
     state_of,
 )
+from smartcity.domains.onceonly.service.prefill_delivery import (
+    deliver_prefill,
+    get_department_prefill,
+)
+from smartcity.domains.onceonly.service.prefill_request import request_prefill
 
 __all__ = [
     "approve_prefill",

@@ -25,7 +25,8 @@
    are not an exchange.
 
 Every request, approval, edit, decline, revocation and delivery is audited, without
-the values. Nothing here commits.
+the values. Nothing here commits. Step 1 is :mod:`.prefill_request`, step 3
+:mod:`.prefill_delivery`; this module holds the state and step 2.
 """
 
 from __future__ import annotations
@@ -37,13 +38,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from smartcity.core.config import OnceOnlySettings
-from smartcity.core.errors import AuthenticationRequiredError
-from smartcity.core.identifiers import is_valid_id_number, mask_id_number
-from smartcity.core.security import SYSTEM, Actor, ActorKind, ensure_permission
+from smartcity.core.security import SYSTEM, Actor
 from smartcity.core.time import utcnow
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.base_data import service as base_data_service
@@ -52,50 +51,27 @@ from smartcity.domains.base_data.errors import (
     RecordNotFoundError,
     TableNotFoundError,
 )
-from smartcity.domains.catalog.enums import EntryStatus, ShareType
 from smartcity.domains.onceonly.errors import (
     InvalidConsentError,
-    InvalidPrefillRequestError,
     PrefillClosedError,
     PrefillDeliveredError,
-    PrefillPendingError,
     PrefillRequestNotFoundError,
-    ServiceFormNotFoundError,
 )
-from smartcity.domains.onceonly.models import PrefillItem, PrefillRequest, ServiceForm
-from smartcity.domains.onceonly.permissions import OnceOnlyPermission
+from smartcity.domains.onceonly.models import PrefillItem, PrefillRequest
 from smartcity.domains.onceonly.prefill_enums import (
     OPEN_PREFILL_STATES,
     PREFILL_BASIS_LABELS,
     PREFILL_STATE_LABELS,
-    PrefillBasis,
     PrefillState,
 )
 from smartcity.domains.onceonly.prefill_schemas import (
     MAX_EDITED_LENGTH,
     PrefillConsent,
-    PrefillDelivery,
     PrefillItemView,
-    PrefillRequestCreate,
     PrefillRequestView,
     PrefillSummary,
-    PrefillValue,
-)
-from smartcity.domains.onceonly.schemas import FormFieldRead
-from smartcity.domains.onceonly.service.forms import (
-    entry_views,
-    find_form_by_code,
-    form_read,
-    get_form,
 )
 from smartcity.domains.privacy import service as privacy_service
-from smartcity.domains.privacy.enums import KEY_RULES, SubjectKind
-from smartcity.domains.registry import service as registry_service
-from smartcity.domains.sharing import service as sharing_service
-
-PREFILL_OPERATION = "prefill"
-"""The exchange log's operation for a delivered prefill."""
-
 
 # ---------------------------------------------------------------- state
 
@@ -106,181 +82,6 @@ def state_of(request: PrefillRequest, now: datetime | None = None) -> PrefillSta
     if request.state in OPEN_PREFILL_STATES and (now or utcnow()) >= request.expires_at:
         return PrefillState.expired
     return request.state
-
-
-# ---------------------------------------------------------------- 1. the request
-
-
-@dataclass(frozen=True, slots=True)
-class _Offer:
-    field: FormFieldRead
-    basis: PrefillBasis
-    grant_id: UUID | None
-
-
-def _keyed_by_id_number(session: Session, entry_id: UUID) -> bool:
-    """The entry's base-data table has one key, and it holds 公民身份号码."""
-    table = base_data_service.table_for_entry(session, entry_id)
-    if table is None:
-        return False
-    keys = [f for f in table.fields if f.is_key and not f.retired]
-    return len(keys) == 1 and keys[0].rule.value in KEY_RULES[SubjectKind.citizen]
-
-
-def _offers(session: Session, form: ServiceForm, organization_id: UUID) -> list[_Offer]:
-    """The form's fields the department may obtain from a base-data table keyed by
-    公民身份号码: its own resource, an active grant covering the item (the checker's
-    ``granted``), or an entry shared 无条件. Conditional entries without a grant, entries
-    not shared, withdrawn entries and applicant-only fields are not offered."""
-    read = form_read(session, form)
-    mapped = [
-        f
-        for f in read.fields
-        if f.mapping is not None
-        and f.mapping.entry_status == "published"
-        and f.mapping.item_id is not None
-        and f.mapping.base_table is not None
-        and f.mapping.base_column is not None
-    ]
-    entry_ids = {f.mapping.entry_id for f in mapped if f.mapping is not None}
-    coverage = sharing_service.active_grant_coverage(
-        session, consumer_organization_ids={organization_id}, entry_ids=entry_ids
-    )
-    keyed = {entry_id: _keyed_by_id_number(session, entry_id) for entry_id in entry_ids}
-    offers: list[_Offer] = []
-    for f in mapped:
-        mapping = f.mapping
-        assert mapping is not None
-        if not keyed[mapping.entry_id]:
-            continue
-        if mapping.provider_organization_id == organization_id:
-            offers.append(_Offer(f, PrefillBasis.own, None))
-            continue
-        grant = next(
-            (
-                g
-                for g in coverage
-                if g.entry_id == mapping.entry_id and mapping.item_name in g.items
-            ),
-            None,
-        )
-        if grant is not None:
-            offers.append(_Offer(f, PrefillBasis.granted, grant.grant_id))
-        elif mapping.share_type == ShareType.unconditional.value:
-            offers.append(_Offer(f, PrefillBasis.unconditional, None))
-    return offers
-
-
-def _find_form(session: Session, data: PrefillRequestCreate) -> ServiceForm:
-    if data.form_id is not None:
-        try:
-            return get_form(session, actor=SYSTEM, form_id=data.form_id)
-        except ServiceFormNotFoundError:
-            pass
-    else:
-        found = find_form_by_code(session, (data.form_code or "").strip())
-        if found is not None:
-            return found
-    raise InvalidPrefillRequestError("找不到该事项", field="form")
-
-
-def _organization_names(session: Session, ids: Collection[UUID]) -> dict[UUID, str]:
-    return {
-        organization_id: registry_service.get_organization(
-            session, actor=SYSTEM, organization_id=organization_id
-        ).name
-        for organization_id in ids
-    }
-
-
-def request_prefill(
-    session: Session, *, actor: Actor, data: PrefillRequestCreate, settings: OnceOnlySettings
-) -> PrefillRequest:
-    """Ask to prefill one of the actor's department's forms for the citizen with
-    ``data.subject_key`` (Art. 28). The offered fields are fixed now (see
-    :func:`_offers`); no value is read, and nothing in the answer depends on whether
-    the platform holds the citizen's record. Expires ``settings.prefill_ttl_minutes``
-    from now unless answered. Audited (the key masked).
-
-    Raises:
-        AuthenticationRequiredError; PermissionDeniedError (no ``onceonly.prefill``);
-        InvalidPrefillRequestError: not a valid 公民身份号码, no case reference, no such
-            form, a form of another department, or no field the platform may prefill.
-    """
-    ensure_permission(actor, OnceOnlyPermission.prefill)
-    if actor.organization_id is None:
-        raise InvalidPrefillRequestError("只有部门的账号可以请求回填", field="organization")
-    key = data.subject_key.strip().upper()
-    if not is_valid_id_number(key):
-        raise InvalidPrefillRequestError(
-            "subject_key 应为有效的 18 位公民身份号码（GB 11643）", field="subject_key"
-        )
-    case_reference = data.case_reference.strip()
-    if not case_reference:
-        raise InvalidPrefillRequestError("请注明所办理的事项（案卷号等）", field="case_reference")
-    form = _find_form(session, data)
-    if form.organization_id != actor.organization_id:
-        raise InvalidPrefillRequestError("只能为本部门办理的事项请求回填", field="form")
-    offers = _offers(session, form, actor.organization_id)
-    if not offers:
-        raise InvalidPrefillRequestError(
-            "本事项没有本部门可从平台获得、可以回填的字段", field="form"
-        )
-    sources = _organization_names(
-        session,
-        {
-            o.field.mapping.source_organization_id
-            for o in offers
-            if o.field.mapping is not None and o.field.mapping.source_organization_id
-        },
-    )
-    now = utcnow()
-    request = PrefillRequest(
-        form=form,
-        organization_id=actor.organization_id,
-        requested_by_id=actor.id,
-        requested_by_name=actor.name[:100],
-        subject_key=key,
-        case_reference=case_reference,
-        purpose=data.purpose.strip() or form.name,
-        state=PrefillState.pending,
-        expires_at=now + timedelta(minutes=settings.prefill_ttl_minutes),
-    )
-    request.items = [
-        PrefillItem(
-            field_id=o.field.id,
-            position=o.field.position,
-            label=o.field.label,
-            entry_id=o.field.mapping.entry_id,
-            resource_code=o.field.mapping.resource_code,
-            item_name=o.field.mapping.item_name,
-            base_table=o.field.mapping.base_table or "",
-            source_organization_id=o.field.mapping.source_organization_id,
-            source_name=sources.get(o.field.mapping.source_organization_id, "")
-            if o.field.mapping.source_organization_id
-            else o.field.mapping.provider_name,
-            basis=o.basis,
-            grant_id=o.grant_id,
-        )
-        for o in offers
-        if o.field.mapping is not None
-    ]
-    session.add(request)
-    session.flush()
-    audit_service.record(
-        session,
-        actor=actor,
-        action="onceonly.prefill.requested",
-        subject=request,
-        changes={
-            "form": form.code,
-            "subject": mask_id_number(key),
-            "case_reference": case_reference,
-            "offered": [item.label for item in request.items],
-        },
-        organization_id=actor.organization_id,
-    )
-    return request
 
 
 # ---------------------------------------------------------------- 2. the citizen
@@ -606,160 +407,3 @@ def revoke_prefill(session: Session, *, actor: Actor, request_id: UUID) -> Prefi
         organization_id=request.organization_id,
     )
     return request
-
-
-# ---------------------------------------------------------------- 3. delivery
-
-
-def get_department_prefill(session: Session, *, actor: Actor, request_id: UUID) -> PrefillRequest:
-    """A prefill request of the actor's department (others' look missing).
-
-    Raises:
-        AuthenticationRequiredError; PermissionDeniedError; PrefillRequestNotFoundError.
-    """
-    if actor.kind is ActorKind.anonymous:
-        raise AuthenticationRequiredError()
-    ensure_permission(actor, OnceOnlyPermission.prefill)
-    request = session.scalars(
-        select(PrefillRequest)
-        .where(
-            PrefillRequest.id == request_id,
-            PrefillRequest.organization_id == actor.organization_id,
-        )
-        .options(selectinload(PrefillRequest.items), selectinload(PrefillRequest.form))
-    ).one_or_none()
-    if request is None:
-        raise PrefillRequestNotFoundError(request_id=str(request_id))
-    return request
-
-
-def _still_obtainable(
-    session: Session, organization_id: UUID, items: Collection[PrefillItem]
-) -> set[UUID]:
-    """The items (ids) the department may still obtain at delivery: the entry is still
-    published with the item, and it is the department's own, an active grant still
-    covers the item, or the entry is shared 无条件. A grant revoked or expired since the
-    request, or a withdrawn entry, withholds its platform values."""
-    entries = entry_views(session, sorted({item.entry_id for item in items}, key=str))
-    coverage = sharing_service.active_grant_coverage(
-        session, consumer_organization_ids={organization_id}, entry_ids=set(entries)
-    )
-    out: set[UUID] = set()
-    for item in items:
-        entry = entries.get(item.entry_id)
-        if entry is None or entry.status is not EntryStatus.published:
-            continue
-        if item.item_name not in entry.items:
-            continue
-        if (
-            entry.provider_organization_id == organization_id
-            or entry.share_type == ShareType.unconditional.value
-            or any(g.entry_id == entry.id and item.item_name in g.items for g in coverage)
-        ):
-            out.add(item.id)
-    return out
-
-
-def deliver_prefill(session: Session, *, actor: Actor, request_id: UUID) -> PrefillDelivery:
-    """The approved values, once (Art. 28): each with ``verified`` (platform value, with
-    its source department and last update) or not (typed by the citizen). Platform values
-    the department may no longer obtain (grant ended, entry withdrawn) are withheld. The
-    state moves to ``delivered`` by a conditional update, so of two concurrent fetches
-    only one gets the values; the stored values are then cleared. The platform values
-    are logged in the exchange log (one entry per base-data table) and the delivery is
-    audited.
-
-    Raises:
-        AuthenticationRequiredError; PermissionDeniedError; PrefillRequestNotFoundError;
-        PrefillPendingError (not answered yet); PrefillDeliveredError (fetched
-        before); PrefillClosedError (declined, revoked or expired).
-    """
-    request = get_department_prefill(session, actor=actor, request_id=request_id)
-    now = utcnow()
-    state = state_of(request, now)
-    if state is PrefillState.pending:
-        raise PrefillPendingError(
-            "申请人尚未确认，请稍后再取",
-            state=state.value,
-            expires_at=request.expires_at.isoformat(),
-        )
-    if state is PrefillState.delivered:
-        raise PrefillDeliveredError(state=state.value)
-    if state is not PrefillState.approved:
-        raise PrefillClosedError(
-            f"回填请求{PREFILL_STATE_LABELS[state]}，不提供任何数据", state=state.value
-        )
-    moved = session.execute(
-        update(PrefillRequest)
-        .where(PrefillRequest.id == request.id, PrefillRequest.state == PrefillState.approved)
-        .values(state=PrefillState.delivered, delivered_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(moved, "rowcount", 0) != 1:
-        raise PrefillDeliveredError(state=PrefillState.delivered.value)
-    session.refresh(request, ["state", "delivered_at", "updated_at"])
-    approved = [item for item in request.items if item.is_approved]
-    obtainable = _still_obtainable(session, request.organization_id, approved)
-    values: list[PrefillValue] = []
-    withheld: list[str] = []
-    logged: dict[str, list[PrefillItem]] = defaultdict(list)
-    for item in approved:
-        if not item.is_edited and item.id not in obtainable:
-            withheld.append(item.label)
-            continue
-        values.append(
-            PrefillValue(
-                field_id=item.field_id,
-                label=item.label,
-                item_name=item.item_name,
-                value=item.value,
-                verified=not item.is_edited,
-                source_organization=None if item.is_edited else item.source_name,
-                source_organization_id=None if item.is_edited else item.source_organization_id,
-                updated_at=None if item.is_edited else item.source_updated_at,
-            )
-        )
-        if not item.is_edited:
-            logged[item.base_table].append(item)
-    for item in request.items:
-        item.value = None
-    session.flush()
-    audit_service.record(
-        session,
-        actor=actor,
-        action="onceonly.prefill.delivered",
-        subject=request,
-        changes={
-            "delivered": [v.label for v in values],
-            "verified": [v.label for v in values if v.verified],
-            "withheld": withheld,
-        },
-        organization_id=request.organization_id,
-    )
-    # The exchange log last: on PostgreSQL its lock is held until the commit.
-    sharing_service.exchange_log.append_many(
-        session,
-        [
-            sharing_service.exchange_log.LogDraft(
-                actor=actor,
-                operation=PREFILL_OPERATION,
-                result="ok",
-                grant_id=next((i.grant_id for i in items if i.grant_id is not None), None),
-                case_reference=request.case_reference,
-                resource=table,
-                subject_keys=[request.subject_key],
-                fields=[i.item_name for i in items],
-                records=1,
-            )
-            for table, items in logged.items()
-        ],
-    )
-    return PrefillDelivery(
-        id=request.id,
-        form_id=request.form_id,
-        form_code=request.form.code,
-        case_reference=request.case_reference,
-        delivered_at=now,
-        values=values,
-        withheld=withheld,
-    )
