@@ -11,10 +11,11 @@ from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
+from smartcity.core.db.engine import Database
 from smartcity.core.security import ANONYMOUS
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.identity.permissions import Role
@@ -683,3 +684,34 @@ class TestChartDrawing:
         fields = [FieldSpec(id="v", title="数值", type=FieldType.numeric)]
         choice = portal_view.chart_choice(_resource(fields), "", "")
         assert choice.message == "该资源没有可作为分类或时间的字段。"
+
+
+class TestQueryCounts:
+    def test_the_search_page_costs_the_same_queries_for_3_or_13_hits(
+        self, client: TestClient, session: Session, database: Database
+    ) -> None:
+        provider = make_organization(session)
+        for n in range(3):
+            make_dataset(session, provider=provider, title=f"计数测试{n}", tags=["计数"])
+        statements: list[str] = []
+
+        def count(*args: Any) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(database.engine, "before_cursor_execute", count)
+        try:
+            client.get("/opendata", params={"tags": "计数"})
+            few = len(statements)
+            for n in range(10):
+                make_dataset(
+                    session, provider=make_organization(session), title=f"计数{n}", tags=["计数"]
+                )
+            statements.clear()
+            page = client.get("/opendata", params={"tags": "计数"})
+            many = len(statements)
+        finally:
+            event.remove(database.engine, "before_cursor_execute", count)
+
+        assert "共 13 个开放数据集" in _text(page.text)
+        assert many == few
+        assert many <= 20
