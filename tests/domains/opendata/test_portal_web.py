@@ -16,14 +16,19 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
 from smartcity.core.db.engine import Database
-from smartcity.core.security import ANONYMOUS
+from smartcity.core.security import ANONYMOUS, SYSTEM
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.opendata import portal_view
 from smartcity.domains.opendata import service as opendata_service
 from smartcity.domains.opendata.enums import FieldType, OpenAccess, ResourceKind
 from smartcity.domains.opendata.models_requests import DataRequest
-from smartcity.domains.opendata.schemas import DatasetRead, FieldSpec, ResourceRead
+from smartcity.domains.opendata.schemas import (
+    DatasetRead,
+    FieldSpec,
+    ResourceCreate,
+    ResourceRead,
+)
 from smartcity.domains.opendata.service import data_requests
 from tests.factories.identity import actor_of, login, make_user
 from tests.factories.opendata import make_dataset
@@ -295,6 +300,25 @@ class TestDatasetPage:
         cells = re.findall(r"<td>(\d+)路</td>", second.text)
         assert cells == [str(n) for n in range(11, 21)]
         assert "第 2 / 3 页" in _text(second.text)
+
+    def test_a_file_resource_has_no_preview_chart_or_download(
+        self, client: TestClient, session: Session, bus: DatasetRead
+    ) -> None:
+        opendata_service.add_resource(
+            session,
+            actor=SYSTEM,
+            dataset_id=bus.id,
+            data=ResourceCreate(name="线路图说明", format="PDF", kind=ResourceKind.file),
+        )
+        page = client.get(f"/opendata/datasets/{bus.name}").text
+        file_block = page[page.index("线路图说明") :]
+
+        assert "文件" in _text(file_block)
+        assert "/download?format=" not in file_block
+        assert "preview-box" not in file_block
+        assert "chart-box" not in file_block
+        assert "新增资源“线路图说明”" in _text(page)
+        assert page.count("/download?format=csv") == 1
 
     def test_an_unknown_dataset_is_a_chinese_404_page(self, client: TestClient) -> None:
         response = client.get("/opendata/datasets/no-such-dataset", headers=HTML)
