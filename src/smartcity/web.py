@@ -24,6 +24,7 @@ from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.identity.permissions import ROLE_LABELS, IdentityPermission, Role
 from smartcity.domains.identity.schemas import UserFilter
+from smartcity.domains.opendata.permissions import OpenDataPermission
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.permissions import RegistryPermission
 from smartcity.domains.registry.schemas import OrganizationFilter, OrganizationSummary
@@ -79,6 +80,10 @@ def _links(actor: Actor) -> list[Link]:
     links.append(
         Link("/opendata", "开放数据门户", "公共数据检索、预览、下载和接口调用（无需登录）")
     )
+    if actor.has(OpenDataPermission.answer_requests):
+        links.append(
+            Link("/opendata/requests", "数据开放申请处理", "答复社会公众提出的数据开放申请")
+        )
     links.append(Link("/api/docs", "接口文档", "平台 HTTP 接口（OpenAPI）"))
     return links
 

@@ -739,3 +739,19 @@ class TestQueryCounts:
         assert "共 13 个开放数据集" in _text(page.text)
         assert many == few
         assert many <= 20
+
+
+class TestCoordinatorHome:
+    def test_the_coordinators_home_links_to_the_request_queue(
+        self, client: TestClient, session: Session, settings: Settings
+    ) -> None:
+        organization = make_organization(session, coordinator=True)
+        login(
+            client,
+            session,
+            make_user(session, organization=organization, roles=[Role.coordinator]),
+            settings,
+        )
+        home = client.get("/").text
+        assert 'href="/opendata/requests"' in home
+        assert "数据开放申请处理" in home
