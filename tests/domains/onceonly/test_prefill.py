@@ -22,6 +22,7 @@ from smartcity.domains.onceonly import service
 from smartcity.domains.onceonly.errors import (
     InvalidConsentError,
     InvalidPrefillRequestError,
+    PrefillChangedError,
     PrefillClosedError,
     PrefillDeliveredError,
     PrefillPendingError,
@@ -269,6 +270,31 @@ class TestApprove:
             select(AuditEvent).where(AuditEvent.subject_id == str(request.id))
         ).all()
         assert all("13912345678" not in str(e.changes) for e in audited)
+
+    def test_an_approval_of_values_other_than_those_shown_is_refused(
+        self, session: Session, world: PrefillWorld
+    ) -> None:
+        request = world.ask(session)
+        (name,) = item_ids(request, "姓名")
+        shown = service.preview_prefill(session, actor=world.citizen, request_id=request.id)
+
+        with pytest.raises(PrefillChangedError):
+            service.approve_prefill(
+                session,
+                actor=world.citizen,
+                request_id=request.id,
+                data=PrefillConsent(approved=[name], fingerprint="0" * 64),
+                settings=SETTINGS,
+            )
+        assert request.state is PrefillState.pending
+        service.approve_prefill(
+            session,
+            actor=world.citizen,
+            request_id=request.id,
+            data=PrefillConsent(approved=[name], fingerprint=shown.fingerprint),
+            settings=SETTINGS,
+        )
+        assert service.state_of(request) is PrefillState.approved
 
     def test_typing_the_platforms_own_value_is_no_edit(
         self, session: Session, world: PrefillWorld

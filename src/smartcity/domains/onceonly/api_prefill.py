@@ -25,6 +25,7 @@ from smartcity.domains.onceonly import service
 from smartcity.domains.onceonly.errors import (
     InvalidConsentError,
     InvalidPrefillRequestError,
+    PrefillChangedError,
     PrefillClosedError,
     PrefillDeliveredError,
     PrefillPendingError,
@@ -124,7 +125,9 @@ def preview_prefill(request_id: UUID, session: SessionDep, actor: ActorDep) -> P
 
 @router.post(
     "/me/prefill-requests/{request_id}/approve",
-    responses=problem_responses(*_MINE, PrefillClosedError, InvalidConsentError),
+    responses=problem_responses(
+        *_MINE, PrefillClosedError, PrefillChangedError, InvalidConsentError
+    ),
 )
 def approve_prefill(
     request_id: UUID,
@@ -134,7 +137,8 @@ def approve_prefill(
     settings: SettingsDep,
 ) -> PrefillRequestView:
     """Approve the items in ``approved``; ``edits`` maps items to a typed value
-    (申请人提供，未经核验)."""
+    (申请人提供，未经核验); ``fingerprint`` (from the preview) makes sure the values
+    approved are the ones shown (``onceonly.prefill-changed`` otherwise)."""
     service.approve_prefill(
         session, actor=actor, request_id=request_id, data=data, settings=settings.onceonly
     )

@@ -126,3 +126,11 @@ class PrefillClosedError(ConflictError):
 
     code = "onceonly.prefill-closed"
     title = "回填请求已结束"
+
+
+class PrefillChangedError(ConflictError):
+    """The platform's values changed after the citizen was shown them: he approves only
+    what he saw, so he is shown the new values to confirm again."""
+
+    code = "onceonly.prefill-changed"
+    title = "平台数据已更新，请重新核对"

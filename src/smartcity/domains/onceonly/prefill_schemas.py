@@ -101,6 +101,9 @@ class PrefillRequestView(Schema):
     delivered_at: datetime | None
     revoked_at: datetime | None
     items: list[PrefillItemView]
+    fingerprint: str = Field(
+        default="", description="待确认时：所示数据的摘要，确认时回传（数据若已更新则拒绝）"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -130,6 +133,9 @@ class PrefillConsent(Schema):
     approved: Annotated[list[UUID], Field(max_length=200)]
     edits: dict[UUID, Annotated[str, Field(max_length=MAX_EDITED_LENGTH)]] = Field(
         default_factory=dict
+    )
+    fingerprint: Annotated[str, Field(max_length=64)] | None = Field(
+        default=None, description="预览返回的 fingerprint；给出时，数据若已更新则拒绝"
     )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AppError
 from smartcity.core.http.deps import SessionDep, SettingsDep
-from smartcity.core.http.forms import FormDep, redirect, texts
+from smartcity.core.http.forms import FormDep, redirect, text, texts
 from smartcity.core.http.htmx import render
 from smartcity.core.security import Actor
 from smartcity.domains.identity.deps import ActorDep
@@ -29,6 +29,7 @@ from smartcity.domains.onceonly import service
 from smartcity.domains.onceonly.api_prefill import CONSENT_PAGE
 from smartcity.domains.onceonly.errors import (
     InvalidConsentError,
+    PrefillChangedError,
     PrefillClosedError,
     PrefillDeliveredError,
 )
@@ -114,10 +115,12 @@ def approve(
                 session,
                 actor=actor,
                 request_id=request_id,
-                data=PrefillConsent(approved=approved, edits=edits),
+                data=PrefillConsent(
+                    approved=approved, edits=edits, fingerprint=text(form, "fingerprint") or None
+                ),
                 settings=settings.onceonly,
             )
-    except (InvalidConsentError, PrefillClosedError) as error:
+    except (InvalidConsentError, PrefillClosedError, PrefillChangedError) as error:
         return _page(
             request, session, actor, request_id, message=error.detail, status_code=error.status
         )

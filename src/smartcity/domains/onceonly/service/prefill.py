@@ -31,8 +31,10 @@ the values. Nothing here commits. Step 1 is :mod:`.prefill_request`, step 3
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,6 +55,7 @@ from smartcity.domains.base_data.errors import (
 )
 from smartcity.domains.onceonly.errors import (
     InvalidConsentError,
+    PrefillChangedError,
     PrefillClosedError,
     PrefillDeliveredError,
     PrefillRequestNotFoundError,
@@ -155,6 +158,19 @@ def _read_values(
     return held
 
 
+def fingerprint(items: Sequence[PrefillItem], held: Mapping[UUID, _Held]) -> str:
+    """A digest of the values a pending request would send now (item, value, last update):
+    the page carries it, and an approval made on values that have changed since is
+    refused, so the citizen approves exactly what he was shown."""
+    shown = [
+        [str(item.id), repr(held[item.id].value), str(held[item.id].updated_at)]
+        if item.id in held
+        else [str(item.id), None, None]
+        for item in items
+    ]
+    return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+
+
 def _view(request: PrefillRequest, held: Mapping[UUID, _Held]) -> PrefillRequestView:
     state = state_of(request)
     show_live = state is PrefillState.pending
@@ -196,6 +212,7 @@ def _view(request: PrefillRequest, held: Mapping[UUID, _Held]) -> PrefillRequest
         delivered_at=request.delivered_at,
         revoked_at=request.revoked_at,
         items=items,
+        fingerprint=fingerprint(request.items, held) if show_live else "",
     )
 
 
@@ -275,9 +292,10 @@ def approve_prefill(
     Raises:
         AuthenticationRequiredError; PermissionDeniedError; NoSubjectBindingError;
         PrefillRequestNotFoundError; PrefillClosedError (not pending: answered,
-        revoked, delivered or expired); InvalidConsentError (nothing approved, an item
-        the request does not offer, an edit of an item not approved, an empty edit, or
-        an approved item with no platform value and no edit).
+        revoked, delivered or expired); PrefillChangedError (``data.fingerprint`` is
+        not the values' now: they changed after he was shown them); InvalidConsentError
+        (nothing approved, an item the request does not offer, an edit of an item not
+        approved, an empty edit, or an approved item with no platform value and no edit).
     """
     request = get_my_prefill(session, actor=actor, request_id=request_id, for_update=True)
     _open_for_answer(request)
@@ -294,6 +312,10 @@ def approve_prefill(
             f"修改的字段未勾选同意：{'、'.join(stray)}", field="edits", labels=stray
         )
     held = _read_values(session, request.subject_key, request.items)
+    if data.fingerprint is not None and data.fingerprint != fingerprint(request.items, held):
+        raise PrefillChangedError(
+            "您确认期间平台数据已更新，请重新核对后再确认", field="fingerprint"
+        )
     # Every item is checked before any changes, so a refusal leaves the request as it was.
     plan: list[tuple[PrefillItem, Any, bool, datetime | None]] = []
     for item_id in approved:
