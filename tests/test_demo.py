@@ -36,6 +36,10 @@ from smartcity.domains.identity.errors import WeakPasswordError
 from smartcity.domains.identity.models import User
 from smartcity.domains.identity.passwords import password_problems
 from smartcity.domains.identity.permissions import Role, permissions_for
+from smartcity.domains.opendata import demo as opendata_demo
+from smartcity.domains.opendata import service as opendata_service
+from smartcity.domains.opendata.models import OpenDataset, OpenRelease
+from smartcity.domains.opendata.schemas import DatasetSearch
 from smartcity.domains.privacy.models import DataRequest
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.enums import OrganizationKind
@@ -87,6 +91,8 @@ def _counts(database: Database) -> dict[str, int]:
         counts["legal_bases"] = session.scalar(select(func.count()).select_from(LegalBasis)) or 0
         counts["systems"] = session.scalar(select(func.count()).select_from(InformationSystem)) or 0
         counts["data_requests"] = session.scalar(select(func.count()).select_from(DataRequest)) or 0
+        counts["open_datasets"] = session.scalar(select(func.count()).select_from(OpenDataset)) or 0
+        counts["open_releases"] = session.scalar(select(func.count()).select_from(OpenRelease)) or 0
         published = CatalogEntry.status == EntryStatus.published
         counts["published_entries"] = (
             session.scalar(select(func.count()).select_from(CatalogEntry).where(published)) or 0
@@ -304,6 +310,26 @@ class TestDuties:
             )
         ).one()
         assert "工业和信息化局" in note
+
+
+def test_the_open_part_of_the_catalog_is_published_de_identified_once(
+    loaded: Loaded, demo_session: Session
+) -> None:
+    assert 90 <= loaded.counts_after_first["open_datasets"] <= opendata_demo.MAX_DATASETS
+    assert loaded.counts_after_second["open_releases"] == loaded.counts_after_first["open_releases"]
+    found = opendata_service.search_datasets(
+        demo_session, actor=SYSTEM, query=DatasetSearch(q="公交", rows=50)
+    )
+    bus = next(d for d in found.results if d.title == "城市公交线路数据")
+    assert 50 <= bus.resources[0].row_count <= 2000
+    # Card swipes (one card per row) fail k-anonymity and are opened as counts per line;
+    # taxi trips fail both forms and are not opened at all.
+    titles = {d.title: d for d in found.results}
+    assert titles["公交IC卡刷卡数据"].resources[0].kind.value == "aggregate"
+    taxi = opendata_service.search_datasets(
+        demo_session, actor=SYSTEM, query=DatasetSearch(q="出租车运营")
+    )
+    assert "出租车运营数据" not in [d.title for d in taxi.results]
 
 
 def test_the_legal_basis_vocabulary_is_seeded(loaded: Loaded) -> None:

@@ -57,6 +57,7 @@ from smartcity.domains.opendata.service.datasets import (
 )
 from smartcity.domains.opendata.service.releases import (
     discard_release,
+    entry_has_releases,
     get_release,
     list_releases,
     prepare_release,
@@ -73,6 +74,7 @@ __all__ = [
     "datastore_search",
     "discard_release",
     "ensure_may_use_data",
+    "entry_has_releases",
     "find_dataset_id_by_entry",
     "find_dataset_id_by_name",
     "get_dataset",

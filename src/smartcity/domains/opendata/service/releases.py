@@ -72,16 +72,20 @@ _SLUG_INVALID = re.compile(r"[^a-z0-9_-]+")
 
 def _openable_entry(session: Session, actor: Actor, entry_id: UUID) -> Any:
     entry = catalog_service.get_entry(session, actor=actor, entry_id=entry_id)
+    _ensure_openable(actor, entry)
+    return entry
+
+
+def _ensure_openable(actor: Actor, entry: Any) -> None:
     if entry.status is not EntryStatus.published:
-        raise EntryNotOpenableError("目录条目尚未发布", entry_id=str(entry_id))
+        raise EntryNotOpenableError("目录条目尚未发布", entry_id=str(entry.id))
     if entry.open_type is OpenType.closed:
         raise EntryNotOpenableError(
-            "目录条目的开放属性为不开放（第三十条）", entry_id=str(entry_id)
+            "目录条目的开放属性为不开放（第三十条）", entry_id=str(entry.id)
         )
     ensure_permission(actor, OpenDataPermission.publish)
     if not may_manage(actor, entry.provider_organization_id):
         ensure_permission(actor, OpenDataPermission.publish_any)
-    return entry
 
 
 def _items(entry: Any, header: Sequence[str]) -> list[deidentify.Item]:
@@ -381,6 +385,14 @@ def list_releases(session: Session, *, actor: Actor, entry_id: UUID) -> list[Rel
     return [_read(session, r, preview=False) for r in releases]
 
 
+def entry_has_releases(session: Session, entry_id: UUID) -> bool:
+    """Whether any release of the entry was ever prepared (for idempotent loaders)."""
+    return (
+        session.scalar(select(OpenRelease.id).where(OpenRelease.entry_id == entry_id).limit(1))
+        is not None
+    )
+
+
 def _recheck(session: Session, release: OpenRelease) -> CheckResult:
     """The check again, on the staged rows themselves (what would be published)."""
     stored = CheckResult.model_validate(release.result)
@@ -435,7 +447,7 @@ def publish_release(
     again = _recheck(session, release)
     if not again.passed:
         raise ReleaseCheckFailedError(violations=again.violations)
-    entry = _openable_entry(session, actor, release.entry_id)
+    _ensure_openable(actor, entry)
     access = OpenAccess.conditional if entry.open_type is OpenType.conditional else OpenAccess.open
     dataset_id = session.scalar(select(OpenDataset.id).where(OpenDataset.entry_id == entry.id))
     terms = data.access_terms or entry.open_condition
