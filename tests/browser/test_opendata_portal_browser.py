@@ -182,6 +182,10 @@ def test_search_then_dataset_preview_chart_and_csv_download(desk: Page, portal: 
 def test_request_a_dataset_at_phone_width_and_the_coordinator_answers(
     phone: Page, browser: Browser, portal: Portal
 ) -> None:
+    phone.goto(f"/opendata/datasets/{portal.air}")
+    expect(phone.locator("figure.chart")).to_be_visible()
+    expect(phone.locator(".preview-table")).to_be_visible()
+    _fits(phone)
     phone.goto("/opendata")
     _fits(phone)
     phone.locator(".portal-tabs").get_by_role("link", name="数据开放申请").click()
