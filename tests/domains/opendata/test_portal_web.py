@@ -320,6 +320,21 @@ class TestDatasetPage:
         assert "新增资源“线路图说明”" in _text(page)
         assert page.count("/download?format=csv") == 1
 
+    def test_a_field_id_the_sort_cannot_quote_leaves_the_page_without_a_chart(
+        self, client: TestClient, session: Session
+    ) -> None:
+        fields = [
+            FieldSpec(id='统计"日期', title="日期", type=FieldType.date),
+            FieldSpec(id="value", title="数值", type=FieldType.int),
+        ]
+        dataset = make_dataset(session, fields=fields, rows=[["2026-01-01", 3]])
+
+        response = client.get(f"/opendata/datasets/{dataset.name}")
+
+        assert response.status_code == 200
+        assert "该字段无法用于绘制图表" in response.text
+        assert "2026-01-01" in response.text  # the preview still shows the rows
+
     def test_an_unknown_dataset_is_a_chinese_404_page(self, client: TestClient) -> None:
         response = client.get("/opendata/datasets/no-such-dataset", headers=HTML)
         assert response.status_code == 404

@@ -166,6 +166,10 @@ def _chart(session: SessionDep, actor: Actor, resource: ResourceRead, x: str, y:
     except (AuthenticationRequiredError, TermsNotAcceptedError):
         choice.message = "有条件开放的数据：登录并接受使用条件后可查看图表。"
         return view.Chart(choice=choice)
+    except InvalidQueryError:
+        # A field id the datastore's sort syntax cannot quote: no chart rather than no page.
+        choice.message = "该字段无法用于绘制图表，请选择其他字段。"
+        return view.Chart(choice=choice)
     return view.draw_chart(choice, result.records, limit=CHART_ROWS, total=resource.row_count)
 
 
