@@ -23,6 +23,7 @@ from smartcity.domains.opendata import api_dcat as opendata_dcat_api
 from smartcity.domains.opendata import api_keys as opendata_keys_api
 from smartcity.domains.opendata import web_portal as opendata_portal_web
 from smartcity.domains.opendata import web_portal_requests as opendata_requests_web
+from smartcity.domains.opendata import web_releases as opendata_releases_web
 from smartcity.domains.privacy import api as privacy_api
 from smartcity.domains.privacy import web as privacy_web
 from smartcity.domains.registry import api as registry_api
@@ -86,6 +87,7 @@ WEB_ROUTERS: list[APIRouter] = [
     onceonly_prefill_web.router,
     opendata_portal_web.router,
     opendata_requests_web.router,
+    opendata_releases_web.router,
 ]
 
 #: Requests the platform sends (documented under ``webhooks`` in the OpenAPI document).

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, 
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from smartcity.core.errors import (
     AuthenticationRequiredError,
@@ -238,7 +239,7 @@ def download(
 # --- releases (publishers) ---------------------------------------------------------------
 
 
-def read_upload(file: UploadFile) -> tuple[list[str], list[list[str]], str]:
+def read_upload(file: StarletteUploadFile) -> tuple[list[str], list[list[str]], str]:
     """Header and rows of an uploaded CSV or XLSX table.
 
     Raises:
