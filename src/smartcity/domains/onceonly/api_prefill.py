@@ -13,12 +13,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
-from smartcity.core.http.deps import SessionDep, SettingsDep
+from smartcity.core.http.deps import SessionDep, SettingsDep, get_database
 from smartcity.core.http.problems import problem_responses
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.onceonly import service
@@ -43,6 +47,30 @@ from smartcity.domains.onceonly.prefill_schemas import (
 from smartcity.domains.privacy.errors import NoSubjectBindingError
 
 router = APIRouter(prefix="/onceonly", tags=["onceonly-prefill"])
+
+
+def get_writing_session(request: Request, session: SessionDep) -> Iterator[Session]:
+    """A writing transaction for the delivery, although it is a GET: the fetch changes
+    the request's state, appends to the exchange log and the audit log. GETs read in a
+    read-only (on SQLite: deferred) transaction, which cannot safely turn into a writer
+    when another fetch of the same request writes first ("database is locked"); a
+    writing transaction begins ``IMMEDIATE``, so concurrent fetches queue and all but
+    the first find the values delivered (409). A session the tests bind to their
+    connection is used as it is."""
+    bind = session.get_bind()
+    if not (isinstance(bind, Engine) and bind.get_execution_options().get("smartcity_read_only")):
+        yield session
+        return
+    with get_database(request).sessionmaker() as writing:
+        try:
+            yield writing
+        except BaseException:
+            writing.rollback()
+            raise
+        writing.commit()
+
+
+WritingSessionDep = Annotated[Session, Depends(get_writing_session, scope="function")]
 
 CONSENT_PAGE = "prefill_consent_page"
 """The route name of the consent page (``web_prefill``)."""
@@ -101,7 +129,7 @@ def request_prefill(
         PrefillClosedError,
     ),
 )
-def fetch_prefill(request_id: UUID, session: SessionDep, actor: ActorDep) -> PrefillDelivery:
+def fetch_prefill(request_id: UUID, session: WritingSessionDep, actor: ActorDep) -> PrefillDelivery:
     """The approved values, once: each with ``verified`` (true: the platform's value, with
     its source department and last update; false: typed by the citizen, not verified).
     Not answered yet: ``onceonly.prefill-pending`` (ask again later); fetched before:
