@@ -25,35 +25,28 @@ from smartcity.domains.opendata.service.data import (
     open_download,
 )
 from smartcity.domains.opendata.service.datasets import (
-    FACETS,
     accept_terms,
     add_resource,
     create_dataset,
-    dataset_postings,
     ensure_may_use_data,
     find_dataset_id_by_entry,
     find_dataset_id_by_name,
     get_dataset,
-    get_organization,
     get_resource,
     has_accepted_terms,
-    latest_modified,
-    license_title,
-    list_dataset_names,
-    list_organizations,
-    list_tags,
-    list_themes,
     may_manage,
-    organization_name,
     publish_dataset,
     record_usage,
     remove_resource,
-    search_datasets,
-    update_cycle_label,
     update_metadata,
     usage_by_day,
     valid_name,
     withdraw_dataset,
+)
+from smartcity.domains.opendata.service.presentation import (
+    license_title,
+    organization_name,
+    update_cycle_label,
 )
 from smartcity.domains.opendata.service.releases import (
     discard_release,
@@ -62,6 +55,17 @@ from smartcity.domains.opendata.service.releases import (
     list_releases,
     prepare_release,
     publish_release,
+)
+from smartcity.domains.opendata.service.search import (
+    FACETS,
+    dataset_postings,
+    get_organization,
+    latest_modified,
+    list_dataset_names,
+    list_organizations,
+    list_tags,
+    list_themes,
+    search_datasets,
 )
 
 __all__ = [

@@ -1,0 +1,449 @@
+"""Dataset search (Art. 31): Chinese postings, filters, facets, sort; the public lists.
+
+Postings (``opendata_search_term``) hold the terms of ``core.search_text`` (CJK bigrams,
+jieba words, ASCII words) of every published dataset with a weight per field; a query's
+bigrams and words are all required (an ``INTERSECT`` of posting lists) and its score is
+the sum of the weights of the terms it matched. Facets are ``GROUP BY`` counts over all
+hits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    intersect,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from smartcity.core.search_text import document_terms, next_character, parse_query
+from smartcity.core.security import Actor
+from smartcity.domains.opendata.enums import (
+    OPEN_ACCESS_LABELS,
+    DatasetState,
+    OpenAccess,
+)
+from smartcity.domains.opendata.errors import (
+    InvalidQueryError,
+    OrganizationNotFoundError,
+)
+from smartcity.domains.opendata.models import (
+    OpenDataset,
+    OpenDatasetTag,
+    OpenResource,
+    OpenSearchTerm,
+)
+from smartcity.domains.opendata.schemas import (
+    DatasetSearch,
+    DatasetSearchResult,
+    DatasetSummary,
+    FacetCount,
+    OrganizationRead,
+    ThemeRead,
+)
+from smartcity.domains.opendata.service.presentation import (
+    dataset_summary,
+    license_title,
+    organization_name,
+    update_cycle_label,
+    with_details,
+)
+from smartcity.domains.registry.models import Organization
+
+# Weights of the fields a dataset is found by: title > tags > theme and field names
+# > slug > provider > notes (a hit in the title ranks first, as CKAN's qf title^4).
+TITLE_WEIGHT = 10
+TAG_WEIGHT = 5
+NAME_WEIGHT = 4
+FIELD_WEIGHT = 3
+THEME_WEIGHT = 3
+PROVIDER_WEIGHT = 2
+NOTES_WEIGHT = 1
+
+FACETS = ("organization", "groups", "tags", "res_format", "license_id", "update_cycle", "access")
+
+# --- search index ---------------------------------------------------------------------------
+
+
+def dataset_postings(dataset: OpenDataset) -> dict[str, int]:
+    """Terms and weights of a dataset (``provider`` and ``resources`` loaded)."""
+    fields: list[tuple[int, frozenset[str]]] = [
+        (TITLE_WEIGHT, document_terms(dataset.title)),
+        (TAG_WEIGHT, frozenset().union(*[document_terms(t) for t in dataset.tags])),
+        (NAME_WEIGHT, document_terms(dataset.name.replace("-", " ").replace("_", " "))),
+        (THEME_WEIGHT, document_terms(dataset.theme_name)),
+        (PROVIDER_WEIGHT, document_terms(dataset.provider.name)),
+        (NOTES_WEIGHT, document_terms(dataset.notes)),
+    ]
+    field_terms: set[str] = set()
+    for resource in dataset.resources:
+        field_terms |= document_terms(resource.name)
+        for spec in resource.fields:
+            field_terms |= document_terms(f"{spec.get('title', '')} {spec.get('id', '')}")
+    fields.append((FIELD_WEIGHT, frozenset(field_terms)))
+    weights: dict[str, int] = {}
+    for weight, terms in fields:
+        for term in terms:
+            weights[term] = weights.get(term, 0) + weight
+    return weights
+
+
+def index_dataset(session: Session, dataset: OpenDataset) -> None:
+    """(Re)write a published dataset's postings and tag index, in the same transaction."""
+    session.expire(dataset, ["resources"])
+    dataset = session.scalars(
+        with_details(select(OpenDataset).where(OpenDataset.id == dataset.id))
+    ).one()
+    unindex_dataset(session, dataset.id)
+    rows = [
+        {"term": term, "dataset_id": dataset.id, "weight": weight}
+        for term, weight in dataset_postings(dataset).items()
+    ]
+    if rows:
+        session.execute(insert(OpenSearchTerm), rows)
+    tags = list(dict.fromkeys(dataset.tags))
+    if tags:
+        session.execute(
+            insert(OpenDatasetTag), [{"dataset_id": dataset.id, "tag": t} for t in tags]
+        )
+
+
+def unindex_dataset(session: Session, dataset_id: UUID) -> None:
+    session.execute(delete(OpenSearchTerm).where(OpenSearchTerm.dataset_id == dataset_id))
+    session.execute(delete(OpenDatasetTag).where(OpenDatasetTag.dataset_id == dataset_id))
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Sort:
+    text: str
+    uses_score: bool
+
+
+_SORT_KEYS: dict[str, Any] = {
+    "metadata_modified": OpenDataset.metadata_modified,
+    "metadata_created": OpenDataset.metadata_created,
+    "name": OpenDataset.name,
+    "title_string": OpenDataset.title,
+    "title": OpenDataset.title,
+    "id": OpenDataset.id,
+    "download_count": OpenDataset.download_count,
+    "api_count": OpenDataset.api_count,
+    "views_recent": OpenDataset.view_count,
+    "views_total": OpenDataset.view_count,
+}
+
+
+def _order_by(sort: str, score: Any | None) -> tuple[list[ColumnElement[Any]], str]:
+    text = sort.strip() or "score desc, metadata_modified desc"
+    order: list[ColumnElement[Any]] = []
+    for item in text.split(","):
+        parts = item.split()
+        if not parts or len(parts) > 2:
+            raise InvalidQueryError(f"排序条件无法识别：{item.strip()}", field="sort")
+        key = parts[0]
+        direction = parts[1].lower() if len(parts) == 2 else "asc"
+        if direction not in {"asc", "desc"}:
+            raise InvalidQueryError(f"排序方向只能是 asc 或 desc：{item.strip()}", field="sort")
+        if key == "score":
+            if score is not None:
+                order.append(score.desc() if direction == "desc" else score.asc())
+            continue
+        column = _SORT_KEYS.get(key)
+        if column is None:
+            raise InvalidQueryError(f"不支持的排序字段：{key}", field="sort")
+        order.append(column.desc() if direction == "desc" else column.asc())
+    order.append(OpenDataset.id.asc())
+    return order, text
+
+
+def _provider_ids(session: Session, values: Sequence[str]) -> list[UUID]:
+    """Organizations named by id, directory code or URL name."""
+    wanted = {v.strip().lower() for v in values if v.strip()}
+    found: list[UUID] = []
+    for organization in session.scalars(
+        select(Organization).where(
+            Organization.id.in_(select(OpenDataset.provider_organization_id).distinct())
+        )
+    ):
+        keys = {str(organization.id), organization.code.lower(), organization_name(organization)}
+        if keys & wanted:
+            found.append(organization.id)
+    return found
+
+
+def _filtered_ids(session: Session, query: DatasetSearch) -> tuple[Select[Any], Any | None]:
+    """The statement of matching published dataset ids (with a ``score`` column when
+    the query has words) and the score column."""
+    conditions: list[ColumnElement[bool]] = [OpenDataset.state == DatasetState.published]
+    if query.provider:
+        conditions.append(
+            OpenDataset.provider_organization_id.in_(_provider_ids(session, query.provider))
+        )
+    if query.theme:
+        conditions.append(OpenDataset.theme_code.in_(query.theme))
+    if query.update_cycle:
+        conditions.append(OpenDataset.update_cycle.in_(query.update_cycle))
+    if query.license_id:
+        conditions.append(OpenDataset.license_id.in_(query.license_id))
+    if query.access:
+        conditions.append(OpenDataset.access.in_(query.access))
+    if query.modified_since is not None:
+        conditions.append(OpenDataset.metadata_modified >= query.modified_since)
+    for tag in query.tags:
+        conditions.append(
+            OpenDataset.id.in_(select(OpenDatasetTag.dataset_id).where(OpenDatasetTag.tag == tag))
+        )
+    if query.format:
+        formats = [f.upper() for f in query.format]
+        conditions.append(
+            OpenDataset.id.in_(
+                select(OpenResource.dataset_id).where(OpenResource.format.in_(formats))
+            )
+        )
+    parsed = parse_query(query.q)
+    if not query.q.strip() or parsed.is_empty:
+        return select(OpenDataset.id).where(*conditions), None
+    clauses: list[Select[Any]] = [
+        select(OpenSearchTerm.dataset_id).where(OpenSearchTerm.term == term)
+        for term in parsed.required
+    ]
+    clauses += [
+        select(OpenSearchTerm.dataset_id).where(
+            OpenSearchTerm.term >= character, OpenSearchTerm.term < next_character(character)
+        )
+        for character in parsed.characters
+    ]
+    hits = clauses[0] if len(clauses) == 1 else intersect(*clauses)
+    scored_terms: list[ColumnElement[bool]] = [
+        OpenSearchTerm.term.in_([*parsed.required, *parsed.optional])
+    ]
+    scored_terms += [
+        and_(OpenSearchTerm.term >= c, OpenSearchTerm.term < next_character(c))
+        for c in parsed.characters
+    ]
+    scores = (
+        select(OpenSearchTerm.dataset_id, func.sum(OpenSearchTerm.weight).label("score"))
+        .where(or_(*scored_terms), OpenSearchTerm.dataset_id.in_(hits))
+        .group_by(OpenSearchTerm.dataset_id)
+        .subquery()
+    )
+    statement = (
+        select(OpenDataset.id, scores.c.score)
+        .join(scores, scores.c.dataset_id == OpenDataset.id)
+        .where(*conditions)
+    )
+    return statement, scores.c.score
+
+
+def search_datasets(session: Session, *, actor: Actor, query: DatasetSearch) -> DatasetSearchResult:
+    """Published datasets matching ``q`` and the filters, best first, with the facet
+    counts of all hits (CKAN ``package_search``). Public: no login needed.
+
+    ``q`` is cut by the Chinese tokenizer: its two-character grams and ASCII words are
+    all required; a hit in the title weighs most, then tags, field names, notes.
+
+    Raises:
+        InvalidQueryError: an unknown sort key or direction.
+    """
+    del actor  # published datasets are public (Art. 31); kept for a uniform signature
+    matching, score = _filtered_ids(session, query)
+    order, sort_text = _order_by(query.sort, score)
+    ids_subquery = matching.with_only_columns(OpenDataset.id).scalar_subquery()
+    count = int(session.scalar(select(func.count()).select_from(matching.subquery())) or 0)
+    results: list[DatasetSummary] = []
+    if query.rows and count > query.start:
+        page_ids = list(
+            session.scalars(
+                matching.with_only_columns(OpenDataset.id)
+                .order_by(*order)
+                .limit(query.rows)
+                .offset(query.start)
+            )
+        )
+        datasets = {
+            d.id: d
+            for d in session.scalars(
+                with_details(select(OpenDataset).where(OpenDataset.id.in_(page_ids)))
+            )
+        }
+        results = [dataset_summary(datasets[i]) for i in page_ids]
+    facets = _facets(session, ids_subquery, query.facet_limit) if count else {f: [] for f in FACETS}
+    return DatasetSearchResult(count=count, results=results, facets=facets, sort=sort_text)
+
+
+def _facets(session: Session, ids: Any, limit: int) -> dict[str, list[FacetCount]]:
+    cap = None if limit < 0 else limit
+
+    def grouped(column: Any, count: Any, *where: Any) -> list[tuple[Any, int]]:
+        statement = (
+            select(column, count)
+            .where(*where)
+            .group_by(column)
+            .order_by(count.desc(), column.asc())
+        )
+        if cap is not None:
+            statement = statement.limit(cap)
+        return [(value, int(n)) for value, n in session.execute(statement)]
+
+    n = func.count()
+    in_ids = OpenDataset.id.in_(ids)
+    facets: dict[str, list[FacetCount]] = {}
+    organizations = grouped(OpenDataset.provider_organization_id, n, in_ids)
+    names = {
+        o.id: o
+        for o in session.scalars(
+            select(Organization).where(Organization.id.in_([v for v, _ in organizations]))
+        )
+    }
+    facets["organization"] = [
+        FacetCount(name=organization_name(names[v]), display_name=names[v].name, count=c)
+        for v, c in organizations
+    ]
+    themes = grouped(OpenDataset.theme_code, n, in_ids)
+    theme_names: dict[str, str] = {
+        code: name
+        for code, name in session.execute(
+            select(OpenDataset.theme_code, func.max(OpenDataset.theme_name))
+            .where(OpenDataset.theme_code.in_([v for v, _ in themes]))
+            .group_by(OpenDataset.theme_code)
+        )
+    }
+    facets["groups"] = [
+        FacetCount(name=v, display_name=theme_names.get(v) or v, count=c) for v, c in themes if v
+    ]
+    facets["tags"] = [
+        FacetCount(name=v, display_name=v, count=c)
+        for v, c in grouped(OpenDatasetTag.tag, n, OpenDatasetTag.dataset_id.in_(ids))
+    ]
+    facets["res_format"] = [
+        FacetCount(name=v, display_name=v, count=c)
+        for v, c in grouped(
+            OpenResource.format,
+            func.count(OpenResource.dataset_id.distinct()),
+            OpenResource.dataset_id.in_(ids),
+        )
+    ]
+    facets["license_id"] = [
+        FacetCount(name=v, display_name=license_title(v), count=c)
+        for v, c in grouped(OpenDataset.license_id, n, in_ids)
+    ]
+    facets["update_cycle"] = [
+        FacetCount(name=v, display_name=update_cycle_label(v), count=c)
+        for v, c in grouped(OpenDataset.update_cycle, n, in_ids)
+    ]
+    facets["access"] = [
+        FacetCount(name=str(v), display_name=OPEN_ACCESS_LABELS[OpenAccess(v)], count=c)
+        for v, c in grouped(OpenDataset.access, n, in_ids)
+    ]
+    return facets
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def list_dataset_names(session: Session, *, limit: int | None = None, offset: int = 0) -> list[str]:
+    """Names of every published dataset, by name (CKAN ``package_list``; unbounded by
+    default because ``ckanapi dump`` needs the whole list)."""
+    statement = (
+        select(OpenDataset.name)
+        .where(OpenDataset.state == DatasetState.published)
+        .order_by(OpenDataset.name)
+        .offset(offset)
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
+
+
+def list_organizations(session: Session) -> list[OrganizationRead]:
+    """Providers with at least one published dataset and their counts, by name
+    (CKAN ``organization_list``)."""
+    counts = (
+        select(OpenDataset.provider_organization_id, func.count().label("n"))
+        .where(OpenDataset.state == DatasetState.published)
+        .group_by(OpenDataset.provider_organization_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Organization, counts.c.n).join(
+            counts, counts.c.provider_organization_id == Organization.id
+        )
+    ).all()
+    result = [
+        OrganizationRead(
+            id=o.id,
+            name=organization_name(o),
+            code=o.code,
+            title=o.name,
+            description=o.description,
+            package_count=int(n),
+        )
+        for o, n in rows
+    ]
+    return sorted(result, key=lambda o: o.name)
+
+
+def get_organization(session: Session, id_or_name: str) -> OrganizationRead:
+    """One provider by id, directory code or URL name (CKAN ``organization_show``).
+
+    Raises:
+        OrganizationNotFoundError: no provider of open data with that key.
+    """
+    key = id_or_name.strip().lower()
+    for organization in list_organizations(session):
+        if key in {str(organization.id), organization.code.lower(), organization.name}:
+            return organization
+    raise OrganizationNotFoundError(f"数据提供单位不存在：{id_or_name}")
+
+
+def list_themes(session: Session) -> list[ThemeRead]:
+    """Themes (CKAN groups) of published datasets with their counts, by code."""
+    rows = session.execute(
+        select(OpenDataset.theme_code, func.max(OpenDataset.theme_name), func.count())
+        .where(OpenDataset.state == DatasetState.published, OpenDataset.theme_code != "")
+        .group_by(OpenDataset.theme_code)
+        .order_by(OpenDataset.theme_code)
+    ).all()
+    return [
+        ThemeRead(name=code, title=name or code, package_count=int(n)) for code, name, n in rows
+    ]
+
+
+def list_tags(session: Session, *, query: str = "", limit: int | None = None) -> list[str]:
+    """Tags of published datasets, by name (CKAN ``tag_list``); ``query`` filters by
+    substring."""
+    statement = (
+        select(OpenDatasetTag.tag)
+        .join(OpenDataset, OpenDataset.id == OpenDatasetTag.dataset_id)
+        .where(OpenDataset.state == DatasetState.published)
+        .distinct()
+        .order_by(OpenDatasetTag.tag)
+    )
+    if query:
+        statement = statement.where(OpenDatasetTag.tag.contains(query, autoescape=True))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.scalars(statement))
+
+
+def latest_modified(session: Session) -> datetime | None:
+    """When a published dataset last changed (for ``status_show`` and caching)."""
+    return session.scalar(
+        select(func.max(OpenDataset.metadata_modified)).where(
+            OpenDataset.state == DatasetState.published
+        )
+    )
