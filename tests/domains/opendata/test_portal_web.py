@@ -719,6 +719,26 @@ class TestChartDrawing:
         assert len(chart.dots) == 1
         assert [label for _, label in chart.ticks] == ["0", "1"]
 
+    def test_defaults_skip_identifiers_and_draw_a_year_as_time(self) -> None:
+        fields = [
+            FieldSpec(id="code", title="行政区划代码", type=FieldType.text),
+            FieldSpec(id="county", title="行政区划名称", type=FieldType.text),
+            FieldSpec(id="year", title="统计年度", type=FieldType.int),
+            FieldSpec(id="people", title="常住人口数", type=FieldType.int),
+        ]
+        by_year = portal_view.chart_choice(_resource(fields), "", "")
+        assert (by_year.x, by_year.y, by_year.temporal) == ("year", "people", True)
+
+        by_county = portal_view.chart_choice(_resource(fields[:2] + fields[3:]), "", "")
+        assert (by_county.x, by_county.y, by_county.temporal) == ("county", "people", False)
+
+        only_codes = [
+            FieldSpec(id="credit", title="统一社会信用代码", type=FieldType.text),
+            FieldSpec(id="serial", title="序号", type=FieldType.int),
+        ]
+        counted = portal_view.chart_choice(_resource(only_codes), "", "")
+        assert (counted.x, counted.y) == ("credit", portal_view.COUNT)
+
     def test_a_resource_without_category_fields_explains_why_there_is_no_chart(self) -> None:
         fields = [FieldSpec(id="v", title="数值", type=FieldType.numeric)]
         choice = portal_view.chart_choice(_resource(fields), "", "")

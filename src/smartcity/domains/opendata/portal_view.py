@@ -259,30 +259,65 @@ def _label(spec: FieldSpec) -> str:
     return spec.title or spec.id
 
 
+#: Words of a field name that mark an identifier: summing or grouping by it says nothing.
+_IDENTIFIER_WORDS = ("代码", "编码", "编号", "号码", "证号", "序号", "标识", "id", "code", "no")
+#: Words of an integer field that hold a year: a time axis, not a quantity.
+_YEAR_WORDS = ("年度", "年份", "year")
+#: Words of a text field that make a good category.
+_CATEGORY_WORDS = ("区县", "区划名称", "县", "区", "类别", "类型", "行业", "状态", "等级", "性质")
+
+
+def _words(spec: FieldSpec) -> str:
+    return f"{spec.id} {spec.title}".lower()
+
+
+def _is_identifier(spec: FieldSpec) -> bool:
+    words = _words(spec)
+    return any(word in words for word in _IDENTIFIER_WORDS)
+
+
+def _is_year(spec: FieldSpec) -> bool:
+    return spec.type is FieldType.int and any(word in _words(spec) for word in _YEAR_WORDS)
+
+
+def _x_rank(spec: FieldSpec) -> int:
+    """Lower is a better default for the chart's grouping."""
+    if spec.type in _TEMPORAL:
+        return 0
+    if _is_year(spec):
+        return 1
+    if spec.type in {FieldType.text, FieldType.bool} and not _is_identifier(spec):
+        return 2 if any(word in _words(spec) for word in _CATEGORY_WORDS) else 3
+    if spec.type in {FieldType.text, FieldType.bool}:
+        return 4
+    return 5
+
+
 def chart_choice(resource: ResourceRead, x: str, y: str) -> ChartChoice:
-    """The chart's columns: the user's choice when it is one of the options, else a
-    time field (a line over time) or the first text field (bars) for ``x``, and the
-    first numeric field (or the row count) for ``y``."""
+    """The chart's columns: the user's choice when it is one of the options; else, for
+    ``x``, a date or time field (a line over time), a year, a category such as the
+    county, or the first text field (bars); for ``y`` the first quantity (a numeric
+    field that is neither a year nor an identifier), or the row count."""
     choice = ChartChoice(resource=resource)
     if not resource.datastore_active:
         choice.message = "该资源是文件，没有可绘制的数据。"
         return choice
     fields = resource.fields
-    choice.x_options = [(f.id, _label(f)) for f in fields if f.type in _CATEGORY]
-    if not choice.x_options:
+    categories = [f for f in fields if f.type in _CATEGORY]
+    choice.x_options = [(f.id, _label(f)) for f in categories]
+    if not categories:
         choice.message = "该资源没有可作为分类或时间的字段。"
         return choice
     by_id = {f.id: f for f in fields}
-    defaults = (
-        [f.id for f in fields if f.type in _TEMPORAL]
-        + [f.id for f in fields if f.type in {FieldType.text, FieldType.bool}]
-        + [value for value, _ in choice.x_options]
-    )
-    choice.x = x if x in dict(choice.x_options) else defaults[0]
+    default_x = min(categories, key=_x_rank).id
+    choice.x = x if x in by_id and by_id[x] in categories else default_x
     numeric = [f for f in fields if f.type in _NUMERIC and f.id != choice.x]
+    quantities = [f for f in numeric if not _is_year(f) and not _is_identifier(f)]
     choice.y_options = [(f.id, _label(f)) for f in numeric] + [(COUNT, "记录数")]
-    choice.y = y if y in dict(choice.y_options) else choice.y_options[0][0]
-    choice.temporal = by_id[choice.x].type in _TEMPORAL
+    default_y = quantities[0].id if quantities else COUNT
+    choice.y = y if y in dict(choice.y_options) else default_y
+    spec = by_id[choice.x]
+    choice.temporal = spec.type in _TEMPORAL or _is_year(spec)
     return choice
 
 
