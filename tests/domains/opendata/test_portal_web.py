@@ -739,6 +739,14 @@ class TestChartDrawing:
         counted = portal_view.chart_choice(_resource(only_codes), "", "")
         assert (counted.x, counted.y) == ("credit", portal_view.COUNT)
 
+        latin = [
+            FieldSpec(id="station_id", type=FieldType.int),
+            FieldSpec(id="district", type=FieldType.text),
+            FieldSpec(id="humidity", type=FieldType.numeric),
+        ]
+        weather = portal_view.chart_choice(_resource(latin), "", "")
+        assert (weather.x, weather.y) == ("district", "humidity")
+
     def test_a_resource_without_category_fields_explains_why_there_is_no_chart(self) -> None:
         fields = [FieldSpec(id="v", title="数值", type=FieldType.numeric)]
         choice = portal_view.chart_choice(_resource(fields), "", "")

@@ -260,9 +260,11 @@ def _label(spec: FieldSpec) -> str:
 
 
 #: Words of a field name that mark an identifier: summing or grouping by it says nothing.
-_IDENTIFIER_WORDS = ("代码", "编码", "编号", "号码", "证号", "序号", "标识", "id", "code", "no")
+_IDENTIFIER_WORDS = ("代码", "编码", "编号", "号码", "证号", "序号", "标识")
+_IDENTIFIER_TOKENS = {"id", "code", "no", "number", "serial"}
 #: Words of an integer field that hold a year: a time axis, not a quantity.
-_YEAR_WORDS = ("年度", "年份", "year")
+_YEAR_WORDS = ("年度", "年份")
+_YEAR_TOKENS = {"year", "yr"}
 #: Words of a text field that make a good category.
 _CATEGORY_WORDS = ("区县", "区划名称", "县", "区", "类别", "类型", "行业", "状态", "等级", "性质")
 
@@ -271,13 +273,21 @@ def _words(spec: FieldSpec) -> str:
     return f"{spec.id} {spec.title}".lower()
 
 
+def _tokens(spec: FieldSpec) -> set[str]:
+    """Latin words of the id and title (``line_no`` → line, no), matched whole so that
+    ``humidity`` is not an ``id``."""
+    return set(re.split(r"[^a-z0-9]+", _words(spec))) - {""}
+
+
 def _is_identifier(spec: FieldSpec) -> bool:
     words = _words(spec)
-    return any(word in words for word in _IDENTIFIER_WORDS)
+    return any(w in words for w in _IDENTIFIER_WORDS) or bool(_tokens(spec) & _IDENTIFIER_TOKENS)
 
 
 def _is_year(spec: FieldSpec) -> bool:
-    return spec.type is FieldType.int and any(word in _words(spec) for word in _YEAR_WORDS)
+    if spec.type is not FieldType.int:
+        return False
+    return any(w in _words(spec) for w in _YEAR_WORDS) or bool(_tokens(spec) & _YEAR_TOKENS)
 
 
 def _x_rank(spec: FieldSpec) -> int:
