@@ -40,6 +40,8 @@ from smartcity.domains.opendata import demo as opendata_demo
 from smartcity.domains.opendata import service as opendata_service
 from smartcity.domains.opendata.models import OpenDataset, OpenRelease
 from smartcity.domains.opendata.schemas import DatasetSearch
+from smartcity.domains.opendata.schemas_requests import DataRequestFilter
+from smartcity.domains.opendata.service import data_requests as opendata_data_requests
 from smartcity.domains.privacy.models import DataRequest
 from smartcity.domains.registry import service as registry_service
 from smartcity.domains.registry.enums import OrganizationKind
@@ -330,6 +332,21 @@ def test_the_open_part_of_the_catalog_is_published_de_identified_once(
         demo_session, actor=SYSTEM, query=DatasetSearch(q="出租车运营")
     )
     assert "出租车运营数据" not in [d.title for d in taxi.results]
+
+
+def test_the_coordinator_has_requests_to_open_data_once(
+    loaded: Loaded, demo_session: Session
+) -> None:
+    coordinator = identity_service.find_user_by_username(demo_session, "coordinator")
+    assert coordinator is not None
+    queue = opendata_data_requests.list_data_requests(
+        demo_session,
+        actor=identity_service.actor_for_user(coordinator),
+        filters=DataRequestFilter(),
+        page=PageParams(page=1, size=50),
+    )
+    states = sorted(r.state.value for r in queue.items)
+    assert states == ["answered", "declined", "new"]
 
 
 def test_the_legal_basis_vocabulary_is_seeded(loaded: Loaded) -> None:

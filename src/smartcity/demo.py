@@ -57,6 +57,7 @@ from smartcity.domains.identity.schemas import UserCreate, UserUpdate
 from smartcity.domains.onceonly import demo as onceonly_demo
 from smartcity.domains.onceonly import demo_prefill as onceonly_prefill_demo
 from smartcity.domains.opendata import demo as opendata_demo
+from smartcity.domains.opendata import demo_requests as opendata_requests_demo
 from smartcity.domains.privacy import demo as privacy_demo
 from smartcity.domains.privacy import service as privacy_service
 from smartcity.domains.registry import service as registry_service
@@ -556,6 +557,9 @@ def load(
         status.update("开放数据（去标识化发布）")
         with database.session_scope() as session:
             opendata_demo.load(session, entries=catalog)
+        status.update("数据开放申请示例")
+        with database.session_scope() as session:
+            opendata_requests_demo.load(session)
     masked = privacy_service.mask_key(subject_key, privacy_service.subject_kind_of(subject_key))
     notes = {
         privacy_demo.CITIZEN: f"已绑定演示人口 {masked}，登录后打开 /privacy/my-data 查看"

@@ -58,6 +58,7 @@ class DataRequestRead(Schema):
 class DataRequestReceipt(Schema):
     """What the requester sees after filing: the number and state, not the contact."""
 
+    id: UUID
     number: str
     title: str
     state: DataRequestState
