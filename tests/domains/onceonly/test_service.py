@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
 from smartcity.core.pagination import PageParams
-from smartcity.core.security import ANONYMOUS, SYSTEM
+from smartcity.core.security import ANONYMOUS, SYSTEM, Actor, ActorKind
 from smartcity.domains.audit.models import AuditEvent
 from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.onceonly import service
@@ -480,3 +480,17 @@ class TestQueries:
         full_form(session, world)
         assert few > 0
         assert queries() == few
+
+
+def test_only_a_signed_in_person_reports_a_case(session: Session, world: OnceOnlyWorld) -> None:
+    client = Actor(
+        kind=ActorKind.api_client,
+        id=uuid4(),
+        organization_id=world.department.id,
+        permissions=frozenset({"onceonly.report"}),
+    )
+    for actor in (client, SYSTEM):
+        with pytest.raises(PermissionDeniedError):
+            service.report_case(
+                session, actor=actor, data=CaseCreate(matter_text="x", data_text="y")
+            )

@@ -12,8 +12,9 @@ from uuid import UUID
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from smartcity.core.errors import PermissionDeniedError
 from smartcity.core.pagination import Page, PageParams, paginate
-from smartcity.core.security import Actor, ensure_authenticated, ensure_permission
+from smartcity.core.security import Actor, ActorKind, ensure_authenticated, ensure_permission
 from smartcity.core.time import utcnow
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.onceonly.enums import OPEN_CASE_STATES, CaseState
@@ -74,12 +75,16 @@ def report_case(session: Session, *, actor: Actor, data: CaseCreate) -> AskedAga
     (a picked field names it). Numbered ``CF-<year>-<seq>`` and audited.
 
     Raises:
-        AuthenticationRequiredError; PermissionDeniedError; InvalidCaseError.
+        AuthenticationRequiredError; PermissionDeniedError (also for API clients and the
+        system: a case is a person's); InvalidCaseError.
     """
     ensure_authenticated(actor)
     ensure_permission(actor, OnceOnlyPermission.report)
-    if actor.id is None:
-        raise InvalidCaseError("只有登录的个人可以反映", field="")
+    if actor.kind is not ActorKind.user or actor.id is None:
+        # A case is a person's report; a department's API client has no one to answer.
+        raise PermissionDeniedError(
+            "只有登录的个人可以反映重复索要", permission=OnceOnlyPermission.report
+        )
     form = None
     label = ""
     if data.form_id is not None:
