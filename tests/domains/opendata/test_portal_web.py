@@ -4,6 +4,8 @@ dataset with the coordinator's answers."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -223,6 +225,21 @@ class TestDatasetPage:
         assert "发布到开放数据门户" in text
         assert "新增资源" in text
         assert 'data-usage="view">1<' in page
+
+    def test_the_api_examples_work_against_this_server(
+        self, client: TestClient, bus: DatasetRead
+    ) -> None:
+        page = html.unescape(client.get(f"/opendata/datasets/{bus.name}").text)
+        show = re.search(r"curl '?http://testserver(/api/3/action/package_show\?id=[\w-]+)", page)
+        assert show is not None
+        shown = client.get(show.group(1)).json()
+        assert shown["success"] is True
+        assert shown["result"]["title"] == "城市公交线路数据"
+        body = re.search(r"-d '(\{.*?\})'", page)
+        assert body is not None
+        found = client.post("/api/3/action/datastore_search", json=json.loads(body.group(1)))
+        assert found.json()["success"] is True
+        assert len(found.json()["result"]["records"]) == 4
 
     def test_a_view_is_counted_but_the_preview_is_not_an_api_call(
         self, client: TestClient, session: Session, bus: DatasetRead
