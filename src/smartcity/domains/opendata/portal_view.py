@@ -572,7 +572,8 @@ def history(dataset: DatasetRead) -> list[HistoryItem]:
     if dataset.published_at is not None:
         items.append(HistoryItem(dataset.published_at, "发布到开放数据门户"))
     for resource in dataset.resources:
-        items.append(HistoryItem(resource.created_at, f"新增资源“{resource.name}”"))
+        checked = "（经去标识化检查发布）" if resource.release_id is not None else ""
+        items.append(HistoryItem(resource.created_at, f"新增资源“{resource.name}”{checked}"))
         if resource.last_modified > resource.created_at:
             items.append(
                 HistoryItem(
