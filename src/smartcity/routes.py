@@ -21,6 +21,7 @@ from smartcity.domains.opendata import api as opendata_api
 from smartcity.domains.opendata import api_ckan as opendata_ckan_api
 from smartcity.domains.opendata import api_dcat as opendata_dcat_api
 from smartcity.domains.opendata import api_keys as opendata_keys_api
+from smartcity.domains.opendata import api_requests as opendata_requests_api
 from smartcity.domains.opendata import web_portal as opendata_portal_web
 from smartcity.domains.opendata import web_portal_requests as opendata_requests_web
 from smartcity.domains.opendata import web_releases as opendata_releases_web
@@ -61,6 +62,7 @@ API_ROUTERS: list[APIRouter] = [
     opendata_api.router,
     opendata_dcat_api.api_router,
     opendata_keys_api.router,
+    opendata_requests_api.router,
     tools_api,
 ]
 
