@@ -411,6 +411,9 @@ class TestConditionalDataset:
         before = client.get(f"/opendata/datasets/{conditional.name}").text
         assert "我已阅读并接受使用条件" in before
         assert "1路 火车站—太白楼" not in before
+        resource = conditional.resources[0].id
+        refused = client.get(f"/api/v1/opendata/resources/{resource}/download?format=csv")
+        assert refused.status_code == 403
 
         response = client.post(
             f"/opendata/datasets/{conditional.name}/accept-terms",
@@ -422,7 +425,11 @@ class TestConditionalDataset:
         after = client.get(f"/opendata/datasets/{conditional.name}").text
         assert "您已接受使用条件" in after
         assert "1路 火车站—太白楼" in after
-        assert "/download?format=csv" in after
+        link = re.search(r'href="(/api/v1/opendata/resources/[^"]+format=csv)"', after)
+        assert link is not None
+        # The rows stream from a read session of their own, which cannot see this test's
+        # uncommitted data (the browser test reads the file); here: the door is open now.
+        assert client.get(html.unescape(link.group(1))).status_code == 200
         assert "opendata.terms.accepted" in audit_service.actions_for(
             session, subject_id=conditional.id
         )
