@@ -2,7 +2,8 @@
 two-character search finds the bus dataset, a facet narrows, the dataset page shows the
 preview table (paged in place), the chart (another column chosen in place) and a CSV
 download with a BOM; at phone width the 数据开放申请 form refuses an empty description in
-Chinese, then files the request, which the coordinator answers in the queue."""
+Chinese, then files the request, which the coordinator answers in the queue; a citizen
+signs in from a conditionally open dataset, accepts its terms and downloads it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from sqlalchemy.orm import Session
 
 from smartcity.domains.identity.permissions import Role
-from smartcity.domains.opendata.enums import FieldType
+from smartcity.domains.opendata.enums import FieldType, OpenAccess
 from smartcity.domains.opendata.schemas import FieldSpec
 from tests.browser.conftest import own_platform
 from tests.browser.test_ui import sign_in
@@ -42,6 +43,8 @@ class Portal:
     bus: str
     air: str
     coordinator: str
+    conditional: str
+    citizen: str
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,16 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             rows=days,
         )
         make_dataset(session, provider=transport, title="出租车运营统计数据", tags=["出租车"])
-        return Portal("", bus.name, air.name, user.username)
+        conditional = make_dataset(
+            session,
+            provider=transport,
+            title="网约车订单统计数据",
+            tags=["网约车"],
+            access=OpenAccess.conditional,
+            access_terms="仅用于交通研究，不得转售或再识别个人。",
+        )
+        citizen = make_user(session, organization=None, roles=[Role.citizen])
+        return Portal("", bus.name, air.name, user.username, conditional.name, citizen.username)
 
     with own_platform(folder, seed) as (url, seeded):
         yield replace(seeded, url=url)
@@ -122,7 +134,7 @@ def test_search_then_dataset_preview_chart_and_csv_download(desk: Page, portal: 
     desk.goto("/")
     desk.get_by_role("navigation", name="主导航").get_by_role("link", name="开放数据").click()
     expect(desk.get_by_role("heading", name="开放数据门户")).to_be_visible()
-    expect(desk.locator(".results-count")).to_have_text("共 3 个开放数据集")
+    expect(desk.locator(".results-count")).to_have_text("共 4 个开放数据集")
 
     desk.get_by_label("检索开放数据").fill("公交")
     desk.get_by_label("检索开放数据").press("Enter")
@@ -131,12 +143,12 @@ def test_search_then_dataset_preview_chart_and_csv_download(desk: Page, portal: 
     # a facet narrows without a page load and shows as a removable chip
     desk.get_by_label("检索开放数据").fill("")
     desk.get_by_label("检索开放数据").press("Enter")
-    expect(desk.locator(".results-count")).to_have_text("共 3 个开放数据集")
+    expect(desk.locator(".results-count")).to_have_text("共 4 个开放数据集")
     desk.locator('[data-facet="theme"]').get_by_role("checkbox", name="生态环境").click()
     expect(desk.locator(".results-count")).to_have_text("共 1 个开放数据集")
     expect(desk.locator(".chip")).to_contain_text("主题：生态环境")
     desk.locator(".chip").click()
-    expect(desk.locator(".results-count")).to_have_text("共 3 个开放数据集")
+    expect(desk.locator(".results-count")).to_have_text("共 4 个开放数据集")
 
     desk.get_by_label("检索开放数据").fill("空气")
     desk.get_by_label("检索开放数据").press("Enter")
@@ -221,3 +233,28 @@ def test_request_a_dataset_at_phone_width_and_the_coordinator_answers(
         _fits(coordinator)
     finally:
         coordinator.context.close()
+
+
+def test_a_citizen_accepts_a_conditional_datasets_terms_then_downloads(
+    desk: Page, portal: Portal
+) -> None:
+    desk.goto(f"/opendata/datasets/{portal.conditional}")
+    access = desk.locator("#access")
+    expect(access).to_contain_text("仅用于交通研究，不得转售或再识别个人。")
+    expect(desk.locator(".preview .notice")).to_contain_text("登录并接受使用条件后可预览")
+    expect(desk.locator(".downloads a")).to_have_count(0)
+    access.get_by_role("link", name="登录后接受使用条件").click()
+    desk.get_by_label("用户名").fill(portal.citizen)
+    desk.get_by_label("密码").fill(PASSWORD)
+    desk.get_by_role("button", name="登录").click()
+
+    expect(desk).to_have_url(f"{portal.url}/opendata/datasets/{portal.conditional}")
+    desk.get_by_label("使用用途（选填）").fill("城市交通出行研究")
+    desk.get_by_role("button", name="我已阅读并接受使用条件").click()
+    expect(desk.locator("#access")).to_contain_text("您已接受使用条件")
+    expect(desk.locator(".preview-table tbody tr")).to_have_count(4)
+    with desk.expect_download() as info:
+        desk.locator('.downloads a[data-format="csv"]').click()
+    content = Path(info.value.path()).read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert "1路 火车站—太白楼" in content.decode("utf-8-sig")
