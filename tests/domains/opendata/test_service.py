@@ -110,6 +110,21 @@ class TestSearchDatasets:
         assert first == ["分页测试aaa", "分页测试bbb"]
         assert second == ["分页测试ccc"]
 
+    def test_cached_facets_follow_publication_and_withdrawal(self, session: Session) -> None:
+        def facets() -> tuple[int, dict[str, int]]:
+            result = opendata_service.search_datasets(
+                session, actor=ANONYMOUS, query=DatasetSearch(q="缓存检验")
+            )
+            return result.count, {f.name: f.count for f in result.facets["tags"]}
+
+        first = make_dataset(session, title="缓存检验一", tags=["甲"])
+        assert facets() == (1, {"甲": 1})
+        assert facets() == (1, {"甲": 1})  # the cached total and facets
+        make_dataset(session, title="缓存检验二", tags=["甲", "乙"])
+        assert facets() == (2, {"甲": 2, "乙": 1})
+        opendata_service.withdraw_dataset(session, actor=SYSTEM, dataset_id=first.id, reason="测试")
+        assert facets() == (1, {"甲": 1, "乙": 1})
+
     def test_an_unknown_sort_key_is_refused(self, session: Session) -> None:
         with pytest.raises(InvalidQueryError):
             _search(session, sort="password desc")

@@ -8,6 +8,8 @@ hits."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +19,17 @@ from uuid import UUID
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     and_,
+    cast,
     delete,
     func,
     insert,
     intersect,
+    literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -101,6 +107,7 @@ def dataset_postings(dataset: OpenDataset) -> dict[str, int]:
 
 def index_dataset(session: Session, dataset: OpenDataset) -> None:
     """(Re)write a published dataset's postings and tag index, in the same transaction."""
+    _FACET_CACHE.invalidate()
     session.expire(dataset, ["resources"])
     dataset = session.scalars(
         with_details(select(OpenDataset).where(OpenDataset.id == dataset.id))
@@ -120,6 +127,7 @@ def index_dataset(session: Session, dataset: OpenDataset) -> None:
 
 
 def unindex_dataset(session: Session, dataset_id: UUID) -> None:
+    _FACET_CACHE.invalidate()
     session.execute(delete(OpenSearchTerm).where(OpenSearchTerm.dataset_id == dataset_id))
     session.execute(delete(OpenDatasetTag).where(OpenDatasetTag.dataset_id == dataset_id))
 
@@ -133,21 +141,22 @@ class _Sort:
     uses_score: bool
 
 
-_SORT_KEYS: dict[str, Any] = {
-    "metadata_modified": OpenDataset.metadata_modified,
-    "metadata_created": OpenDataset.metadata_created,
-    "name": OpenDataset.name,
-    "title_string": OpenDataset.title,
-    "title": OpenDataset.title,
-    "id": OpenDataset.id,
-    "download_count": OpenDataset.download_count,
-    "api_count": OpenDataset.api_count,
-    "views_recent": OpenDataset.view_count,
-    "views_total": OpenDataset.view_count,
+#: CKAN sort keys → columns of the ``hits`` CTE.
+_SORT_KEYS: dict[str, str] = {
+    "metadata_modified": "metadata_modified",
+    "metadata_created": "metadata_created",
+    "name": "name",
+    "title_string": "title",
+    "title": "title",
+    "id": "id",
+    "download_count": "download_count",
+    "api_count": "api_count",
+    "views_recent": "view_count",
+    "views_total": "view_count",
 }
 
 
-def _order_by(sort: str, score: Any | None) -> tuple[list[ColumnElement[Any]], str]:
+def _order_by(sort: str, hits: Any, *, has_score: bool) -> tuple[list[ColumnElement[Any]], str]:
     text = sort.strip() or "score desc, metadata_modified desc"
     order: list[ColumnElement[Any]] = []
     for item in text.split(","):
@@ -159,14 +168,15 @@ def _order_by(sort: str, score: Any | None) -> tuple[list[ColumnElement[Any]], s
         if direction not in {"asc", "desc"}:
             raise InvalidQueryError(f"排序方向只能是 asc 或 desc：{item.strip()}", field="sort")
         if key == "score":
-            if score is not None:
-                order.append(score.desc() if direction == "desc" else score.asc())
+            if has_score:
+                order.append(hits.c.score.desc() if direction == "desc" else hits.c.score.asc())
             continue
-        column = _SORT_KEYS.get(key)
-        if column is None:
+        name = _SORT_KEYS.get(key)
+        if name is None:
             raise InvalidQueryError(f"不支持的排序字段：{key}", field="sort")
+        column = hits.c[name]
         order.append(column.desc() if direction == "desc" else column.asc())
-    order.append(OpenDataset.id.asc())
+    order.append(hits.c.id.asc())
     return order, text
 
 
@@ -256,22 +266,53 @@ def search_datasets(session: Session, *, actor: Actor, query: DatasetSearch) -> 
     ``q`` is cut by the Chinese tokenizer: its two-character grams and ASCII words are
     all required; a hit in the title weighs most, then tags, field names, notes.
 
+    Two statements whatever the facets: one ``UNION ALL`` of ``GROUP BY``s over the hits
+    (a materialized CTE, computed once) gives the total and every facet, and one
+    ordered ``LIMIT`` gives the page's ids.
+
     Raises:
         InvalidQueryError: an unknown sort key or direction.
     """
     del actor  # published datasets are public (Art. 31); kept for a uniform signature
     matching, score = _filtered_ids(session, query)
-    order, sort_text = _order_by(query.sort, score)
-    ids_subquery = matching.with_only_columns(OpenDataset.id).scalar_subquery()
-    count = int(session.scalar(select(func.count()).select_from(matching.subquery())) or 0)
+    score_column = (score if score is not None else literal(0)).label("score")
+    # The facets read only these columns: with ``ix_opendata_dataset_facets`` (state, id
+    # and them) a search without words never touches the table rows.
+    facet_hits = (
+        matching.with_only_columns(
+            OpenDataset.id.label("id"),
+            OpenDataset.provider_organization_id.label("provider"),
+            OpenDataset.theme_code.label("theme"),
+            OpenDataset.update_cycle.label("update_cycle"),
+            OpenDataset.license_id.label("license_id"),
+            OpenDataset.access.label("access"),
+        )
+        .cte("hits")
+        .prefix_with("MATERIALIZED")
+    )
+    hits = matching.with_only_columns(
+        OpenDataset.id.label("id"),
+        score_column,
+        OpenDataset.metadata_modified.label("metadata_modified"),
+        OpenDataset.metadata_created.label("metadata_created"),
+        OpenDataset.name.label("name"),
+        OpenDataset.title.label("title"),
+        OpenDataset.download_count.label("download_count"),
+        OpenDataset.api_count.label("api_count"),
+        OpenDataset.view_count.label("view_count"),
+    ).subquery("hits")
+    order, sort_text = _order_by(query.sort, hits, has_score=score is not None)
+    key = _FACET_CACHE.key(session, query)
+    cached = _FACET_CACHE.get(key)
+    if cached is None:
+        cached = _facets(session, facet_hits, query.facet_limit)
+        _FACET_CACHE.put(key, cached)
+    count, facets = cached
     results: list[DatasetSummary] = []
     if query.rows and count > query.start:
         page_ids = list(
             session.scalars(
-                matching.with_only_columns(OpenDataset.id)
-                .order_by(*order)
-                .limit(query.rows)
-                .offset(query.start)
+                select(hits.c.id).order_by(*order).limit(query.rows).offset(query.start)
             )
         )
         datasets = {
@@ -281,75 +322,158 @@ def search_datasets(session: Session, *, actor: Actor, query: DatasetSearch) -> 
             )
         }
         results = [dataset_summary(datasets[i]) for i in page_ids]
-    facets = _facets(session, ids_subquery, query.facet_limit) if count else {f: [] for f in FACETS}
     return DatasetSearchResult(count=count, results=results, facets=facets, sort=sort_text)
 
 
-def _facets(session: Session, ids: Any, limit: int) -> dict[str, list[FacetCount]]:
-    cap = None if limit < 0 else limit
+class _FacetCache:
+    """The total and facets of recent searches (the portal's home page and its common
+    filters repeat), keyed by the query without its page and sort, and by a version of
+    the published datasets: this process's count of index writes (a publication,
+    withdrawal or change here, even one rolled back later, starts a new version) and
+    the newest ``metadata_modified`` with the number of published datasets (a change
+    made by another process). The page itself is always read fresh."""
 
-    def grouped(column: Any, count: Any, *where: Any) -> list[tuple[Any, int]]:
-        statement = (
-            select(column, count)
-            .where(*where)
-            .group_by(column)
-            .order_by(count.desc(), column.asc())
-        )
-        if cap is not None:
-            statement = statement.limit(cap)
-        return [(value, int(n)) for value, n in session.execute(statement)]
+    def __init__(self, size: int = 256) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], tuple[int, dict[str, list[FacetCount]]]]
+        self._entries = OrderedDict()
+        self._size = size
+        self._generation = 0
+        self._lock = threading.Lock()
 
-    n = func.count()
-    in_ids = OpenDataset.id.in_(ids)
-    facets: dict[str, list[FacetCount]] = {}
-    organizations = grouped(OpenDataset.provider_organization_id, n, in_ids)
-    names = {
-        o.id: o
-        for o in session.scalars(
-            select(Organization).where(Organization.id.in_([v for v, _ in organizations]))
-        )
-    }
-    facets["organization"] = [
-        FacetCount(name=organization_name(names[v]), display_name=names[v].name, count=c)
-        for v, c in organizations
-    ]
-    themes = grouped(OpenDataset.theme_code, n, in_ids)
-    theme_names: dict[str, str] = {
-        code: name
-        for code, name in session.execute(
-            select(OpenDataset.theme_code, func.max(OpenDataset.theme_name))
-            .where(OpenDataset.theme_code.in_([v for v, _ in themes]))
-            .group_by(OpenDataset.theme_code)
-        )
-    }
-    facets["groups"] = [
-        FacetCount(name=v, display_name=theme_names.get(v) or v, count=c) for v, c in themes if v
-    ]
-    facets["tags"] = [
-        FacetCount(name=v, display_name=v, count=c)
-        for v, c in grouped(OpenDatasetTag.tag, n, OpenDatasetTag.dataset_id.in_(ids))
-    ]
-    facets["res_format"] = [
-        FacetCount(name=v, display_name=v, count=c)
-        for v, c in grouped(
+    def invalidate(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+    def key(self, session: Session, query: DatasetSearch) -> tuple[Any, ...]:
+        newest, published = session.execute(
+            select(
+                func.max(OpenDataset.metadata_modified),
+                select(func.count())
+                .where(OpenDataset.state == DatasetState.published)
+                .scalar_subquery(),
+            )
+        ).one()
+        filters = query.model_dump_json(exclude={"rows", "start", "sort"})
+        return (self._generation, newest, published, filters)
+
+    def get(self, key: tuple[Any, ...]) -> tuple[int, dict[str, list[FacetCount]]] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], value: tuple[int, dict[str, list[FacetCount]]]) -> None:
+        with self._lock:
+            if key[0] != self._generation:
+                return
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_FACET_CACHE = _FacetCache()
+
+
+_SINGLE_FACETS = {
+    "organization": "provider",
+    "groups": "theme",
+    "update_cycle": "update_cycle",
+    "license_id": "license_id",
+    "access": "access",
+}
+
+
+def _facets(session: Session, hits: Any, limit: int) -> tuple[int, dict[str, list[FacetCount]]]:
+    """The number of hits and every facet, from one statement over the hits."""
+
+    def label(text: str) -> Any:
+        return literal(text, String)
+
+    parts: list[Any] = [
+        select(label("count"), label(""), func.count()).select_from(hits),
+        *[
+            select(label(facet), cast(hits.c[column], String), func.count())
+            .select_from(hits)
+            .group_by(hits.c[column])
+            for facet, column in _SINGLE_FACETS.items()
+        ],
+        # LEFT JOIN from the hits: SQLite then loops over the hits and probes the tags'
+        # primary key, instead of scanning every tag (PostgreSQL plans either way).
+        select(label("tags"), OpenDatasetTag.tag, func.count())
+        .select_from(hits)
+        .outerjoin(OpenDatasetTag, hits.c.id == OpenDatasetTag.dataset_id)
+        .group_by(OpenDatasetTag.tag),
+        select(
+            label("res_format"),
             OpenResource.format,
             func.count(OpenResource.dataset_id.distinct()),
-            OpenResource.dataset_id.in_(ids),
         )
+        .select_from(hits)
+        .outerjoin(OpenResource, hits.c.id == OpenResource.dataset_id)
+        .group_by(OpenResource.format),
     ]
-    facets["license_id"] = [
-        FacetCount(name=v, display_name=license_title(v), count=c)
-        for v, c in grouped(OpenDataset.license_id, n, in_ids)
-    ]
-    facets["update_cycle"] = [
-        FacetCount(name=v, display_name=update_cycle_label(v), count=c)
-        for v, c in grouped(OpenDataset.update_cycle, n, in_ids)
-    ]
-    facets["access"] = [
-        FacetCount(name=str(v), display_name=OPEN_ACCESS_LABELS[OpenAccess(v)], count=c)
-        for v, c in grouped(OpenDataset.access, n, in_ids)
-    ]
-    return facets
+    counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    total = 0
+    for facet, value, n in session.execute(union_all(*parts)):
+        if facet == "count":
+            total = int(n)
+        elif value is not None and value != "":
+            counts[facet].append((str(value), int(n)))
+    cap = None if limit < 0 else limit
+    for facet in counts:
+        counts[facet].sort(key=lambda pair: (-pair[1], pair[0]))
+        counts[facet] = counts[facet][:cap]
+    providers = {UUID(v) for v, _ in counts["organization"]}
+    organizations = {
+        o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(providers)))
+    }
+    themes = [v for v, _ in counts["groups"]]
+    theme_names: dict[str, str] = (
+        {
+            code: name
+            for code, name in session.execute(
+                select(OpenDataset.theme_code, func.max(OpenDataset.theme_name))
+                .where(OpenDataset.theme_code.in_(themes))
+                .group_by(OpenDataset.theme_code)
+            )
+        }
+        if themes
+        else {}
+    )
+    facets: dict[str, list[FacetCount]] = {
+        "organization": [
+            FacetCount(
+                name=organization_name(organizations[UUID(v)]),
+                display_name=organizations[UUID(v)].name,
+                count=n,
+            )
+            for v, n in counts["organization"]
+            if UUID(v) in organizations
+        ],
+        "groups": [
+            FacetCount(name=v, display_name=theme_names.get(v) or v, count=n)
+            for v, n in counts["groups"]
+        ],
+        "tags": [FacetCount(name=v, display_name=v, count=n) for v, n in counts["tags"]],
+        "res_format": [
+            FacetCount(name=v, display_name=v, count=n) for v, n in counts["res_format"]
+        ],
+        "license_id": [
+            FacetCount(name=v, display_name=license_title(v), count=n)
+            for v, n in counts["license_id"]
+        ],
+        "update_cycle": [
+            FacetCount(name=v, display_name=update_cycle_label(v), count=n)
+            for v, n in counts["update_cycle"]
+        ],
+        "access": [
+            FacetCount(name=v, display_name=OPEN_ACCESS_LABELS[OpenAccess(v)], count=n)
+            for v, n in counts["access"]
+        ],
+    }
+    return total, facets
 
 
 # --- lists ------------------------------------------------------------------------------------
