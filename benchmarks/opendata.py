@@ -206,7 +206,8 @@ def load_datasets(database: Database, count: int, seed: int = 2016) -> float:
                 session.add(organization)
                 providers.append(organization)
         session.flush()
-    combos = itertools.product(range(len(SUBJECTS)), DISTRICTS, PERIODS, FORMS)
+    combos = list(itertools.product(range(len(SUBJECTS)), DISTRICTS, PERIODS, FORMS))
+    rng.shuffle(combos)  # every subject, district and period in any prefix of the list
     now = utcnow()
     batch: list[tuple[dict[str, Any], dict[str, Any], OpenDataset]] = []
 
