@@ -171,7 +171,8 @@ class OpenRelease(Entity):
     """A prepared open form of a catalog entry and the decision of its check (Art. 31).
 
     ``plan`` holds each field's treatment (``FieldTreatment``) and role (direct
-    identifier, quasi-identifier, sensitive, plain); ``result`` the check:
+    identifier, quasi-identifier, sensitive, plain), then one ``{"name": "__fields__",
+    "fields": [...]}`` element with the open field list; ``result`` the check:
     ``passed``, ``k_found``, ``suppressed_cells``, ``violations``. Only a release
     whose check passed can be published, and the check runs again at publication.
     """
