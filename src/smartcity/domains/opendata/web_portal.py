@@ -16,6 +16,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError, InvalidInputError
 from smartcity.core.http.deps import SessionDep
@@ -116,7 +117,9 @@ def portal_home(
 # ---------------------------------------------------------------- one dataset
 
 
-def _may_use(session: SessionDep, actor: Actor, dataset: DatasetRead) -> bool:
+def _may_use(session: Session, actor: Actor, dataset: DatasetRead) -> bool:
+    """Whether to offer downloads: the service's rule (``ensure_may_use_data``) asked
+    without raising, so the page can show the links or the way to the terms."""
     if dataset.access is OpenAccess.open:
         return True
     if opendata_service.may_manage(actor, dataset.provider_organization_id):
@@ -124,7 +127,7 @@ def _may_use(session: SessionDep, actor: Actor, dataset: DatasetRead) -> bool:
     return opendata_service.has_accepted_terms(session, actor=actor, dataset_id=dataset.id)
 
 
-def _preview(session: SessionDep, actor: Actor, resource: ResourceRead, page: int) -> view.Preview:
+def _preview(session: Session, actor: Actor, resource: ResourceRead, page: int) -> view.Preview:
     """One page of a resource's rows for the preview table (not counted as API use)."""
     if not resource.datastore_active:
         return view.Preview(
@@ -147,7 +150,7 @@ def _preview(session: SessionDep, actor: Actor, resource: ResourceRead, page: in
     return view.Preview(resource=resource, page=page, result=result, size=PREVIEW_ROWS)
 
 
-def _chart(session: SessionDep, actor: Actor, resource: ResourceRead, x: str, y: str) -> view.Chart:
+def _chart(session: Session, actor: Actor, resource: ResourceRead, x: str, y: str) -> view.Chart:
     """The chart of a resource: ``y`` (a numeric field, or the row count) by ``x`` (a
     category or time field), summed over the first ``CHART_ROWS`` rows."""
     choice = view.chart_choice(resource, x, y)
@@ -175,7 +178,7 @@ def _chart(session: SessionDep, actor: Actor, resource: ResourceRead, x: str, y:
 
 def _dataset_context(
     request: Request,
-    session: SessionDep,
+    session: Session,
     actor: Actor,
     dataset: DatasetRead,
 ) -> dict[str, Any]:
