@@ -241,6 +241,21 @@ class TestDatasetPage:
         assert found.json()["success"] is True
         assert len(found.json()["result"]["records"]) == 4
 
+    def test_the_page_head_describes_the_dataset_as_schema_org_json_ld(
+        self, client: TestClient, bus: DatasetRead
+    ) -> None:
+        page = client.get(f"/opendata/datasets/{bus.name}").text
+        found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+        assert found is not None
+        data = json.loads(found.group(1))
+        assert data["@type"] == "Dataset"
+        assert data["name"] == "城市公交线路数据"
+        assert data["creator"]["name"] == "济宁市交通运输局"
+        assert data["keywords"] == ["公交", "出行"]
+        formats = sorted(d["encodingFormat"] for d in data["distribution"])
+        assert formats == ["csv", "json", "xlsx"]
+        assert data["url"] == f"http://testserver/opendata/datasets/{bus.name}"
+
     def test_a_view_is_counted_but_the_preview_is_not_an_api_call(
         self, client: TestClient, session: Session, bus: DatasetRead
     ) -> None:

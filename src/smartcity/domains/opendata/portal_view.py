@@ -593,3 +593,38 @@ def usage_totals(days: Sequence[UsageDay]) -> dict[str, int]:
     for day in days:
         totals[day.channel.value] += day.count
     return totals
+
+
+def schema_org(base: str, dataset: DatasetRead) -> dict[str, Any]:
+    """The dataset as schema.org ``Dataset`` JSON-LD for the page head (what dataset
+    search engines read; the DCAT export is the catalog's full RDF)."""
+    page = f"{base}{PORTAL}/datasets/{dataset.name}"
+    data: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": page,
+        "url": page,
+        "identifier": str(dataset.id),
+        "name": dataset.title,
+        "description": dataset.notes or dataset.title,
+        "keywords": list(dataset.tags),
+        "license": dataset.license_url or dataset.license_title,
+        "isAccessibleForFree": True,
+        "creator": {"@type": "Organization", "name": dataset.provider_name},
+        "dateCreated": dataset.metadata_created.isoformat(),
+        "dateModified": dataset.metadata_modified.isoformat(),
+        "inLanguage": "zh-CN",
+    }
+    distributions = [
+        {
+            "@type": "DataDownload",
+            "name": f"{resource.name}（{label}）",
+            "encodingFormat": label.lower(),
+            "contentUrl": f"{base}{href}",
+        }
+        for resource in dataset.resources
+        for label, _hint, href in download_links(resource)
+    ]
+    if distributions:
+        data["distribution"] = distributions
+    return data

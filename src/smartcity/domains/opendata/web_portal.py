@@ -214,6 +214,7 @@ def _dataset_context(
         "accepted": dataset.access is OpenAccess.conditional
         and opendata_service.has_accepted_terms(session, actor=actor, dataset_id=dataset.id),
         "api": view.api_examples(base, dataset),
+        "jsonld": view.schema_org(base, dataset),
         "history": view.history(dataset),
         "usage": view.usage_totals(usage),
         "access_labels": OPEN_ACCESS_LABELS,
