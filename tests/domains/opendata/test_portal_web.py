@@ -411,6 +411,8 @@ class TestConditionalDataset:
         assert f"/login?next=%2Fopendata%2Fdatasets%2F{conditional.name}" in page
         assert "1路 火车站—太白楼" not in page
         assert "登录并接受使用条件后可预览" in text
+        assert "登录并接受使用条件后可查看图表" in text
+        assert 'class="chart-form"' not in page
         assert "/download?format=csv" not in page
         assert "线路编号" in text  # the field descriptions stay public
 

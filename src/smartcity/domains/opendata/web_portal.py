@@ -168,6 +168,7 @@ def _chart(session: Session, actor: Actor, resource: ResourceRead, x: str, y: st
         )
     except (AuthenticationRequiredError, TermsNotAcceptedError):
         choice.message = "有条件开放的数据：登录并接受使用条件后可查看图表。"
+        choice.x_options = []  # nothing to choose from before the terms are accepted
         return view.Chart(choice=choice)
     except InvalidQueryError:
         # A field id the datastore's sort syntax cannot quote: no chart rather than no page.
