@@ -21,6 +21,7 @@ from smartcity.domains.opendata import api as opendata_api
 from smartcity.domains.opendata import api_ckan as opendata_ckan_api
 from smartcity.domains.opendata import api_dcat as opendata_dcat_api
 from smartcity.domains.opendata import api_keys as opendata_keys_api
+from smartcity.domains.opendata import web_keys as opendata_keys_web
 from smartcity.domains.opendata import api_requests as opendata_requests_api
 from smartcity.domains.opendata import web_portal as opendata_portal_web
 from smartcity.domains.opendata import web_portal_requests as opendata_requests_web
@@ -70,6 +71,7 @@ WEB_ROUTERS: list[APIRouter] = [
     # CKAN-compatible /api/3/action and /api/action (their own paths, no /api/v1 prefix)
     opendata_ckan_api.router,
     opendata_dcat_api.router,  # /catalog.ttl|jsonld|rdf, /dataset/{id}.ttl|jsonld|rdf
+    opendata_keys_web.router,  # /opendata/api-keys
     shell_web,
     identity_web.router,
     registry_web.router,
