@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from markupsafe import Markup, escape
 
-from smartcity.domains.opendata.enums import DownloadFormat, FieldType, UsageChannel
+from smartcity.domains.opendata.enums import DownloadFormat, FieldType, OpenAccess, UsageChannel
 from smartcity.domains.opendata.schemas import (
     DatasetRead,
     DatastoreResult,
@@ -615,6 +615,10 @@ def schema_org(base: str, dataset: DatasetRead) -> dict[str, Any]:
         "dateModified": dataset.metadata_modified.isoformat(),
         "inLanguage": "zh-CN",
     }
+    if dataset.access is OpenAccess.conditional:
+        # Its files need a registered user who accepted the terms: no direct links.
+        data["conditionsOfAccess"] = dataset.access_terms or "注册用户接受使用条件后获取"
+        return data
     distributions = [
         {
             "@type": "DataDownload",
