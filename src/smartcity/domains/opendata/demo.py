@@ -20,17 +20,16 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from smartcity.core.identifiers import make_credit_code
 from smartcity.core.security import SYSTEM
 from smartcity.domains.catalog import service as catalog_service
-from smartcity.domains.catalog.demo_content import DemoEntry
 from smartcity.domains.catalog.enums import DataType, EntryStatus, OpenType, UpdateCycle
 from smartcity.domains.opendata import service
 from smartcity.domains.opendata.enums import ReleaseKind, ReleaseState
@@ -346,12 +345,23 @@ def _size(entry: Any) -> int:
     return max(50, min(2000, count))
 
 
+class DemoEntryLike(Protocol):
+    """What the loader reads of a demo catalog entry (``catalog.demo_content.DemoEntry``,
+    which composition passes in: a domain does not import another's demo module)."""
+
+    @property
+    def resource_code(self) -> str: ...
+
+    @property
+    def open_type(self) -> OpenType: ...
+
+
 #: The demo opens the first this many open entries of the catalog (the issue's "about
 #: 100 datasets"), which keeps ``smartcity demo load`` fast.
 MAX_DATASETS = 100
 
 
-def load(session: Session, *, entries: list[DemoEntry]) -> int:
+def load(session: Session, *, entries: Sequence[DemoEntryLike]) -> int:
     """Publish the first ``MAX_DATASETS`` open demo entries that have no dataset yet;
     returns how many were published now."""
     published = 0
