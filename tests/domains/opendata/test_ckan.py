@@ -196,6 +196,10 @@ class TestPackageSearch:
             ("metadata_modified:[2000-01-01T00:00:00Z TO *]", {"bus", "air", "school"}),
             ("metadata_modified:[2999-01-01T00:00:00Z TO NOW]", set()),
             ("capacity:private", set()),
+            ("-groups:environment", {"bus", "school"}),
+            ("-license_id:cc-by-4.0 tags:交通", {"bus", "school"}),
+            ("-update_cycle:yearly -update_cycle:monthly", set()),
+            ("tags:交通 -update_cycle:yearly", {"bus"}),
         ],
     )
     def test_fq_narrows_the_search(
@@ -217,6 +221,9 @@ class TestPackageSearch:
         )
 
         assert self.names(by_fq) == [catalog.air.name]
+        excluded = self.search(client, fq=f"-organization:{catalog.transport_name}", rows=1000)
+        assert catalog.air.name in self.names(excluded)
+        assert not {catalog.bus.name, catalog.school.name} & set(self.names(excluded))
         assert set(self.names(by_q)) == {catalog.bus.name, catalog.school.name}
         assert self.names(by_list) == [catalog.bus.name]
 
@@ -276,7 +283,8 @@ class TestPackageSearch:
     @pytest.mark.parametrize(
         "fq",
         [
-            "-organization:x",
+            "-tags:x",
+            "-res_format:CSV",
             "organization:(a OR b)",
             'tags:"unclosed',
             "tags:交通 OR res_format:CSV",

@@ -142,7 +142,7 @@ class TestRemoteCKAN:
         with pytest.raises(ckanapi.ValidationError):
             remote.action.package_search(rows=5000)
         with pytest.raises(ckanapi.SearchQueryError):
-            remote.action.package_search(fq="-organization:x")
+            remote.action.package_search(fq="-tags:x")
         with pytest.raises(ckanapi.CKANAPIError):
             remote.action.no_such_action()
 

@@ -263,6 +263,13 @@ class Criteria:
     filters: dict[str, list[str]] = field(default_factory=dict)
     modified_since: datetime | None = None
     impossible: bool = False  # a condition no dataset meets (an empty answer)
+    #: ``-field:value`` conditions, resolved against the field's values by the caller
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+
+
+#: Filters whose values are a known, small set, so ``-field:value`` can be answered as
+#: "any other value" (ckanext-harvest's ``-organization:x``).
+NEGATABLE = {"provider", "theme", "license_id", "update_cycle", "access"}
 
 
 def _unescape(text: str) -> str:
@@ -348,6 +355,15 @@ def _since(range_text: str, parameter: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _exclude(criteria: Criteria, group: list[Term], parameter: str) -> None:
+    term = group[0]
+    target = FILTER_FIELDS.get(term.field or "")
+    if len(group) > 1 or target not in NEGATABLE or term.is_range:
+        fields = "、".join(k for k, v in FILTER_FIELDS.items() if v in NEGATABLE)
+        raise search_query_error(f"{parameter} 的排除条件只支持单个取值，字段限于 {fields}")
+    criteria.excluded.setdefault(target, []).append(term.value)
+
+
 def add_criteria(criteria: Criteria, text: str, parameter: str) -> None:
     """Add what ``q`` or one ``fq`` says to ``criteria``.
 
@@ -359,7 +375,8 @@ def add_criteria(criteria: Criteria, text: str, parameter: str) -> None:
         return
     for group in _groups(tokenize(text, parameter), parameter):
         if any(term.negated for term in group):
-            raise search_query_error(f"{parameter} 不支持排除条件（-字段:值）")
+            _exclude(criteria, group, parameter)
+            continue
         fields = {term.field for term in group}
         if len(group) > 1 and (len(fields) > 1 or None in fields):
             raise search_query_error(f"{parameter} 中的 OR 只能连接同一字段的取值")

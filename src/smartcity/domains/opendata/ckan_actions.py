@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.schemas import validation_message
 from smartcity.core.security import Actor
+from smartcity.domains.catalog.enums import UpdateCycle
 from smartcity.domains.opendata import ckan
 from smartcity.domains.opendata import service as opendata_service
 from smartcity.domains.opendata.ckan import (
@@ -32,7 +33,7 @@ from smartcity.domains.opendata.ckan import (
     search_query_error,
     validation_error,
 )
-from smartcity.domains.opendata.enums import OpenAccess, UsageChannel
+from smartcity.domains.opendata.enums import LICENSES, OpenAccess, UsageChannel
 from smartcity.domains.opendata.errors import InvalidQueryError
 from smartcity.domains.opendata.schemas import (
     MAX_DATASTORE_LIMIT,
@@ -69,6 +70,7 @@ def _search(
     for fq in [as_str(params, "fq"), *fq_list]:
         ckan.add_criteria(criteria, fq, "fq")
     sort = as_str(params, "sort")
+    _resolve_exclusions(session, criteria)
     if criteria.impossible:
         return None, sort or "score desc, metadata_modified desc"
     try:
@@ -95,6 +97,36 @@ def _search(
         # CKAN answers a bad sort as a Search Query Error (400), not a validation error.
         raise search_query_error(error.detail) from error
     return result, result.sort
+
+
+def _universe(session: Session, target: str) -> list[tuple[str, set[str]]]:
+    """Every value of a negatable filter: (the value the service takes, its keys)."""
+    if target == "provider":
+        return [
+            (str(o.id), {str(o.id), o.code.lower(), o.name})
+            for o in opendata_service.list_organizations(session)
+        ]
+    if target == "theme":
+        themes = [(t.name, {t.name}) for t in opendata_service.list_themes(session)]
+        return [*themes, ("", set())]  # a dataset without a theme is not in any group
+    if target == "license_id":
+        return [(key, {key}) for key in LICENSES]
+    if target == "update_cycle":
+        return [(c.value, {c.value}) for c in UpdateCycle]
+    return [(a.value, {a.value}) for a in OpenAccess]
+
+
+def _resolve_exclusions(session: Session, criteria: Criteria) -> None:
+    """``-field:value`` as "one of the field's other values" (CKAN's fq negation)."""
+    for target, excluded in criteria.excluded.items():
+        unwanted = {v.strip().lower() for v in excluded} | set(excluded)
+        if target in criteria.filters:
+            kept = [v for v in criteria.filters[target] if v.lower() not in unwanted]
+        else:
+            kept = [value for value, keys in _universe(session, target) if not keys & unwanted]
+        criteria.filters[target] = kept
+        if not kept:
+            criteria.impossible = True
 
 
 def package_search(session: Session, actor: Actor, params: Params, links: Links) -> Any:
