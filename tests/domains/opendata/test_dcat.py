@@ -198,3 +198,18 @@ class TestCatalog:
 
         assert response.status_code == 422
         assert response.headers["content-type"].startswith("application/problem+json")
+
+
+class TestDereferencing:
+    def test_a_dataset_uri_gives_rdf_to_rdf_clients_and_the_portal_page_to_browsers(
+        self, client: TestClient, bus: DatasetRead
+    ) -> None:
+        turtle = client.get(f"/dataset/{bus.id}", headers={"Accept": "text/turtle"})
+        browser = client.get(
+            f"/dataset/{bus.id}", headers={"Accept": "text/html"}, follow_redirects=False
+        )
+
+        graph = parsed(turtle, "ttl")
+        assert str(dataset_node(graph, bus)).endswith(f"/dataset/{bus.id}")
+        assert browser.status_code == 303
+        assert browser.headers["location"] == f"/opendata/datasets/{bus.name}"

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from smartcity.core.errors import NotFoundError, TooManyRequestsError
 from smartcity.core.http.deps import SessionDep, SettingsDep
@@ -130,3 +130,36 @@ def dataset_dcat(
     """One dataset as DCAT-AP under the platform's API."""
     found = opendata_service.get_dataset(session, actor=actor, id_or_name=id_or_name)
     return _rdf(dcat.serialize(dcat.dataset_graph(found, _urls(request)), format), format)
+
+
+_NEGOTIATED = {
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdf",
+}
+
+
+def _negotiated(request: Request) -> str | None:
+    """The RDF serialization the ``Accept`` header asks for, if any (first match wins)."""
+    for part in request.headers.get("accept", "").split(","):
+        extension = _NEGOTIATED.get(part.split(";")[0].strip().lower())
+        if extension:
+            return extension
+    return None
+
+
+@router.get(
+    "/dataset/{id_or_name}",
+    response_class=Response,
+    responses={303: {"description": "门户数据集页"}, **_RDF_RESPONSES},
+)
+def dataset_uri(
+    id_or_name: str, request: Request, session: SessionDep, actor: OpenDataActorDep
+) -> Response:
+    """A dataset's URI (the subject of its DCAT triples): RDF for RDF clients
+    (``Accept``), otherwise a redirect to its portal page."""
+    found = opendata_service.get_dataset(session, actor=actor, id_or_name=id_or_name)
+    extension = _negotiated(request)
+    if extension is None:
+        return RedirectResponse(f"/opendata/datasets/{found.name}", status_code=303)
+    return _rdf(dcat.serialize(dcat.dataset_graph(found, _urls(request)), extension), extension)

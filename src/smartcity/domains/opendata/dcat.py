@@ -84,7 +84,9 @@ class Urls:
 
     @property
     def catalog(self) -> str:
-        return f"{self.base_url}/catalog"
+        # The portal's home is the catalog's URI (``/catalog`` is the government
+        # resource catalog of Art. 24, a different thing).
+        return f"{self.base_url}/opendata"
 
     def dataset(self, dataset: DatasetSummary) -> URIRef:
         return URIRef(f"{self.base_url}/dataset/{dataset.id}")
