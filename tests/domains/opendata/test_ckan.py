@@ -141,6 +141,19 @@ class TestTransport:
         error = refused(response, status=400, type_="Bad Request")
         assert "JSON Error" in error["message"]
 
+    def test_the_help_link_explains_the_action(self, client: TestClient) -> None:
+        help_url = client.get("/api/3/action/status_show").json()["help"]
+
+        url = httpx.URL(help_url)
+        text = ok(client.get(url.path, params=dict(url.params)))
+
+        assert "site" in text or "站" in text
+        refused(
+            client.get("/api/3/action/help_show", params={"name": "nope"}),
+            status=404,
+            type_="Not Found Error",
+        )
+
     def test_the_api_version_is_three(self, client: TestClient) -> None:
         assert client.get("/api/3").json() == {"version": 3}
 

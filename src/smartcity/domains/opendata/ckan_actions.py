@@ -337,7 +337,17 @@ def datastore_search(session: Session, actor: Actor, params: Params, links: Link
     )
 
 
+def help_show(session: Session, actor: Actor, params: Params, links: Links) -> Any:
+    """What an action does (the ``help`` link of every answer points here)."""
+    name = id_param(params, "name")
+    action = ACTIONS.get(name)
+    if action is None:
+        raise ckan.not_found(f"Action function not found: {name}")
+    return " ".join((action.__doc__ or "").split())
+
+
 ACTIONS: dict[str, Action] = {
+    "help_show": help_show,
     "package_search": package_search,
     "package_show": package_show,
     "package_list": package_list,
