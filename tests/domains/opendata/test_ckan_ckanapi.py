@@ -19,6 +19,9 @@ from smartcity.app import create_app
 from smartcity.core.config import DatabaseSettings, Settings
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
+from smartcity.domains.identity.permissions import Role
+from smartcity.domains.opendata.service import keys
+from tests.factories.identity import actor_of, make_user
 from tests.factories.opendata import make_dataset
 from tests.factories.registry import make_organization
 from tests.helpers.live import serving
@@ -32,6 +35,7 @@ class Portal:
     url: str
     names: dict[str, str]  # title → dataset name
     resource_id: str
+    key: str  # a registered user's open data API key
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +53,14 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         make_dataset(session, provider=transport, title="公交草稿", publish=False)
         names = {d.title: d.name for d in (bus, air, school)}
         resource_id = str(bus.resources[0].id)
+        user = make_user(session, organization=None, roles=[Role.citizen])
+        key = keys.create_api_key(session, actor=actor_of(user), name="采集").key
     app = create_app(
         Settings(environment="test", database=DatabaseSettings(url=url)), database=database
     )
     try:
         with serving(app) as base_url:
-            yield Portal(base_url, names, resource_id)
+            yield Portal(base_url, names, resource_id, key)
     finally:
         database.dispose()
 
@@ -152,3 +158,17 @@ class TestRemoteCKAN:
         shown = remote.action.package_show(id=portal.names["校车线路信息"])
 
         assert shown["title"] == "校车线路信息"
+
+    def test_an_api_key_is_accepted_and_a_bad_one_refused(self, portal: Portal) -> None:
+        keyed = ckanapi.RemoteCKAN(portal.url, apikey=portal.key)
+        forged = ckanapi.RemoteCKAN(portal.url, apikey="odk_000000000000_forged")
+
+        assert sorted(keyed.action.package_list()) == sorted(portal.names.values())
+        with pytest.raises(ckanapi.NotAuthorized):
+            forged.action.package_list()
+
+    def test_the_command_line_sends_a_key_with_a(self, portal: Portal) -> None:
+        run = cli("action", "status_show", "-a", portal.key, "-r", portal.url)
+
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout)["site_title"] == "济宁市公共数据开放平台"
