@@ -190,6 +190,8 @@ class TestRateLimits:
         answers = [client.get("/api/3/action/package_list") for _ in range(ANONYMOUS_LIMIT + 1)]
 
         assert [a.status_code for a in answers] == [200] * ANONYMOUS_LIMIT + [429]
+        assert {a.headers["X-RateLimit-Limit"] for a in answers} == {str(ANONYMOUS_LIMIT)}
+        assert [int(a.headers["X-RateLimit-Remaining"]) for a in answers] == [2, 1, 0, 0]
         refused = answers[-1]
         assert int(refused.headers["Retry-After"]) >= 1
         body = refused.json()

@@ -103,6 +103,14 @@ def _envelope(
 
 
 async def _call(request: Request, name: str, session: Session, settings: Settings) -> JSONResponse:
+    response = await _answer(request, name, session, settings)
+    response.headers.update(deps.rate_limit_headers(request))
+    return response
+
+
+async def _answer(
+    request: Request, name: str, session: Session, settings: Settings
+) -> JSONResponse:
     links = Links(str(request.base_url).rstrip("/"))
     help_url = f"{links.action('help_show')}?name={name}"
     try:

@@ -101,13 +101,24 @@ def rate_limiter(app: FastAPI) -> keys.RateLimiter:
     return limiter
 
 
+def rate_limit_headers(request: Request) -> dict[str, str]:
+    """``X-RateLimit-Limit`` / ``X-RateLimit-Remaining`` of the request's counted call."""
+    state = getattr(request.state, "rate_limit", None)
+    if state is None:
+        return {}
+    limit, remaining = state
+    return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining)}
+
+
 def enforce_rate_limit(request: Request, caller: Caller) -> None:
-    """Count the call in the caller's minute.
+    """Count the call in the caller's minute (``rate_limit_headers`` then tells the rest).
 
     Raises:
         OpenDataRateLimitedError: over the limit (``retry_after_seconds`` set).
     """
-    retry = rate_limiter(request.app).acquire(caller.bucket, caller.limit)
+    limiter = rate_limiter(request.app)
+    retry = limiter.acquire(caller.bucket, caller.limit)
+    request.state.rate_limit = (caller.limit, limiter.remaining(caller.bucket, caller.limit))
     if retry is not None:
         raise OpenDataRateLimitedError(
             f"每分钟最多调用 {caller.limit} 次，请 {retry} 秒后再试",
@@ -136,5 +147,6 @@ __all__ = [
     "get_open_data_actor",
     "identify",
     "presented_key",
+    "rate_limit_headers",
     "rate_limiter",
 ]

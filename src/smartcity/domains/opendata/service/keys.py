@@ -180,6 +180,13 @@ class RateLimiter:
             calls.append(now)
             return None
 
+    def remaining(self, caller: str, limit: int) -> int:
+        """Calls the caller may still make in the current window."""
+        horizon = self.clock() - self.window
+        with self._lock:
+            calls = self._calls.get(caller, deque())
+            return max(0, limit - sum(1 for t in calls if t > horizon))
+
     def reset(self) -> None:
         with self._lock:
             self._calls.clear()
