@@ -145,19 +145,35 @@ async def _answer(
     return _envelope(help_url, 200, {"success": True, "result": result}, {})
 
 
-@router.api_route("/api/3/action/{action}", methods=["GET", "POST"], description=_DOC)
-async def action_v3(
+@router.get("/api/3/action/{action}", description=_DOC)
+async def action_v3_get(
     action: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
-    """A CKAN action (API version 3)."""
+    """A CKAN action (API version 3) with query parameters."""
     return await _call(request, action, session, settings)
 
 
-@router.api_route("/api/action/{action}", methods=["GET", "POST"], description=_DOC)
-async def action_unversioned(
+@router.post("/api/3/action/{action}", description=_DOC)
+async def action_v3_post(
     action: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
-    """A CKAN action (the unversioned path ``ckanapi`` calls)."""
+    """A CKAN action (API version 3) with a JSON body (or form fields)."""
+    return await _call(request, action, session, settings)
+
+
+@router.get("/api/action/{action}", description=_DOC)
+async def action_get(
+    action: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """A CKAN action (the unversioned path ``ckanapi`` calls) with query parameters."""
+    return await _call(request, action, session, settings)
+
+
+@router.post("/api/action/{action}", description=_DOC)
+async def action_post(
+    action: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """A CKAN action (the unversioned path ``ckanapi`` calls) with a JSON body."""
     return await _call(request, action, session, settings)
 
 

@@ -22,7 +22,7 @@ from smartcity.core.security import Actor, ensure_authenticated
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.opendata.service import keys
 
-router = APIRouter(tags=["opendata-pages"])
+router = APIRouter(include_in_schema=False)
 
 
 def _page(
