@@ -22,7 +22,8 @@ def test_quick_run_reads_every_row_through_each_path(tmp_path: Path) -> None:
     assert hits['{"q": "火星基地"}'] == 0
     assert hits['{"q": ""}'] == 501  # every published dataset, the big one included
     for figure in (
-        result["search"]["http"]["p95_ms"],
+        result["search"]["cold"]["http"]["p95_ms"],
+        result["search"]["warm"]["service"]["p95_ms"],
         result["datastore"]["http_rows_per_s"],
         result["csv"]["http_rows_per_s"],
     ):
