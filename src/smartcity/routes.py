@@ -21,8 +21,8 @@ from smartcity.domains.opendata import api as opendata_api
 from smartcity.domains.opendata import api_ckan as opendata_ckan_api
 from smartcity.domains.opendata import api_dcat as opendata_dcat_api
 from smartcity.domains.opendata import api_keys as opendata_keys_api
-from smartcity.domains.opendata import web_keys as opendata_keys_web
 from smartcity.domains.opendata import api_requests as opendata_requests_api
+from smartcity.domains.opendata import web_keys as opendata_keys_web
 from smartcity.domains.opendata import web_portal as opendata_portal_web
 from smartcity.domains.opendata import web_portal_requests as opendata_requests_web
 from smartcity.domains.opendata import web_releases as opendata_releases_web
