@@ -100,6 +100,40 @@ class TestSearchDatasets:
         assert _search(session, q="济宁", tags=["公交", "站点"]) == ["济宁公交站点"]
         assert _search(session, q="济宁", format=["json"]) == ["济宁公交客流"]
 
+    def test_the_whole_catalog_facets_count_published_datasets_only_as_a_search_does(
+        self, session: Session
+    ) -> None:
+        # No words and no filters: the total and facets come from the facet indexes,
+        # not from a set of hits; they must be what a search over the same datasets counts.
+        provider = make_organization(session, name="济宁市生态环境局")
+        make_dataset(session, title="全库一", provider=provider, tags=["环境", "水"])
+        make_dataset(
+            session, title="全库二", provider=provider, tags=["环境"], resource_format="JSON"
+        )
+        make_dataset(session, title="全库三", update_cycle="daily", license_id="cc-by-4.0")
+        make_dataset(session, title="全库草稿", tags=["草稿"], publish=False)
+        withdrawn = make_dataset(session, title="全库撤回", tags=["撤回"], resource_format="XLSX")
+        opendata_service.withdraw_dataset(
+            session, actor=SYSTEM, dataset_id=withdrawn.id, reason="测试"
+        )
+
+        def counts(**values: object) -> tuple[int, dict[str, dict[str, int]]]:
+            result = opendata_service.search_datasets(
+                session, actor=ANONYMOUS, query=DatasetSearch.model_validate(values)
+            )
+            facets = {k: {f.name: f.count for f in v} for k, v in result.facets.items()}
+            return result.count, facets
+
+        everything = counts()
+        total, facets = everything
+        assert total == 3
+        assert facets["tags"] == {"环境": 2, "水": 1, "测试": 1}
+        assert facets["res_format"] == {"CSV": 2, "JSON": 1}
+        assert facets["update_cycle"] == {"monthly": 2, "daily": 1}
+        assert sum(facets["organization"].values()) == 3
+        # The same three datasets as hits of a filter that keeps them all.
+        assert counts(access=["open", "conditional"]) == everything
+
     def test_rows_start_and_sort_page_the_hits(self, session: Session) -> None:
         for name in ["bbb", "aaa", "ccc"]:
             make_dataset(session, title=f"分页测试{name}", name=f"paging-{name}")

@@ -195,9 +195,21 @@ def _provider_ids(session: Session, values: Sequence[str]) -> list[UUID]:
     return found
 
 
-def _filtered_ids(session: Session, query: DatasetSearch) -> tuple[Select[Any], Any | None]:
-    """The statement of matching published dataset ids (with a ``score`` column when
-    the query has words) and the score column."""
+@dataclass(frozen=True, slots=True)
+class _Matching:
+    """A search's published datasets: ``scored`` selects their ids with a ``score``
+    column when the query has words (for the page's order), ``plain`` the same ids
+    without scoring (for the total and facets: no sum over postings), ``score`` the
+    score column (None without words)."""
+
+    scored: Select[Any]
+    plain: Select[Any]
+    score: Any | None
+    everything: bool = False  # no words, no filters: every published dataset
+
+
+def _filtered_ids(session: Session, query: DatasetSearch) -> _Matching:
+    """The published datasets matching the query's words and filters."""
     conditions: list[ColumnElement[bool]] = [OpenDataset.state == DatasetState.published]
     if query.provider:
         conditions.append(
@@ -219,14 +231,17 @@ def _filtered_ids(session: Session, query: DatasetSearch) -> tuple[Select[Any], 
         )
     if query.format:
         formats = [f.upper() for f in query.format]
+        # A probe of each candidate's formats on (dataset_id, format): most resources
+        # share a few formats, so a list of every CSV resource's dataset would be long.
         conditions.append(
-            OpenDataset.id.in_(
-                select(OpenResource.dataset_id).where(OpenResource.format.in_(formats))
-            )
+            select(OpenResource.id)
+            .where(OpenResource.dataset_id == OpenDataset.id, OpenResource.format.in_(formats))
+            .exists()
         )
     parsed = parse_query(query.q)
     if not query.q.strip() or parsed.is_empty:
-        return select(OpenDataset.id).where(*conditions), None
+        plain = select(OpenDataset.id).where(*conditions)
+        return _Matching(plain, plain, None, everything=len(conditions) == 1)
     clauses: list[Select[Any]] = [
         select(OpenSearchTerm.dataset_id).where(OpenSearchTerm.term == term)
         for term in parsed.required
@@ -245,18 +260,28 @@ def _filtered_ids(session: Session, query: DatasetSearch) -> tuple[Select[Any], 
         and_(OpenSearchTerm.term >= c, OpenSearchTerm.term < next_character(c))
         for c in parsed.characters
     ]
-    scores = (
-        select(OpenSearchTerm.dataset_id, func.sum(OpenSearchTerm.weight).label("score"))
-        .where(or_(*scored_terms), OpenSearchTerm.dataset_id.in_(hits))
-        .group_by(OpenSearchTerm.dataset_id)
-        .subquery()
-    )
+    if len(parsed.required) == 1 and not parsed.characters and not parsed.optional:
+        # One term, nothing optional: its postings are the hits and their scores (one
+        # posting per dataset and term), with no intersection to probe and no sum.
+        scores = (
+            select(OpenSearchTerm.dataset_id, OpenSearchTerm.weight.label("score"))
+            .where(OpenSearchTerm.term == parsed.required[0])
+            .subquery()
+        )
+    else:
+        scores = (
+            select(OpenSearchTerm.dataset_id, func.sum(OpenSearchTerm.weight).label("score"))
+            .where(or_(*scored_terms), OpenSearchTerm.dataset_id.in_(hits))
+            .group_by(OpenSearchTerm.dataset_id)
+            .subquery()
+        )
     statement = (
         select(OpenDataset.id, scores.c.score)
         .join(scores, scores.c.dataset_id == OpenDataset.id)
         .where(*conditions)
     )
-    return statement, scores.c.score
+    plain = select(OpenDataset.id).where(OpenDataset.id.in_(hits), *conditions)
+    return _Matching(statement, plain, scores.c.score)
 
 
 def search_datasets(session: Session, *, actor: Actor, query: DatasetSearch) -> DatasetSearchResult:
@@ -267,19 +292,23 @@ def search_datasets(session: Session, *, actor: Actor, query: DatasetSearch) -> 
     all required; a hit in the title weighs most, then tags, field names, notes.
 
     Two statements whatever the facets: one ``UNION ALL`` of ``GROUP BY``s over the hits
-    (a materialized CTE, computed once) gives the total and every facet, and one
-    ordered ``LIMIT`` gives the page's ids.
+    (a materialized CTE, computed once, read from ``ix_opendata_dataset_facets`` and
+    only intersecting postings, not scoring them) gives the total and every facet, and
+    one ordered ``LIMIT`` gives the page's ids. Without words or filters the facets are
+    ``GROUP BY``s over the ``(column, state)`` indexes instead (``_catalog_parts``).
 
     Raises:
         InvalidQueryError: an unknown sort key or direction.
     """
     del actor  # published datasets are public (Art. 31); kept for a uniform signature
-    matching, score = _filtered_ids(session, query)
+    matching = _filtered_ids(session, query)
+    score = matching.score
     score_column = (score if score is not None else literal(0)).label("score")
     # The facets read only these columns: with ``ix_opendata_dataset_facets`` (state, id
-    # and them) a search without words never touches the table rows.
+    # and them) the hits are read from that index, never from the table rows; and they
+    # need no score, so the postings are only intersected, not summed.
     facet_hits = (
-        matching.with_only_columns(
+        matching.plain.with_only_columns(
             OpenDataset.id.label("id"),
             OpenDataset.provider_organization_id.label("provider"),
             OpenDataset.theme_code.label("theme"),
@@ -290,7 +319,7 @@ def search_datasets(session: Session, *, actor: Actor, query: DatasetSearch) -> 
         .cte("hits")
         .prefix_with("MATERIALIZED")
     )
-    hits = matching.with_only_columns(
+    hits = matching.scored.with_only_columns(
         OpenDataset.id.label("id"),
         score_column,
         OpenDataset.metadata_modified.label("metadata_modified"),
@@ -305,7 +334,7 @@ def search_datasets(session: Session, *, actor: Actor, query: DatasetSearch) -> 
     key = _FACET_CACHE.key(session, query)
     cached = _FACET_CACHE.get(key)
     if cached is None:
-        cached = _facets(session, facet_hits, query.facet_limit)
+        cached = _facets(session, None if matching.everything else facet_hits, query.facet_limit)
         _FACET_CACHE.put(key, cached)
     count, facets = cached
     results: list[DatasetSummary] = []
@@ -385,35 +414,79 @@ _SINGLE_FACETS = {
 }
 
 
-def _facets(session: Session, hits: Any, limit: int) -> tuple[int, dict[str, list[FacetCount]]]:
-    """The number of hits and every facet, from one statement over the hits."""
+def _label(text: str) -> Any:
+    return literal(text, String)
 
-    def label(text: str) -> Any:
-        return literal(text, String)
 
-    parts: list[Any] = [
-        select(label("count"), label(""), func.count()).select_from(hits),
+_FACET_COLUMNS = {
+    "provider": OpenDataset.provider_organization_id,
+    "theme": OpenDataset.theme_code,
+    "update_cycle": OpenDataset.update_cycle,
+    "license_id": OpenDataset.license_id,
+    "access": OpenDataset.access,
+}
+
+
+def _catalog_parts() -> list[Any]:
+    """The total and facets of every published dataset (a search without words or
+    filters: the portal's home page, a harvester's first page). Each single facet is
+    a ``GROUP BY`` over its ``(column, state)`` index, read in order without sorting;
+    tags from the tag index (it holds published datasets only); formats from the
+    ``(format, dataset_id)`` index, probing each dataset's state."""
+    published = OpenDataset.state == DatasetState.published
+    return [
+        select(_label("count"), _label(""), func.count()).where(published),
         *[
-            select(label(facet), cast(hits.c[column], String), func.count())
-            .select_from(hits)
-            .group_by(hits.c[column])
+            select(_label(facet), cast(_FACET_COLUMNS[column], String), func.count())
+            .where(published)
+            .group_by(_FACET_COLUMNS[column])
             for facet, column in _SINGLE_FACETS.items()
         ],
-        # LEFT JOIN from the hits: SQLite then loops over the hits and probes the tags'
-        # primary key, instead of scanning every tag (PostgreSQL plans either way).
-        select(label("tags"), OpenDatasetTag.tag, func.count())
-        .select_from(hits)
-        .outerjoin(OpenDatasetTag, hits.c.id == OpenDatasetTag.dataset_id)
-        .group_by(OpenDatasetTag.tag),
+        select(_label("tags"), OpenDatasetTag.tag, func.count()).group_by(OpenDatasetTag.tag),
         select(
-            label("res_format"),
+            _label("res_format"),
             OpenResource.format,
             func.count(OpenResource.dataset_id.distinct()),
         )
-        .select_from(hits)
-        .outerjoin(OpenResource, hits.c.id == OpenResource.dataset_id)
+        .join(OpenDataset, OpenDataset.id == OpenResource.dataset_id)
+        .where(published)
         .group_by(OpenResource.format),
     ]
+
+
+def _facets(
+    session: Session, hits: Any | None, limit: int
+) -> tuple[int, dict[str, list[FacetCount]]]:
+    """The number of hits and every facet, from one statement over the hits (None:
+    every published dataset, read from the facet indexes)."""
+    label = _label
+    parts: list[Any] = (
+        _catalog_parts()
+        if hits is None
+        else [
+            select(label("count"), label(""), func.count()).select_from(hits),
+            *[
+                select(label(facet), cast(hits.c[column], String), func.count())
+                .select_from(hits)
+                .group_by(hits.c[column])
+                for facet, column in _SINGLE_FACETS.items()
+            ],
+            # LEFT JOIN from the hits: SQLite then loops over the hits and probes the tags'
+            # primary key, instead of scanning every tag (PostgreSQL plans either way).
+            select(label("tags"), OpenDatasetTag.tag, func.count())
+            .select_from(hits)
+            .outerjoin(OpenDatasetTag, hits.c.id == OpenDatasetTag.dataset_id)
+            .group_by(OpenDatasetTag.tag),
+            select(
+                label("res_format"),
+                OpenResource.format,
+                func.count(OpenResource.dataset_id.distinct()),
+            )
+            .select_from(hits)
+            .outerjoin(OpenResource, hits.c.id == OpenResource.dataset_id)
+            .group_by(OpenResource.format),
+        ]
+    )
     counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
     total = 0
     for facet, value, n in session.execute(union_all(*parts)):
@@ -430,15 +503,26 @@ def _facets(session: Session, hits: Any, limit: int) -> tuple[int, dict[str, lis
         o.id: o for o in session.scalars(select(Organization).where(Organization.id.in_(providers)))
     }
     themes = [v for v, _ in counts["groups"]]
+    # One dataset's name of each theme (the index on theme_code finds it), rather than
+    # a GROUP BY that reads every dataset of the theme.
     theme_names: dict[str, str] = (
-        {
-            code: name
-            for code, name in session.execute(
-                select(OpenDataset.theme_code, func.max(OpenDataset.theme_name))
-                .where(OpenDataset.theme_code.in_(themes))
-                .group_by(OpenDataset.theme_code)
+        dict(
+            zip(
+                themes,
+                session.execute(
+                    select(
+                        *[
+                            select(OpenDataset.theme_name)
+                            .where(OpenDataset.theme_code == code)
+                            .limit(1)
+                            .scalar_subquery()
+                            for code in themes
+                        ]
+                    )
+                ).one(),
+                strict=True,
             )
-        }
+        )
         if themes
         else {}
     )
