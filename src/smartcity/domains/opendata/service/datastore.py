@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import (
     BigInteger,
@@ -361,8 +362,8 @@ def iter_row_batches(
 
     Rows come straight from the driver's cursor (``fetchmany``), without building
     SQLAlchemy rows: that layer alone halves the rate of a million-row download.
-    ``stream_results`` gives a server-side cursor on PostgreSQL; SQLite's cursor
-    steps through the table by itself. Booleans, stored as 0/1 by SQLite, are
+    A named cursor is server-side on PostgreSQL; SQLite's cursor steps through the
+    table by itself. Booleans, stored as 0/1 by SQLite, are
     turned back into ``bool``.
 
     Raises:
@@ -377,11 +378,22 @@ def iter_row_batches(
     )
     booleans = [n for n, f in enumerate(fields) if f.type is FieldType.bool]
     sql = str(statement.compile(dialect=connection.dialect))
-    result = connection.execution_options(stream_results=True).exec_driver_sql(sql)
-    cursor = result.cursor
+    # The DBAPI cursor of this connection (same transaction), not a streamed
+    # SQLAlchemy result: SQLAlchemy's buffered strategy reads the first row ahead into
+    # its own buffer, and a loop over the driver's cursor behind it lost that row on
+    # PostgreSQL. There a named cursor is server-side: rows arrive a batch at a time.
+    raw = connection.connection.dbapi_connection
+    if raw is None:  # pragma: no cover - a live Connection always holds one
+        raise RuntimeError("connection is closed")
+    cursor = (
+        raw.cursor(name=f"opendata_rows_{uuid4().hex}")
+        if connection.dialect.name == "postgresql"
+        else raw.cursor()
+    )
     try:
+        cursor.execute(sql)
         while True:
-            batch = cursor.fetchmany(batch_rows) if cursor is not None else []
+            batch = cursor.fetchmany(batch_rows)
             if not batch:
                 break
             if booleans:
@@ -394,4 +406,4 @@ def iter_row_batches(
                 ]
             yield batch
     finally:
-        result.close()
+        cursor.close()
