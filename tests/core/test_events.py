@@ -69,3 +69,38 @@ def test_a_rolled_back_transaction_delivers_nothing(database: Database) -> None:
     with database.session_scope() as session:
         session.execute(text("SELECT 1"))
     assert handled == []
+
+
+def test_an_event_of_a_rolled_back_savepoint_is_not_delivered(database: Database) -> None:
+    # A use case tries something in a savepoint (a numbering retry, an optional step),
+    # rolls it back and commits the rest: only the rest's events are delivered.
+    handled: list[int] = []
+    database.events.subscribe(Happened, lambda _db, event: handled.append(event.n))
+
+    with database.session_scope() as session:
+        publish(session, Happened(1))
+        savepoint = session.begin_nested()
+        publish(session, Happened(2))
+        with session.begin_nested():  # released inside the one rolled back
+            publish(session, Happened(3))
+        savepoint.rollback()
+        with session.begin_nested():  # a later savepoint, released
+            publish(session, Happened(4))
+        publish(session, Happened(5))
+
+    assert handled == [1, 4, 5]
+
+
+def test_a_released_savepoint_event_goes_with_its_transaction(database: Database) -> None:
+    handled: list[int] = []
+    database.events.subscribe(Happened, lambda _db, event: handled.append(event.n))
+
+    def failing() -> None:
+        with database.session_scope() as session:
+            with session.begin_nested():
+                publish(session, Happened(6))
+            raise RuntimeError("失败")
+
+    with pytest.raises(RuntimeError):
+        failing()
+    assert handled == []

@@ -4,7 +4,8 @@ A service that must let another domain react without importing it publishes a
 small frozen dataclass on its session: ``events.publish(session, EntryPublished(...))``.
 The events wait on the session and are handed to the handlers the composition
 layer subscribed on the ``Database``'s bus only **after the transaction
-commits**; a rollback discards them. A handler receives the database and opens
+commits**; a rollback discards them, and a rolled-back savepoint the events
+published inside it. A handler receives the database and opens
 its own transaction; its failure is logged and does not undo the commit, so
 handlers must be idempotent and their work re-runnable by hand.
 """
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 _PENDING = "smartcity_pending_events"
 log = logging.getLogger(__name__)
@@ -26,8 +27,30 @@ Handler = Callable[[Any, Any], None]
 
 
 def publish(session: Session, event: object) -> None:
-    """Queue ``event`` for delivery after the session's transaction commits."""
-    session.info.setdefault(_PENDING, []).append(event)
+    """Queue ``event`` for delivery after the session's transaction commits (and not
+    at all when the savepoint it was published in is rolled back)."""
+    inner = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_PENDING, []).append((event, inner))
+
+
+def pending(session: Session) -> list[object]:
+    """The events waiting for the session's commit, in the order published."""
+    return [event for event, _published_in in session.info.get(_PENDING, [])]
+
+
+def discard_pending(session: Session) -> None:
+    """Forget the events waiting for the session's commit (tests that look only at
+    what one step publishes)."""
+    session.info.pop(_PENDING, None)
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    """Whether ``transaction`` is ``outer`` or one nested inside it."""
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 class EventBus:
@@ -49,16 +72,21 @@ class EventBus:
             if session.in_nested_transaction():
                 return
             pending = session.info.pop(_PENDING, [])
-            for event in pending:
+            for event, _published_in in pending:
                 self.dispatch(database, event)
 
-        def _after_rollback(session: Session) -> None:
-            if not session.in_transaction():  # the outermost transaction, not a savepoint
+        def _after_rollback(session: Session, rolled_back: SessionTransaction) -> None:
+            if not session.in_transaction():  # the outermost transaction: nothing is left
                 session.info.pop(_PENDING, None)
+                return
+            # A savepoint: drop what was published in it or in savepoints inside it.
+            pending = session.info.get(_PENDING)
+            if pending:
+                pending[:] = [p for p in pending if not _within(p[1], rolled_back)]
 
         for factory in factories:
             sa_event.listen(factory, "after_commit", _after_commit)
-            sa_event.listen(factory, "after_soft_rollback", lambda s, _t: _after_rollback(s))
+            sa_event.listen(factory, "after_soft_rollback", _after_rollback)
 
     def dispatch(self, database: object, event: object) -> None:
         for handler in self._handlers.get(type(event), []):

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import PrivacySettings
-from smartcity.core.events import _PENDING
+from smartcity.core.events import discard_pending, pending
 from smartcity.core.pagination import PageParams
 from smartcity.core.security import SYSTEM, Actor
 from smartcity.domains.base_data import service as base_data_service
@@ -131,7 +131,7 @@ def test_the_corrected_value_reaches_consumers_the_feed_and_the_subscribers(
     ).next_cursor
     filed = _file(session, world)
     assert _lookup(session, world, grant).values["文化程度"].disputed
-    session.info.pop(_PENDING, None)
+    discard_pending(session)
 
     answered = _answer(session, world, filed.id)
 
@@ -145,7 +145,7 @@ def test_the_corrected_value_reaches_consumers_the_feed_and_the_subscribers(
     assert after.updated_at > before.updated_at
     assert after.disputed is False
     # only that field changed, through a load in the source department's name
-    events = [e for e in session.info.get(_PENDING, []) if isinstance(e, LoadCompleted)]
+    events = [e for e in pending(session) if isinstance(e, LoadCompleted)]
     assert [(e.inserted, e.updated, e.deleted) for e in events] == [(0, 1, 0)]
     load = session.get(Load, events[0].load_id)
     assert load is not None

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings, SharingSettings
-from smartcity.core.events import _PENDING
+from smartcity.core.events import discard_pending, pending
 from smartcity.core.pagination import PageParams
 from smartcity.core.security import SYSTEM, Actor, ActorKind
 from smartcity.core.time import utcnow
@@ -417,10 +417,10 @@ class TestNotifyLoad:
     def test_apply_load_publishes_load_completed_for_after_the_commit(
         self, session: Session, world: World, tmp_path: Path
     ) -> None:
-        session.info.pop(_PENDING, None)
+        discard_pending(session)
         load_id = load(session, world, tmp_path, [person_row(1, 姓名="甲")], LoadMode.upsert)
 
-        events = [e for e in session.info.get(_PENDING, []) if isinstance(e, LoadCompleted)]
+        events = [e for e in pending(session) if isinstance(e, LoadCompleted)]
         assert [(e.load_id, e.entry_id, e.inserted, e.updated, e.deleted) for e in events] == [
             (load_id, world.entry.id, 0, 1, 0)
         ]
