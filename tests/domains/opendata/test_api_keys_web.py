@@ -21,6 +21,18 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: TestClient) -> No
     assert response.headers["location"].startswith("/login?next=")
 
 
+def test_the_portal_tabs_lead_developers_to_their_keys(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    home = client.get("/opendata", headers=HTML)
+    assert 'href="/opendata/api-keys"' in home.text
+
+    user = make_user(session, organization=None, roles=[Role.citizen])
+    login(client, session, user, settings)
+    page = client.get("/opendata/api-keys", headers=HTML)
+    assert 'href="/opendata/api-keys" aria-current="page"' in page.text
+
+
 def test_a_user_creates_a_key_sees_it_once_uses_it_and_revokes_it(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
