@@ -18,7 +18,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -43,6 +42,7 @@ from smartcity.core.http.forms import (
     upload,
 )
 from smartcity.core.http.htmx import render
+from smartcity.core.http.templates import highlight
 from smartcity.core.i18n import t
 from smartcity.core.pagination import PageParams
 from smartcity.core.security import Actor, ensure_permission
@@ -536,22 +536,6 @@ def _labels() -> dict[str, Any]:
         "status_labels": ENTRY_STATUS_LABELS,
         "grade_tone": grade_tone,
     }
-
-
-def highlight(value: str, q: str) -> Markup:
-    """``value`` escaped, with the words of the query marked."""
-    terms = sorted({term for term in q.split() if term}, key=len, reverse=True)
-    if not terms:
-        return escape(value)
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    parts: list[Markup] = []
-    last = 0
-    for match in pattern.finditer(value):
-        parts.append(escape(value[last : match.start()]))
-        parts.append(Markup("<mark>{}</mark>").format(match.group()))
-        last = match.end()
-    parts.append(escape(value[last:]))
-    return Markup("").join(parts)
 
 
 # ---------------------------------------------------------------- search

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from markupsafe import Markup, escape
 
 from smartcity.domains.opendata.enums import DownloadFormat, FieldType, OpenAccess, UsageChannel
 from smartcity.domains.opendata.schemas import (
@@ -166,22 +165,6 @@ def chips(state: SearchState, facets: Mapping[str, list[FacetCount]]) -> list[tu
 
 def sort_links(state: SearchState) -> list[tuple[str, str, bool]]:
     return [(label, state.url(sort=key), key == state.sort) for key, (label, _) in SORTS.items()]
-
-
-def highlight(value: str, q: str) -> Markup:
-    """``value`` escaped, with the words of the query marked."""
-    terms = sorted({term for term in q.split() if term}, key=len, reverse=True)
-    if not terms:
-        return escape(value)
-    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
-    parts: list[Markup] = []
-    last = 0
-    for match in pattern.finditer(value):
-        parts.append(escape(value[last : match.start()]))
-        parts.append(Markup("<mark>{}</mark>").format(match.group()))
-        last = match.end()
-    parts.append(escape(value[last:]))
-    return Markup("").join(parts)
 
 
 # ---------------------------------------------------------------- preview table

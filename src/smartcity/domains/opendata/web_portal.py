@@ -22,6 +22,7 @@ from smartcity.core.errors import AuthenticationRequiredError, InvalidInputError
 from smartcity.core.http.deps import SessionDep
 from smartcity.core.http.forms import FormDep, redirect, text
 from smartcity.core.http.htmx import is_partial, render
+from smartcity.core.http.templates import highlight
 from smartcity.core.pagination import Page
 from smartcity.core.security import Actor
 from smartcity.domains.identity.deps import ActorDep
@@ -108,7 +109,7 @@ def portal_home(
         chips=view.chips(state, result.facets),
         sorts=view.sort_links(state),
         clear_url=state.url(keep_q_only=True),
-        highlight=lambda value: view.highlight(value, search.q),
+        highlight=lambda value: highlight(value, search.q),
         themes=opendata_service.list_themes(session) if not is_partial(request) else [],
         access_labels=OPEN_ACCESS_LABELS,
     )
