@@ -298,8 +298,12 @@ class SearchTerm(Base):
 
     ``weight`` adds up the fields the term occurs in (name 10, item name 4, item
     description 2, abstract 1), so ranking needs no second pass over the text.
-    One B-tree on (term, document_id) answers "which entries contain term";
-    the second on (document_id, term) checks one entry and rebuilds it.
+    ``facet_id`` repeats the document's facet combination (written with it by
+    ``index_entries``), so a search counts its facets from the postings alone.
+    One B-tree on (term, facet_id, document_id) answers "which entries contain
+    term", already grouped by facet combination (a term's facet counts are read
+    in index order, without a sort); the second on (document_id, term) checks one
+    entry and rebuilds it.
     """
 
     __tablename__ = "catalog_search_term"
@@ -309,6 +313,8 @@ class SearchTerm(Base):
     )
 
     term: Mapped[str] = mapped_column(TERM_TYPE, primary_key=True)
+    # No foreign key: a copy of catalog_search_document.facet_id, checked there.
+    facet_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     document_id: Mapped[int] = mapped_column(
         ForeignKey("catalog_search_document.id"), primary_key=True
     )

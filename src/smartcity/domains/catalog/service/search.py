@@ -182,7 +182,12 @@ def index_entries(session: Session, entries: Sequence[CatalogEntry]) -> None:
         document_ids = [documents[entry.id].id for entry in batch]
         session.execute(delete(SearchTerm).where(SearchTerm.document_id.in_(document_ids)))
         rows = [
-            {"term": term, "document_id": documents[entry.id].id, "weight": weight}
+            {
+                "term": term,
+                "facet_id": documents[entry.id].facet_id,
+                "document_id": documents[entry.id].id,
+                "weight": weight,
+            }
             for entry in batch
             for term, weight in entry_postings(entry).items()
         ]
@@ -261,9 +266,23 @@ def _character_range(sql: _Sql, alias: str, character: str) -> str:
     return f"{alias}.term >= {low} AND {alias}.term < {high}"
 
 
-def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> tuple[str, str]:
-    """FROM … WHERE … and the score expression of the hits, driven by the rarest term."""
-    ordered = sorted(query.required, key=lambda term: (counts[term], term))
+@dataclass(frozen=True, slots=True)
+class _Hits:
+    """FROM … WHERE … of a query's hits over the postings (alias ``p0``), with their
+    ``doc``, facet combination and ``score`` expressions. ``direct``: the hits are the
+    rows of one index range (no probe, no grouping), read in (facet, document) order."""
+
+    source: str
+    doc: str
+    score: str
+    direct: bool
+
+
+def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> _Hits:
+    """The hits, driven by the rarest term; each further term a primary-key probe."""
+    if query.is_empty:
+        return _Hits("catalog_search_document p0 WHERE 1 = 1", "p0.id", "0", direct=True)
+    ordered = sorted(query.required, key=lambda term: (counts.get(term, 0), term))
     conditions: list[str] = []
     characters = list(query.characters)
     if ordered:
@@ -275,14 +294,20 @@ def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> tu
         # lets it walk the (document_id, term) index instead, one probe per document of
         # the catalog (100 ms at 100,000 entries, against 3 ms for the range and a sort).
         source = [
-            "(SELECT +document_id AS document_id, MAX(weight) AS weight"
-            f" FROM catalog_search_term s WHERE {_character_range(sql, 's', first)}"
-            " GROUP BY +document_id) p0"
+            "(SELECT +document_id AS document_id, MAX(facet_id) AS facet_id,"
+            " MAX(weight) AS weight FROM catalog_search_term s"
+            f" WHERE {_character_range(sql, 's', first)} GROUP BY +document_id) p0"
         ]
     score = ["p0.weight"]
+    # A probe names the whole primary key (term, facet_id, document_id) and reads the
+    # weight: SQLite then probes the postings' own B-tree, where the probes of one query
+    # fall close together, not the (document_id, term) index spread over the disk.
     for n, term in enumerate(ordered[1:], start=1):
         source.append(f"CROSS JOIN catalog_search_term p{n}")
-        conditions.append(f"p{n}.term = {sql.bind(term)} AND p{n}.document_id = p0.document_id")
+        conditions.append(
+            f"p{n}.term = {sql.bind(term)} AND p{n}.facet_id = p0.facet_id"
+            f" AND p{n}.document_id = p0.document_id"
+        )
         score.append(f"p{n}.weight")
     for n, character in enumerate(characters):
         conditions.append(
@@ -292,11 +317,15 @@ def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> tu
     for n, word in enumerate(query.optional):
         score.append(
             f"COALESCE((SELECT o{n}.weight FROM catalog_search_term o{n} WHERE o{n}.term ="
-            f" {sql.bind(word)} AND o{n}.document_id = p0.document_id), 0)"
+            f" {sql.bind(word)} AND o{n}.facet_id = p0.facet_id"
+            f" AND o{n}.document_id = p0.document_id), 0)"
         )
-    source.append("CROSS JOIN catalog_search_document d")
-    conditions.append("d.id = p0.document_id")
-    return " ".join(source) + " WHERE " + " AND ".join(conditions), " + ".join(score)
+    return _Hits(
+        " ".join(source) + " WHERE " + (" AND ".join(conditions) or "1 = 1"),
+        "p0.document_id",
+        " + ".join(score),
+        direct=len(source) == 1 and bool(ordered) and not query.optional,
+    )
 
 
 def _filters(sql: _Sql, search: EntrySearch) -> list[str]:
@@ -316,7 +345,7 @@ def _filters(sql: _Sql, search: EntrySearch) -> list[str]:
     if not conditions:
         return []
     return [
-        "d.facet_id IN (SELECT f.id FROM catalog_search_facet f WHERE "
+        "p0.facet_id IN (SELECT f.id FROM catalog_search_facet f WHERE "
         + " AND ".join(conditions)
         + ")"
     ]
@@ -348,6 +377,28 @@ def _facet_labels(session: Session, counts: dict[str, dict[str, int]]) -> list[F
     return facets
 
 
+def _hits(session: Session, sql: _Sql, search: EntrySearch) -> _Hits | None:
+    """The hits of ``search`` (None when a required term occurs nowhere)."""
+    query = parse_query(search.q)
+    counts: dict[str, int] = {}
+    if len(query.required) > 1:
+        # Several terms: drive from the rarest, and stop at once when one occurs nowhere.
+        counts = _posting_counts(session, query.required)
+        if any(count == 0 for count in counts.values()):
+            return None
+    hits = _hits_statement(sql, query, counts)
+    conditions = " ".join(f"AND {condition}" for condition in _filters(sql, search))
+    return _Hits(f"{hits.source} {conditions}", hits.doc, hits.score, hits.direct)
+
+
+_FACET_SELECT = ", ".join(
+    f"CAST(f.{column} AS VARCHAR(36))" if name == "provider" else f"f.{column}"
+    for name, column in FACET_COLUMNS.items()
+)
+# A page row fills the facet columns after the entry id with NULLs.
+_NO_FACET = ", ".join(["NULL"] * (len(FACET_COLUMNS) - 1))
+
+
 def search_entries(
     session: Session, *, actor: Actor, search: EntrySearch, page: PageParams
 ) -> SearchResult:
@@ -355,49 +406,57 @@ def search_entries(
     empty) and every filter, best first: weighted hits, name > item > abstract,
     then the most recently published. Facets count all hits of the query and filters.
 
+    One statement returns the hit count per facet combination (totals and every facet
+    roll up from it) and the page of best hits, both from the postings alone: a query
+    of one term reads its index range twice, in order (counts grouped as they come, a
+    top-N for the page); a query with probes computes its hits once (``MATERIALIZED``).
+
     Raises:
         AuthenticationRequiredError; PermissionDeniedError.
     """
     ensure_permission(actor, CatalogPermission.read)
-    query = parse_query(search.q)
     sql = _Sql()
-    if query.is_empty:
-        source, score = "catalog_search_document d WHERE 1 = 1", "0"
+    hits = _hits(session, sql, search)
+    if hits is None:
+        return _empty(page)
+    limit, offset = sql.bind(page.size), sql.bind(page.offset)
+    if hits.direct:
+        with_ = ""
+        counted = (
+            f"SELECT p0.facet_id AS facet, COUNT(*) AS n FROM {hits.source} GROUP BY p0.facet_id"
+        )
+        ranked = f"SELECT {hits.doc} AS doc, {hits.score} AS score FROM {hits.source}"
     else:
-        counts = _posting_counts(session, query.required) if query.required else {}
-        if any(count == 0 for count in counts.values()):
-            return _empty(page)
-        source, score = _hits_statement(sql, query, counts)
-    conditions = " ".join(f"AND {condition}" for condition in _filters(sql, search))
-    # Hits are integers only (document, facet combination, score): one GROUP BY over
-    # the combination counts every facet, and only the page's rows meet an entry id.
-    combination = " || '|' || ".join(
-        f"CAST(f.{column} AS VARCHAR(36))" if name == "provider" else f"f.{column}"
-        for name, column in FACET_COLUMNS.items()
-    )
+        with_ = (
+            f"WITH hits AS MATERIALIZED (SELECT {hits.doc} AS doc, p0.facet_id AS facet,"
+            f" {hits.score} AS score FROM {hits.source}) "
+        )
+        counted = "SELECT facet, COUNT(*) AS n FROM hits GROUP BY facet"
+        ranked = "SELECT doc, score FROM hits"
     statement = (
-        "WITH hits AS MATERIALIZED (SELECT d.id AS doc, d.facet_id AS facet,"
-        f" {score} AS score FROM {source} {conditions}) "
-        f"SELECT 'facets' AS kind, {combination} AS value, g.n AS n, 0 AS doc"
-        " FROM (SELECT facet, COUNT(*) AS n FROM hits GROUP BY facet) g"
-        " CROSS JOIN catalog_search_facet f WHERE f.id = g.facet "
-        "UNION ALL SELECT * FROM (SELECT 'hit', CAST(e.entry_id AS VARCHAR(36)), h.score, h.doc"
-        " FROM (SELECT doc, score FROM hits ORDER BY score DESC, doc DESC"
-        f" LIMIT {sql.bind(page.size)} OFFSET {sql.bind(page.offset)}) h"
+        f"{with_}SELECT 'facets' AS kind, {_FACET_SELECT}, g.n AS n, 0 AS doc"
+        f" FROM ({counted}) g CROSS JOIN catalog_search_facet f WHERE f.id = g.facet "
+        "UNION ALL SELECT * FROM (SELECT 'hit', CAST(e.entry_id AS VARCHAR(36)),"
+        f" {_NO_FACET}, h.score, h.doc FROM ({ranked}"
+        f" ORDER BY score DESC, doc DESC LIMIT {limit} OFFSET {offset}) h"
         " CROSS JOIN catalog_search_document e WHERE e.id = h.doc) AS page_hits"
     )
     total = 0
     facet_counts: dict[str, dict[str, int]] = {name: defaultdict(int) for name in FACET_COLUMNS}
-    hits: list[tuple[int, int, UUID]] = []
-    for kind, value, count, doc in session.execute(text(statement).bindparams(*sql.binds)):
+    rows: list[tuple[int, int, UUID]] = []
+    names = list(FACET_COLUMNS)
+    for row in session.execute(text(statement).bindparams(*sql.binds)):
+        kind, count, doc = row[0], int(row[-2]), row[-1]
         if kind == "hit":
-            hits.append((int(count), int(doc), UUID(value)))
+            rows.append((count, int(doc), UUID(row[1])))
             continue
-        total += int(count)
-        for name, part in zip(FACET_COLUMNS, value.split("|"), strict=True):
-            facet_counts[name][part] += int(count)
-    hits.sort(key=lambda hit: (-hit[0], -hit[1]))
-    entries = get_entries(session, [entry_id for _, _, entry_id in hits])
+        total += count
+        for name, value in zip(names, row[1:-2], strict=True):
+            facet_counts[name][value] += count
+    if not total:
+        return _empty(page)
+    rows.sort(key=lambda hit: (-hit[0], -hit[1]))
+    entries = get_entries(session, [entry_id for _, _, entry_id in rows])
     return SearchResult(
         page=Page[Any](items=entries, total=total, page=page.page, size=page.size),
         facets=_facet_labels(session, facet_counts),
@@ -414,20 +473,14 @@ def matching_entry_ids(
         AuthenticationRequiredError; PermissionDeniedError.
     """
     ensure_permission(actor, CatalogPermission.read)
-    query = parse_query(search.q)
     sql = _Sql()
-    if query.is_empty:
-        source, score = "catalog_search_document d WHERE 1 = 1", "0"
-    else:
-        counts = _posting_counts(session, query.required) if query.required else {}
-        if any(count == 0 for count in counts.values()):
-            return []
-        source, score = _hits_statement(sql, query, counts)
-    conditions = " ".join(f"AND {condition}" for condition in _filters(sql, search))
+    hits = _hits(session, sql, search)
+    if hits is None:
+        return []
     statement = (
-        f"SELECT CAST(e.entry_id AS VARCHAR(36)) FROM (SELECT d.id AS doc, {score} AS score"
-        f" FROM {source} {conditions} ORDER BY score DESC, doc DESC LIMIT {sql.bind(limit)}) h"
-        " CROSS JOIN catalog_search_document e WHERE e.id = h.doc"
+        f"SELECT CAST(e.entry_id AS VARCHAR(36)) FROM (SELECT {hits.doc} AS doc,"
+        f" {hits.score} AS score FROM {hits.source} ORDER BY score DESC, doc DESC"
+        f" LIMIT {sql.bind(limit)}) h CROSS JOIN catalog_search_document e WHERE e.id = h.doc"
         " ORDER BY h.score DESC, h.doc DESC"
     )
     return [UUID(value) for value in session.scalars(text(statement).bindparams(*sql.binds))]
