@@ -114,40 +114,12 @@ def create_bare_app() -> Any:
 
 # ---------------------------------------------------------------- the platform
 
-_SYNC_ACTOR_ENV = "SMARTCITY_BENCH_SYNC_ACTOR"
-
 
 def create_platform_app() -> Any:
-    """``smartcity.asgi``'s app; with ``SMARTCITY_BENCH_SYNC_ACTOR=1`` (``--sync-actor``)
-    the bearer-token path of ``identity.deps.get_actor`` runs as a plain ``def`` in
-    the threadpool instead of on the event loop (an experiment, not the tree's code:
-    ``get_actor`` is ``async`` and queries the database on the loop, which blocks it
-    while it waits for a pooled connection; see docs/benchmarks.md)."""
-    from fastapi import Request
-
+    """``smartcity.asgi``'s app, as ``make run`` serves it."""
     from smartcity.app import create_app
-    from smartcity.core.http.deps import SessionDep
-    from smartcity.core.security import Actor
-    from smartcity.domains.identity import deps
-    from smartcity.domains.identity import service as identity_service
 
-    app = create_app()
-    if os.environ.get(_SYNC_ACTOR_ENV) == "1":
-
-        def bearer_actor(request: Request, session: SessionDep) -> Actor:
-            scheme, _, token = request.headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise RuntimeError("the benchmark's variant serves bearer tokens only")
-            client = identity_service.resolve_api_token(session, token.strip())
-            actor = identity_service.actor_for_client(client)
-            request.state.actor = actor
-            request.state.api_client_id = client.id
-            return actor
-
-        # this module's annotations are strings; FastAPI needs the objects
-        bearer_actor.__annotations__ = {"request": Request, "session": SessionDep, "return": Actor}
-        app.dependency_overrides[deps.get_actor] = bearer_actor
-    return app
+    return create_app()
 
 
 # ---------------------------------------------------------------- setup
@@ -369,11 +341,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--warmup", type=int, default=5, help="an unmeasured wrk run first")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=CONNECTIONS)
-    parser.add_argument(
-        "--sync-actor",
-        action="store_true",
-        help="experiment: resolve the bearer token in the threadpool, not on the event loop",
-    )
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("SMARTCITY_BENCH_PG_URL", DEFAULT_PG_URL)
@@ -396,7 +363,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "workers": args.workers,
         "connections": args.connections,
         "seconds": args.seconds,
-        "sync_actor": args.sync_actor,
     }
     print(json.dumps(results["machine"], ensure_ascii=False))
     if args.database == "sqlite":
@@ -437,7 +403,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         (
             "platform",
             "benchmarks.exchange_api:create_platform_app",
-            {"SMARTCITY_DATABASE__URL": url, _SYNC_ACTOR_ENV: "1" if args.sync_actor else "0"},
+            {"SMARTCITY_DATABASE__URL": url},
             platform_prefix,
             platform_headers,
         ),

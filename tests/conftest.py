@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from argon2 import PasswordHasher
@@ -21,7 +22,7 @@ from smartcity.app import create_app
 from smartcity.core.config import Settings
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
-from smartcity.core.http.deps import get_session
+from smartcity.core.http.deps import get_session, get_session_opener
 from smartcity.domains.identity.passwords import use_hasher
 
 # Cheap argon2 parameters: the suite hashes many passwords; production keeps the defaults.
@@ -95,5 +96,6 @@ def client(database: Database, session: Session, settings: Settings) -> Iterator
         savepoint.commit()
 
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_session_opener] = lambda: contextmanager(_session)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -211,9 +211,9 @@ class TestApiClients:
         )
         assert token.startswith("sc_")
         assert token not in client.token_hash
-        resolved = identity_service.resolve_api_token(session, token)
-        actor = identity_service.actor_for_client(resolved)
+        actor = identity_service.authenticate_api_token(session, token)
         assert actor.kind is ActorKind.api_client
+        assert actor.id == client.id
         assert actor.organization_id == client.organization_id
 
     def test_revoked_expired_rotated_and_forged_tokens_fail(self, session: Session) -> None:
@@ -225,14 +225,14 @@ class TestApiClients:
             session, actor=admin, client_id=client.id, valid_days=10, max_days=365
         )
         with pytest.raises(InvalidTokenError):
-            identity_service.resolve_api_token(session, token)
+            identity_service.authenticate_api_token(session, token)
         with pytest.raises(InvalidTokenError):
-            identity_service.resolve_api_token(session, new_token[:-2] + "xx")
+            identity_service.authenticate_api_token(session, new_token[:-2] + "xx")
         with freeze_time(utcnow() + timedelta(days=11)), pytest.raises(InvalidTokenError):
-            identity_service.resolve_api_token(session, new_token)
+            identity_service.authenticate_api_token(session, new_token)
         identity_service.revoke_api_client(session, actor=admin, client_id=client.id)
         with pytest.raises(InvalidTokenError):
-            identity_service.resolve_api_token(session, new_token)
+            identity_service.authenticate_api_token(session, new_token)
         assert audit_service.actions_for(session, subject_id=client.id) == [
             "identity.api_client.created",
             "identity.api_client.rotated",

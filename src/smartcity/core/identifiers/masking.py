@@ -271,8 +271,10 @@ _PLACEHOLDERS: Final = frozenset({"市辖区", "县", "郊县"})
 
 @dataclass(frozen=True, slots=True)
 class _NameIndex:
-    ranks: dict[str, frozenset[int]]
-    longest: int
+    by_head: dict[str, tuple[tuple[str, frozenset[int]], ...]]
+    """Division names (and short forms) by their first two characters, longest first,
+    with the ranks they can stand for: a position in an address is tried against
+    the few names that start there, not every length up to the longest name."""
 
 
 def _short_forms(name: str, rank: int) -> list[str]:
@@ -298,22 +300,31 @@ def _name_index() -> _NameIndex:
                 continue
             for form in (name, *_short_forms(name, rank)):
                 ranks.setdefault(form, set()).add(rank)
-    frozen = {name: frozenset(r) for name, r in ranks.items()}
-    return _NameIndex(ranks=frozen, longest=max(map(len, frozen), default=0))
+    heads: dict[str, list[tuple[str, frozenset[int]]]] = {}
+    for name, found in ranks.items():
+        heads.setdefault(name[:2], []).append((name, frozenset(found)))
+    return _NameIndex(
+        by_head={
+            head: tuple(sorted(names, key=lambda item: -len(item[0])))
+            for head, names in heads.items()
+        }
+    )
 
 
 def _division_prefix(text: str) -> int:
-    """Length of the leading province/prefecture/county names, up to the county."""
+    """Length of the leading province/prefecture/county names, up to the county: at
+    each position the longest name that starts there and stands for a lower level
+    than the one before."""
     index = _name_index()
     position, last_rank = 0, -1
     while position < len(text) and last_rank < 2:
-        for size in range(min(index.longest, len(text) - position), 1, -1):
-            ranks = index.ranks.get(text[position : position + size])
-            later = [r for r in ranks or () if r > last_rank]
-            if later:
-                position += size
-                last_rank = min(later)
-                break
+        for name, ranks in index.by_head.get(text[position : position + 2], ()):
+            if text.startswith(name, position):
+                later = [r for r in ranks if r > last_rank]
+                if later:
+                    position += len(name)
+                    last_rank = min(later)
+                    break
         else:
             break
     return position

@@ -15,10 +15,12 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from smartcity.core.config import Settings
 from smartcity.core.http.deps import SAFE_METHODS, SessionDep, SettingsDep
 from smartcity.core.security import ANONYMOUS, Actor
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.errors import CsrfError, InvalidTokenError
+from smartcity.domains.identity.models import User
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
@@ -37,14 +39,34 @@ async def _presented_csrf(request: Request) -> str | None:
 
 
 def _bearer_actor(request: Request, session: Session, token: str) -> Actor:
-    client = identity_service.resolve_api_token(session, token)
-    if request.method not in SAFE_METHODS:
+    actor = identity_service.authenticate_api_token(session, token)
+    if request.method not in SAFE_METHODS and actor.id is not None:
         # Reads run in a read-only transaction; a writing call notes the use.
-        identity_service.touch_api_client(session, client.id)
-    actor = identity_service.actor_for_client(client)
+        identity_service.touch_api_client(session, actor.id)
     request.state.actor = actor
-    request.state.api_client_id = client.id
+    request.state.api_client_id = actor.id
     return actor
+
+
+def _bearer_token(authorization: str) -> str:
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidTokenError("Authorization 头应为 Bearer 令牌")
+    return token.strip()
+
+
+def _user_actor(request: Request, settings: Settings, cookie: str, user: User) -> Actor:
+    secret = settings.secret_key.get_secret_value()
+    request.state.csrf_token = identity_service.csrf_token(secret, cookie)
+    actor = identity_service.actor_for_user(user)
+    request.state.actor = actor
+    request.state.user_display = user.display_name
+    return actor
+
+
+def _anonymous(request: Request) -> Actor:
+    request.state.actor = ANONYMOUS
+    return ANONYMOUS
 
 
 async def get_actor(request: Request, session: SessionDep, settings: SettingsDep) -> Actor:
@@ -56,26 +78,36 @@ async def get_actor(request: Request, session: SessionDep, settings: SettingsDep
     """
     authorization = request.headers.get("authorization", "")
     if authorization:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise InvalidTokenError("Authorization 头应为 Bearer 令牌")
-        return await run_in_threadpool(_bearer_actor, request, session, token.strip())
+        token = _bearer_token(authorization)
+        return await run_in_threadpool(_bearer_actor, request, session, token)
     cookie = request.cookies.get(settings.auth.session_cookie)
     if cookie:
         user = await run_in_threadpool(identity_service.resolve_login_session, session, cookie)
         if user is not None:
-            secret = settings.secret_key.get_secret_value()
-            request.state.csrf_token = identity_service.csrf_token(secret, cookie)
+            actor = _user_actor(request, settings, cookie, user)
             if request.method not in SAFE_METHODS and not identity_service.csrf_matches(
-                secret, cookie, await _presented_csrf(request)
+                settings.secret_key.get_secret_value(), cookie, await _presented_csrf(request)
             ):
                 raise CsrfError()
-            actor = identity_service.actor_for_user(user)
-            request.state.actor = actor
-            request.state.user_display = user.display_name
             return actor
-    request.state.actor = ANONYMOUS
-    return ANONYMOUS
+    return _anonymous(request)
+
+
+def actor_of_safe_request(request: Request, session: Session, settings: Settings) -> Actor:
+    """``get_actor`` for a GET route that does its database work in one threadpool
+    trip (``core.http.deps.get_session_opener``): call it inside that trip, with the
+    trip's session. Safe methods only: they need no CSRF token."""
+    if request.method not in SAFE_METHODS:
+        raise RuntimeError("actor_of_safe_request serves GET/HEAD/OPTIONS only")
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        return _bearer_actor(request, session, _bearer_token(authorization))
+    cookie = request.cookies.get(settings.auth.session_cookie)
+    if cookie:
+        user = identity_service.resolve_login_session(session, cookie)
+        if user is not None:
+            return _user_actor(request, settings, cookie, user)
+    return _anonymous(request)
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -74,9 +74,8 @@ def identify(request: Request, session: Session, settings: Settings) -> Caller:
         return Caller(actor, f"key:{key_id}", limits.key_per_minute)
     authorization = request.headers.get("authorization", "").strip()
     if authorization:
-        client = identity_service.resolve_api_token(session, authorization.partition(" ")[2])
-        actor = identity_service.actor_for_client(client)
-        return Caller(actor, f"client:{client.id}", limits.key_per_minute)
+        actor = identity_service.authenticate_api_token(session, authorization.partition(" ")[2])
+        return Caller(actor, f"client:{actor.id}", limits.key_per_minute)
     cookie = request.cookies.get(settings.auth.session_cookie)
     if cookie:
         user = identity_service.resolve_login_session(session, cookie)

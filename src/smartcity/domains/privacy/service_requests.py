@@ -45,10 +45,11 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from smartcity.core.config import PrivacySettings
+from smartcity.core.db import prebuilt
 from smartcity.core.errors import AppError, PermissionDeniedError
 from smartcity.core.pagination import Page, PageParams, paginate
 from smartcity.core.security import SYSTEM, Actor, ensure_authenticated
@@ -560,17 +561,19 @@ def _refusal(error: AppError) -> str:
 # ---------------------------------------------------------------- disputes
 
 
+_DISPUTED = select(DataRequest.subject_key, DataRequest.field_name).where(
+    DataRequest.subject_key.in_(bindparam("keys", expanding=True)),
+    DataRequest.table_name == bindparam("table_name"),
+    DataRequest.state == DataRequestState.submitted,
+    DataRequest.kind == DataRequestKind.correction,
+)
+"""Prebuilt: the exchange API asks on every call."""
+
+
 def disputed_values(session: Session, table_name: str, keys: Sequence[str]) -> set[tuple[str, str]]:
     """(subject key, field) pairs of ``table_name`` with an open correction, for the
     exchange's ``disputed`` flag: one query on the dispute index for all ``keys``."""
     if not keys:
         return set()
-    rows = session.execute(
-        select(DataRequest.subject_key, DataRequest.field_name).where(
-            DataRequest.subject_key.in_(list(keys)),
-            DataRequest.table_name == table_name,
-            DataRequest.state == DataRequestState.submitted,
-            DataRequest.kind == DataRequestKind.correction,
-        )
-    ).all()
-    return {(key, field) for key, field in rows}
+    rows = prebuilt.run(session, _DISPUTED, {"keys": list(keys), "table_name": table_name})
+    return {(str(row.subject_key), str(row.field_name)) for row in rows}

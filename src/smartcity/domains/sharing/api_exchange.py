@@ -18,13 +18,20 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from smartcity.core.errors import AppError, AuthenticationRequiredError, PermissionDeniedError
 from smartcity.core.geo import Datum
-from smartcity.core.http.deps import PageParamsDep, SessionDep, get_database
+from smartcity.core.http.deps import (
+    PageParamsDep,
+    SessionDep,
+    SessionOpenerDep,
+    SettingsDep,
+    get_database,
+)
 from smartcity.core.http.problems import problem_responses, render_problem
 from smartcity.core.pagination import Page
-from smartcity.domains.identity.deps import ActorDep
+from smartcity.domains.identity.deps import ActorDep, actor_of_safe_request
 from smartcity.domains.sharing.exchange_errors import REFUSALS, ExchangeRefusal
 from smartcity.domains.sharing.exchange_schemas import (
     CASE_REFERENCE_HEADER,
@@ -55,10 +62,14 @@ async def get_exchange_session(request: Request, session: SessionDep) -> Session
     ``async`` because it does no I/O: a sync dependency costs a trip to the
     threadpool.
     """
+    _attach_writer(request, session)
+    return session
+
+
+def _attach_writer(request: Request, session: Session) -> None:
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.get_execution_options().get("smartcity_read_only"):
         log_writer.attach(session, log_writer.for_database(get_database(request)))
-    return session
 
 
 ExchangeSessionDep = Annotated[Session, Depends(get_exchange_session)]
@@ -100,34 +111,48 @@ def _refused(request: Request, error: ExchangeRefusal) -> Response:
     response_model=ExchangeResultRead,
     responses=_LOOKUP_PROBLEMS,
 )
-def lookup_record(
+async def lookup_record(
     grant_id: UUID,
     key: str,
     request: Request,
-    session: ExchangeSessionDep,
-    actor: ActorDep,
+    open_session: SessionOpenerDep,
+    settings: SettingsDep,
     case_reference: CaseReference = None,
     datum: DatumQuery = None,
     fields: Annotated[
         list[str] | None, Query(description="只返回这些信息项（默认：授权的全部信息项）")
     ] = None,
-) -> ExchangeResultRead | Response:
+) -> Response:
     """One record by key (ID number, credit code …; composite keys joined by ``|``) under
     a grant that allows ``lookup``: only granted items, masked above the grant's
     clearance and for personal items unless the grant allows them clear; each value
-    with its source department, last update and ``disputed`` flag. Logged."""
-    try:
-        return exchange.lookup(
-            session,
-            actor=actor,
-            grant_id=grant_id,
-            case_reference=unquote(case_reference) if case_reference else None,
-            keys=[key],
-            fields=fields,
-            datum=datum,
-        )
-    except ExchangeRefusal as refusal:
-        return _refused(request, refusal)
+    with its source department, last update and ``disputed`` flag. Logged.
+
+    The API's hottest route, so it does its database work — the caller's token, the
+    grant, the record, the log entry's wait — in one threadpool trip, and answers
+    with the result's JSON (already a validated model) as it is."""
+
+    def serve() -> ExchangeResultRead | Response:
+        with open_session() as session:
+            actor = actor_of_safe_request(request, session, settings)
+            _attach_writer(request, session)
+            try:
+                return exchange.lookup(
+                    session,
+                    actor=actor,
+                    grant_id=grant_id,
+                    case_reference=unquote(case_reference) if case_reference else None,
+                    keys=[key],
+                    fields=fields,
+                    datum=datum,
+                )
+            except ExchangeRefusal as refusal:
+                return _refused(request, refusal)
+
+    result = await run_in_threadpool(serve)
+    if isinstance(result, Response):
+        return result
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 @router.post(

@@ -33,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     inspect,
     select,
@@ -40,6 +41,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.type_api import TypeEngine
 
+from smartcity.core.db import prebuilt
 from smartcity.core.security import SYSTEM, Actor, ensure_permission
 from smartcity.domains.audit import service as audit
 from smartcity.domains.base_data.errors import (
@@ -309,20 +311,22 @@ def table_for_entry(session: Session, entry_id: UUID) -> BaseTable | None:
     ).one_or_none()
 
 
+_TABLE_STAMP = select(
+    BaseTable.id,
+    BaseTable.updated_at,
+    BaseTable.status,
+    select(func.max(BaseField.updated_at))
+    .where(BaseField.table_id == BaseTable.id)
+    .scalar_subquery(),
+).where(BaseTable.entry_id == bindparam("entry_id"))
+
+
 def table_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
     """The id of an entry's table and what a prepared ``RecordReader`` of it depends
     on, in one query: the table's last change and status and its fields' last change
-    (None: no table). Equal stamps mean a reader prepared earlier still fits."""
-    last_field = (
-        select(func.max(BaseField.updated_at))
-        .where(BaseField.table_id == BaseTable.id)
-        .scalar_subquery()
-    )
-    row = session.execute(
-        select(BaseTable.id, BaseTable.updated_at, BaseTable.status, last_field).where(
-            BaseTable.entry_id == entry_id
-        )
-    ).first()
+    (None: no table). Equal stamps mean a reader prepared earlier still fits.
+    Prebuilt: the exchange API runs it on every call."""
+    row = prebuilt.run(session, _TABLE_STAMP, {"entry_id": entry_id}).first()
     return None if row is None else tuple(row)
 
 

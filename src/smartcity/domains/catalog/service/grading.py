@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from uuid import UUID
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from smartcity.core.db import prebuilt
 from smartcity.core.security import Actor, ensure_authenticated, ensure_permission
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.catalog.enums import GradeCategory
@@ -56,20 +57,22 @@ def list_grades(session: Session, *, actor: Actor) -> list[Grade]:
     return list(session.scalars(select(Grade).order_by(Grade.rank)))
 
 
+_MASKING_STAMP = select(
+    CatalogEntry.version,
+    CatalogEntry.updated_at,
+    CatalogEntry.status,
+    select(func.max(Grade.updated_at)).scalar_subquery(),
+    select(func.count(Grade.id)).scalar_subquery(),
+).where(CatalogEntry.id == bindparam("entry_id"))
+
+
 def masking_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
     """What an entry's masking depends on, in one query: the entry's published version
     and last change (its items, their grades and personal flags change only with
     them) and the grading scheme's last change and size. Equal stamps mean an
-    unchanged masking plan, so a consumer may keep one (the exchange API does)."""
-    row = session.execute(
-        select(
-            CatalogEntry.version,
-            CatalogEntry.updated_at,
-            CatalogEntry.status,
-            select(func.max(Grade.updated_at)).scalar_subquery(),
-            select(func.count(Grade.id)).scalar_subquery(),
-        ).where(CatalogEntry.id == entry_id)
-    ).first()
+    unchanged masking plan, so a consumer may keep one (the exchange API does, and
+    runs this prebuilt statement on every call)."""
+    row = prebuilt.run(session, _MASKING_STAMP, {"entry_id": entry_id}).first()
     return None if row is None else tuple(row)
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, cast
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AppError, AuthenticationRequiredError
@@ -260,9 +260,13 @@ class ExchangeCall:
         raise error
 
 
+_GRANT_BY_ID = select(Grant).where(Grant.id == bindparam("grant_id"))
+"""Built once: every exchange call reads its grant."""
+
+
 def check_grant(session: Session, call: ExchangeCall) -> Grant:
     actor = call.actor
-    grant = session.scalars(select(Grant).where(Grant.id == call.grant_id)).one_or_none()
+    grant = session.scalars(_GRANT_BY_ID, {"grant_id": call.grant_id}).one_or_none()
     if grant is None:
         call.refuse(ExchangeGrantNotFoundError(grant_id=str(call.grant_id)))
     if actor.kind is not ActorKind.system and grant.consumer_organization_id != (
@@ -401,7 +405,9 @@ def record_values(
         value = sourced.value
         if plan.masked and value is not None:
             value = masker(plan.name, plan.rule, value)(value)
-        values[plan.name] = ExchangeValueRead(
+        # Built without validation: every part comes typed from the reader and the
+        # plan, and a lookup builds one per value.
+        values[plan.name] = ExchangeValueRead.model_construct(
             value=value,
             masked=plan.masked,
             disputed=(view.key, plan.name) in disputed,
