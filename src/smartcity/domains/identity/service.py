@@ -611,7 +611,7 @@ def revoke_api_client(session: Session, *, actor: Actor, client_id: UUID) -> Api
     return client
 
 
-_CLIENT_BY_PREFIX = (
+_CLIENT_BY_PREFIX = prebuilt.Prebuilt(
     select(
         ApiClient.id,
         ApiClient.name,
@@ -639,7 +639,7 @@ def authenticate_api_token(session: Session, token: str) -> Actor:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != _TOKEN_PREFIX or len(token) > 200:
         raise InvalidTokenError()
-    row = prebuilt.run(session, _CLIENT_BY_PREFIX, {"prefix": parts[1]}).first()
+    row = _CLIENT_BY_PREFIX.first(session, prefix=parts[1])
     if row is None or not hmac.compare_digest(row.token_hash, _token_digest(token)):
         raise InvalidTokenError()
     if row.revoked_at is not None or row.expires_at <= utcnow() or not row.is_active:

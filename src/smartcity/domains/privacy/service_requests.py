@@ -561,13 +561,20 @@ def _refusal(error: AppError) -> str:
 # ---------------------------------------------------------------- disputes
 
 
-_DISPUTED = select(DataRequest.subject_key, DataRequest.field_name).where(
-    DataRequest.subject_key.in_(bindparam("keys", expanding=True)),
+_OPEN_CORRECTIONS = (
     DataRequest.table_name == bindparam("table_name"),
     DataRequest.state == DataRequestState.submitted,
     DataRequest.kind == DataRequestKind.correction,
 )
-"""Prebuilt: the exchange API asks on every call."""
+_DISPUTED_KEY = prebuilt.Prebuilt(
+    select(DataRequest.subject_key, DataRequest.field_name).where(
+        DataRequest.subject_key == bindparam("key"), *_OPEN_CORRECTIONS
+    )
+)
+"""Prebuilt: the exchange API asks on every call, mostly for one key."""
+_DISPUTED_KEYS = select(DataRequest.subject_key, DataRequest.field_name).where(
+    DataRequest.subject_key.in_(bindparam("keys", expanding=True)), *_OPEN_CORRECTIONS
+)
 
 
 def disputed_values(session: Session, table_name: str, keys: Sequence[str]) -> set[tuple[str, str]]:
@@ -575,5 +582,8 @@ def disputed_values(session: Session, table_name: str, keys: Sequence[str]) -> s
     exchange's ``disputed`` flag: one query on the dispute index for all ``keys``."""
     if not keys:
         return set()
-    rows = prebuilt.run(session, _DISPUTED, {"keys": list(keys), "table_name": table_name})
+    if len(keys) == 1:
+        rows = _DISPUTED_KEY.all(session, key=keys[0], table_name=table_name)
+    else:
+        rows = list(session.execute(_DISPUTED_KEYS, {"keys": list(keys), "table_name": table_name}))
     return {(str(row.subject_key), str(row.field_name)) for row in rows}

@@ -311,14 +311,16 @@ def table_for_entry(session: Session, entry_id: UUID) -> BaseTable | None:
     ).one_or_none()
 
 
-_TABLE_STAMP = select(
-    BaseTable.id,
-    BaseTable.updated_at,
-    BaseTable.status,
-    select(func.max(BaseField.updated_at))
-    .where(BaseField.table_id == BaseTable.id)
-    .scalar_subquery(),
-).where(BaseTable.entry_id == bindparam("entry_id"))
+_TABLE_STAMP = prebuilt.Prebuilt(
+    select(
+        BaseTable.id,
+        BaseTable.updated_at,
+        BaseTable.status,
+        select(func.max(BaseField.updated_at))
+        .where(BaseField.table_id == BaseTable.id)
+        .scalar_subquery(),
+    ).where(BaseTable.entry_id == bindparam("entry_id"))
+)
 
 
 def table_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
@@ -326,7 +328,7 @@ def table_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
     on, in one query: the table's last change and status and its fields' last change
     (None: no table). Equal stamps mean a reader prepared earlier still fits.
     Prebuilt: the exchange API runs it on every call."""
-    row = prebuilt.run(session, _TABLE_STAMP, {"entry_id": entry_id}).first()
+    row = _TABLE_STAMP.first(session, entry_id=entry_id)
     return None if row is None else tuple(row)
 
 

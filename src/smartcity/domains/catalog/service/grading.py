@@ -57,13 +57,15 @@ def list_grades(session: Session, *, actor: Actor) -> list[Grade]:
     return list(session.scalars(select(Grade).order_by(Grade.rank)))
 
 
-_MASKING_STAMP = select(
-    CatalogEntry.version,
-    CatalogEntry.updated_at,
-    CatalogEntry.status,
-    select(func.max(Grade.updated_at)).scalar_subquery(),
-    select(func.count(Grade.id)).scalar_subquery(),
-).where(CatalogEntry.id == bindparam("entry_id"))
+_MASKING_STAMP = prebuilt.Prebuilt(
+    select(
+        CatalogEntry.version,
+        CatalogEntry.updated_at,
+        CatalogEntry.status,
+        select(func.max(Grade.updated_at)).scalar_subquery(),
+        select(func.count(Grade.id)).scalar_subquery(),
+    ).where(CatalogEntry.id == bindparam("entry_id"))
+)
 
 
 def masking_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
@@ -72,7 +74,7 @@ def masking_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None
     them) and the grading scheme's last change and size. Equal stamps mean an
     unchanged masking plan, so a consumer may keep one (the exchange API does, and
     runs this prebuilt statement on every call)."""
-    row = prebuilt.run(session, _MASKING_STAMP, {"entry_id": entry_id}).first()
+    row = _MASKING_STAMP.first(session, entry_id=entry_id)
     return None if row is None else tuple(row)
 
 

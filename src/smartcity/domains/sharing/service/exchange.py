@@ -42,9 +42,9 @@ from smartcity.domains.sharing.exchange_schemas import (
     ExchangeRecordRead,
     ExchangeResultRead,
 )
-from smartcity.domains.sharing.models import Grant
 from smartcity.domains.sharing.service.exchange_core import (
     ExchangeCall,
+    GrantTerms,
     SlidingWindowLimiter,
     check_caller,
     check_grant,
@@ -109,7 +109,7 @@ def lookup(
 
 
 def _check_request(
-    call: ExchangeCall, grant: Grant, keys: Sequence[str], requested: list[str] | None
+    call: ExchangeCall, grant: GrantTerms, keys: Sequence[str], requested: list[str] | None
 ) -> list[str]:
     if not keys or len(keys) > MAX_BATCH_KEYS:
         call.refuse(KeyCountError(f"本次提交了 {len(keys)} 个主键", max_keys=MAX_BATCH_KEYS))
@@ -127,7 +127,7 @@ def _check_request(
 
 
 def _serve(
-    session: Session, call: ExchangeCall, grant: Grant, names: list[str], datum: Datum | None
+    session: Session, call: ExchangeCall, grant: GrantTerms, names: list[str], datum: Datum | None
 ) -> ExchangeResultRead:
     served = open_source(session, call, grant)
     reader = served.reader

@@ -1,0 +1,102 @@
+"""Prebuilt statements: the same rows, converted the same way, as SQLAlchemy's execution."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, aliased
+
+from smartcity.core.db.prebuilt import Prebuilt
+from smartcity.core.security import SYSTEM
+from smartcity.domains.identity import service as identity_service
+from smartcity.domains.identity.models import ApiClient
+from smartcity.domains.identity.permissions import Role
+from smartcity.domains.identity.schemas import ApiClientCreate
+from smartcity.domains.registry.enums import OrganizationKind
+from smartcity.domains.registry.models import Organization
+from tests.factories.registry import make_organization
+
+_OTHER = aliased(ApiClient)
+# UUIDs, text, JSON, time stamps (one NULL), a boolean, an enum, a literal enum
+# parameter beside a named one, and a scalar subquery.
+CLIENTS = select(
+    ApiClient.id,
+    ApiClient.name,
+    ApiClient.roles,
+    ApiClient.expires_at,
+    ApiClient.revoked_at,
+    Organization.is_active,
+    Organization.kind,
+    select(func.count(_OTHER.id))
+    .where(_OTHER.organization_id == Organization.id)
+    .scalar_subquery()
+    .label("clients"),
+).join(Organization, Organization.id == ApiClient.organization_id)
+BY_ORGANIZATION = CLIENTS.where(
+    ApiClient.organization_id == bindparam("organization_id"),
+    Organization.kind == OrganizationKind.municipal_department,
+).order_by(ApiClient.name)
+
+
+def _clients(session: Session, organization: Organization, *names: str) -> list[ApiClient]:
+    return [
+        identity_service.create_api_client(
+            session,
+            actor=SYSTEM,
+            data=ApiClientCreate(
+                name=name, organization_id=organization.id, roles=[Role.org_staff]
+            ),
+            max_days=365,
+        )[0]
+        for name in names
+    ]
+
+
+def test_rows_and_their_types_are_those_sqlalchemy_gives(session: Session) -> None:
+    organization = make_organization(session)
+    _clients(session, organization, "审批系统", "受理系统")
+
+    expected = session.execute(BY_ORGANIZATION, {"organization_id": organization.id}).all()
+    rows = Prebuilt(BY_ORGANIZATION).all(session, organization_id=organization.id)
+
+    assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
+    assert len(rows) == 2
+    first = rows[0]
+    assert first.name == "受理系统"
+    assert isinstance(first.id, UUID)
+    assert first.roles == [Role.org_staff.value]
+    assert isinstance(first.expires_at, datetime)
+    assert first.expires_at.tzinfo is not None
+    assert first.revoked_at is None
+    assert first.is_active is True
+    assert first.kind is OrganizationKind.municipal_department
+    assert first.clients == 2
+
+
+def test_the_literal_parameter_filters(session: Session) -> None:
+    district = make_organization(session, kind=OrganizationKind.county_government)
+    _clients(session, district, "区级系统")
+    statement = Prebuilt(BY_ORGANIZATION)
+
+    assert statement.all(session, organization_id=district.id) == []
+    assert statement.first(session, organization_id=uuid4()) is None
+
+
+def test_pending_changes_are_flushed_first(session: Session) -> None:
+    organization = make_organization(session)
+    (client,) = _clients(session, organization, "旧名称")
+    client.name = "新名称"  # not flushed
+
+    row = Prebuilt(BY_ORGANIZATION).first(session, organization_id=organization.id)
+
+    assert row is not None
+    assert row.name == "新名称"
+
+
+def test_a_list_parameter_is_refused(session: Session) -> None:
+    statement = Prebuilt(CLIENTS.where(ApiClient.id.in_(bindparam("ids", expanding=True))))
+    with pytest.raises(ValueError, match="list parameters"):
+        statement.all(session, ids=[uuid4()])
