@@ -117,9 +117,9 @@ def create_bare_app() -> Any:
 
 def create_platform_app() -> Any:
     """``smartcity.asgi``'s app, as ``make run`` serves it."""
-    from smartcity.app import create_app
+    from smartcity.asgi import app
 
-    return create_app()
+    return app
 
 
 # ---------------------------------------------------------------- setup

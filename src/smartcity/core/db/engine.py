@@ -134,7 +134,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_execution_options().get("smartcity_read_only"):
-            connection.exec_driver_sql("BEGIN")
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # On the driver's connection: every transaction runs this, and SQLAlchemy's
+        # execution of a statement costs twenty times what SQLite does with BEGIN.
+        read_only = connection.get_execution_options().get("smartcity_read_only")
+        connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+            "BEGIN" if read_only else "BEGIN IMMEDIATE"
+        )

@@ -103,14 +103,15 @@ rate_limiter = SlidingWindowLimiter()
 # ---------------------------------------------------------------- masking
 
 
-def masker(field_name: str, rule: str, value: Any) -> Callable[[Any], str]:
-    """The masking helper that fits the field: by its identifier rule, else its name."""
+def masker(field_name: str, rule: str) -> Callable[[Any], str]:
+    """The masking helper that fits the field: by its identifier rule, else its name
+    (chosen once per field plan, not per value)."""
     if rule == "id_number":
         return mask_id_number
     if rule == "credit_code":
         return mask_credit_code
     if rule == "id_or_credit_code":
-        return mask_credit_code if is_valid_credit_code(str(value)) else mask_id_number
+        return mask_id_or_credit_code
     if rule == "phone" or any(w in field_name for w in ("电话", "手机", "联系方式")):
         return mask_phone
     if "身份号码" in field_name or "身份证" in field_name:
@@ -126,6 +127,11 @@ def masker(field_name: str, rule: str, value: Any) -> Callable[[Any], str]:
     return mask_generic
 
 
+def mask_id_or_credit_code(value: Any) -> str:
+    """A key that is either an ID number or a credit code, masked as the one it is."""
+    return mask_credit_code(value) if is_valid_credit_code(str(value)) else mask_id_number(value)
+
+
 def mask_generic(value: Any) -> str:
     """Anything else: every character masked (``mask`` with no known kind)."""
     return mask(None if value is None else str(value), "")
@@ -136,6 +142,8 @@ class FieldPlan:
     name: str
     rule: str
     masked: bool
+    mask: Callable[[Any], str] = mask_generic
+    """The field's masking helper (``masker``), used when ``masked``."""
 
 
 # ---------------------------------------------------------------- the prepared source
@@ -219,7 +227,7 @@ def plan_fields(
                 or (personal and not grant.personal_clear)
             )
         rule = source.rules.get(name, "none") if source is not None else "none"
-        plans.append(FieldPlan(name, rule, masked))
+        plans.append(FieldPlan(name, rule, masked, masker(name, rule)))
     return plans
 
 
@@ -435,7 +443,7 @@ def record_values(
             continue
         value = sourced.value
         if plan.masked and value is not None:
-            value = masker(plan.name, plan.rule, value)(value)
+            value = plan.mask(value)
         # Built without validation: every part comes typed from the reader and the
         # plan, and a lookup builds one per value.
         values[plan.name] = ExchangeValueRead.model_construct(
