@@ -100,3 +100,21 @@ def test_a_list_parameter_is_refused(session: Session) -> None:
     statement = Prebuilt(CLIENTS.where(ApiClient.id.in_(bindparam("ids", expanding=True))))
     with pytest.raises(ValueError, match="list parameters"):
         statement.all(session, ids=[uuid4()])
+
+
+def test_unconverted_rows_are_the_drivers_values_and_compare_equal(session: Session) -> None:
+    organization = make_organization(session)
+    _clients(session, organization, "审批系统")
+    statement = Prebuilt(BY_ORGANIZATION, converted=False)
+
+    first = statement.first(session, organization_id=organization.id)
+    again = statement.first(session, organization_id=organization.id)
+
+    assert first is not None
+    assert first == again
+    assert not isinstance(first.kind, OrganizationKind)
+    assert first.kind == OrganizationKind.municipal_department.value
+    assert (
+        UUID(str(first.id))
+        == Prebuilt(BY_ORGANIZATION).all(session, organization_id=organization.id)[0].id
+    )

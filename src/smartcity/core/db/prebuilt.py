@@ -44,10 +44,14 @@ class _Plan:
 class Prebuilt:
     """A select built at import: ``Prebuilt(select(...).where(col == bindparam("x")))``,
     then ``.first(session, x=…)`` or ``.all(session, x=…)``: rows as named tuples
-    (fields named by the selected columns' labels)."""
+    (fields named by the selected columns' labels).
 
-    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
+    ``converted=False`` leaves the values as the driver returns them (no UUIDs,
+    enums or time zones made): for stamps that are only compared for equality."""
+
+    def __init__(self, statement: Select[*tuple[Any, ...]], *, converted: bool = True) -> None:
         self.statement = statement
+        self.converted = converted
         self._plans: dict[str, _Plan] = {}
         self._lock = threading.Lock()
 
@@ -73,7 +77,8 @@ class Prebuilt:
                 literals=literals,
                 binds=binds,
                 results=tuple(
-                    column[3]._cached_result_processor(dialect, None) for column in columns
+                    column[3]._cached_result_processor(dialect, None) if self.converted else None
+                    for column in columns
                 ),
                 row=namedtuple("Row", [str(column[0]) for column in columns], rename=True),
             )
@@ -100,6 +105,8 @@ class Prebuilt:
         finally:
             cursor.close()
         results = plan.results
+        if not self.converted:
+            return [plan.row(*raw) for raw in fetched]
         return [
             plan.row(
                 *(

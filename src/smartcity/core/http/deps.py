@@ -50,7 +50,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionOpener = Callable[[], AbstractContextManager[Session]]
 
 
-def get_session_opener(request: Request) -> SessionOpener:
+async def get_session_opener(request: Request) -> SessionOpener:
     """The request's unit of work (as ``get_session``) to open later, as a context manager.
 
     For a hot ``async`` route that does all its database work — authentication
@@ -61,7 +61,20 @@ def get_session_opener(request: Request) -> SessionOpener:
     return contextmanager(partial(get_session, request))
 
 
-def get_page_params(
+# These dependencies, like ``get_session_opener``, do no I/O, so they are ``async``:
+# FastAPI runs a plain ``def`` dependency in the threadpool, a round trip per
+# dependency per request.
+
+
+async def _database_dependency(request: Request) -> Database:
+    return get_database(request)
+
+
+async def _settings_dependency(request: Request) -> Settings:
+    return get_settings_dep(request)
+
+
+async def get_page_params(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="页码，从 1 开始")] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="每页条数")] = 20,
 ) -> PageParams:
@@ -70,6 +83,6 @@ def get_page_params(
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SessionOpenerDep = Annotated[SessionOpener, Depends(get_session_opener)]
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(_settings_dependency)]
+DatabaseDep = Annotated[Database, Depends(_database_dependency)]
 PageParamsDep = Annotated[PageParams, Depends(get_page_params)]

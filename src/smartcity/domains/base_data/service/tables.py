@@ -319,7 +319,8 @@ _TABLE_STAMP = prebuilt.Prebuilt(
         select(func.max(BaseField.updated_at))
         .where(BaseField.table_id == BaseTable.id)
         .scalar_subquery(),
-    ).where(BaseTable.entry_id == bindparam("entry_id"))
+    ).where(BaseTable.entry_id == bindparam("entry_id")),
+    converted=False,
 )
 
 
@@ -327,7 +328,8 @@ def table_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
     """The id of an entry's table and what a prepared ``RecordReader`` of it depends
     on, in one query: the table's last change and status and its fields' last change
     (None: no table). Equal stamps mean a reader prepared earlier still fits.
-    Prebuilt: the exchange API runs it on every call."""
+    Prebuilt, values as the driver gives them (the id too: ``UUID(str(id))``): the
+    exchange API runs it on every call and only compares it."""
     row = _TABLE_STAMP.first(session, entry_id=entry_id)
     return None if row is None else tuple(row)
 

@@ -64,7 +64,8 @@ _MASKING_STAMP = prebuilt.Prebuilt(
         CatalogEntry.status,
         select(func.max(Grade.updated_at)).scalar_subquery(),
         select(func.count(Grade.id)).scalar_subquery(),
-    ).where(CatalogEntry.id == bindparam("entry_id"))
+    ).where(CatalogEntry.id == bindparam("entry_id")),
+    converted=False,
 )
 
 
@@ -73,7 +74,8 @@ def masking_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None
     and last change (its items, their grades and personal flags change only with
     them) and the grading scheme's last change and size. Equal stamps mean an
     unchanged masking plan, so a consumer may keep one (the exchange API does, and
-    runs this prebuilt statement on every call)."""
+    runs this prebuilt statement on every call; the values are as the driver gives
+    them, for comparing only)."""
     row = _MASKING_STAMP.first(session, entry_id=entry_id)
     return None if row is None else tuple(row)
 

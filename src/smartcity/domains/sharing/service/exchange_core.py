@@ -19,9 +19,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 from uuid import UUID
 
 from sqlalchemy import bindparam, select
@@ -170,6 +170,9 @@ class PreparedSource:
     rules: dict[str, str]
     items: dict[str, tuple[str, bool]]
     ranks: dict[str, int]
+    plans: dict[tuple[int, bool, tuple[str, ...]], list[FieldPlan]] = field(default_factory=dict)
+    """Field plans already made, by (clearance, personal_clear, names): a plan
+    depends on nothing else while the stamps hold."""
 
 
 _prepared: dict[tuple[str, UUID], PreparedSource] = {}
@@ -204,7 +207,7 @@ def prepared_source(session: Session, entry_id: UUID) -> PreparedSource | None:
     key = (_database_key(session), entry_id)
     held = _prepared.get(key)
     if held is None or held.stamp != stamp or time.monotonic() - held.prepared > _SOURCE_TTL:
-        held = _prepared[key] = _prepare(session, cast(UUID, table[0]), entry_id, stamp)
+        held = _prepared[key] = _prepare(session, UUID(str(table[0])), entry_id, stamp)
     return held
 
 
@@ -213,6 +216,23 @@ def plan_fields(
 ) -> list[FieldPlan]:
     """Which of ``names`` are masked: graded above the grant's clearance, or personal
     without ``personal_clear``. An item the catalog no longer grades is masked."""
+    if source is None:
+        return _plan_fields(None, grant.clearance_rank, grant.personal_clear, names)
+    key = (grant.clearance_rank, grant.personal_clear, tuple(names))
+    plans = source.plans.get(key)
+    if plans is None:
+        if len(source.plans) >= _MAX_PLANS:
+            source.plans.clear()
+        plans = source.plans[key] = _plan_fields(source, *key)
+    return plans
+
+
+_MAX_PLANS = 256
+
+
+def _plan_fields(
+    source: PreparedSource | None, clearance_rank: int, personal_clear: bool, names: Sequence[str]
+) -> list[FieldPlan]:
     plans = []
     for name in names:
         item = source.items.get(name) if source is not None else None
@@ -221,11 +241,7 @@ def plan_fields(
         else:
             grade_code, personal = item
             rank = source.ranks.get(grade_code) if source is not None else None
-            masked = (
-                rank is None
-                or rank > grant.clearance_rank
-                or (personal and not grant.personal_clear)
-            )
+            masked = rank is None or rank > clearance_rank or (personal and not personal_clear)
         rule = source.rules.get(name, "none") if source is not None else "none"
         plans.append(FieldPlan(name, rule, masked, masker(name, rule)))
     return plans
