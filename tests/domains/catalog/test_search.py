@@ -196,6 +196,44 @@ class TestFacets:
         assert _names(session, "公交", open_type=OpenType.open) == ["公交车尾气数据"]
         assert len(_names(session, "", provider=env.id)) == 2
 
+    def test_a_new_version_moves_its_postings_to_its_new_facets(self, session: Session) -> None:
+        entry = make_entry(session, name="城市公交线路数据")
+        data = draft_data(
+            provider_of(session, entry),
+            resource_code=entry.resource_code,
+            name="城市公交线路数据",
+            format=ResourceFormat.spreadsheet,
+        )
+        catalog_service.create_version(session, actor=SYSTEM, entry_id=entry.id, data=data)
+        catalog_service.publish_many(session, actor=SYSTEM, entry_ids=[entry.id])
+        for query in ("公交", "公交线路", "城"):  # one term, probes, one character
+            result = _search(session, query)
+            formats = {
+                v.value: v.count for f in result.facets if f.name == "format" for v in f.values
+            }
+            assert formats == {"spreadsheet": 1}, query
+            assert _names(session, query, format=ResourceFormat.spreadsheet) == ["城市公交线路数据"]
+            assert _names(session, query, format=ResourceFormat.database) == []
+
+    def test_facets_of_a_query_with_probes_count_only_its_hits(self, session: Session) -> None:
+        bus, env = (
+            make_organization(session, name="交通局"),
+            make_organization(session, name="环保局"),
+        )
+        make_entry(session, provider=bus, name="公交线路数据")
+        make_entry(session, provider=bus, name="公交刷卡数据", items=[item("线路编号")])
+        make_entry(session, provider=env, name="公交车尾气数据")
+        make_entry(session, provider=env, name="地铁线路数据")
+        result = _search(session, "公交 线路")
+        providers = {
+            v.value: (v.label, v.count)
+            for f in result.facets
+            if f.name == "provider"
+            for v in f.values
+        }
+        assert result.page.total == 2
+        assert providers == {str(bus.id): ("交通局", 2)}
+
     def test_a_query_without_hits_has_empty_facets(self, session: Session) -> None:
         make_entry(session, name="公交线路数据")
         result = _search(session, "不存在的词")
@@ -219,6 +257,33 @@ class TestPagingAndCost:
         names = [entry.name for result in pages for entry in result.page.items]
         assert sorted(names) == [f"公交数据{n}" for n in range(5)]
         assert [result.page.total for result in pages] == [5, 5, 5]
+
+    def test_optional_words_rank_every_page_as_the_full_order(self, session: Session) -> None:
+        # The whole word (an optional term) lifts 空气质量n (bigrams 30, word 10) above
+        # entries whose bigrams weigh more (34) but lack the word; the page probes the
+        # word only for hits that can still reach it, and must keep that order.
+        provider = make_organization(session)
+        for n in range(4):
+            make_entry(
+                session, provider=provider, name=f"空气气质检测质量{n}", items=[item("空气")]
+            )
+        for n in range(3):
+            make_entry(session, provider=provider, name=f"资源{n}", abstract="空气质量")
+        for n in range(3):
+            make_entry(session, provider=provider, name=f"空气质量{n}")
+        search = EntrySearch(q="空气质量")
+        full = catalog_service.matching_entry_ids(session, actor=SYSTEM, search=search, limit=100)
+        paged = [
+            entry.id
+            for number in range(1, 5)
+            for entry in catalog_service.search_entries(
+                session, actor=SYSTEM, search=search, page=PageParams(page=number, size=3)
+            ).page.items
+        ]
+        names = {entry.id: entry.name for entry in _search(session, "空气质量").page.items}
+        assert len(full) == 10
+        assert paged == full
+        assert [names[entry_id][:4] for entry_id in full[:3]] == ["空气质量"] * 3
 
     def test_a_search_is_a_fixed_handful_of_statements(self, session: Session) -> None:
         provider = make_organization(session)

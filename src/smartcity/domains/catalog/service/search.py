@@ -1,20 +1,24 @@
 """Chinese full-text search over published entries, with facets, on SQLite and PostgreSQL.
 
 Postings (``catalog_search_term``) are written by ``index_entries`` when an entry
-is published and removed when it is withdrawn. A query runs as three cheap
-statements:
+is published and removed when it is withdrawn; each carries its document's facet
+combination and is keyed (term, facet_id, document_id). A query runs as two cheap
+statements, then loads its page:
 
-1. the capped posting count of every required term, to drive from the rarest
-   (and to stop at once when one term occurs nowhere: AND semantics);
-2. one statement that intersects the postings — the rarest term's postings
-   first, each further term a primary-key probe (``CROSS JOIN`` keeps that
-   order on SQLite; PostgreSQL plans it from its statistics) — materializes the
-   hits once as integers (document, facet combination, score), and returns the
-   hit count per facet combination (one ``GROUP BY``; totals and every facet
-   roll up from it) and the page of best hits together;
+1. with several required terms, the capped posting count of each, to drive from the
+   rarest (and to stop at once when one term occurs nowhere: AND semantics);
+2. one statement over the postings alone: the rarest term's postings first, each
+   further term a primary-key probe (``CROSS JOIN`` keeps that order on SQLite;
+   PostgreSQL plans it from its statistics). It returns the hit count per facet
+   combination (totals and every facet roll up from it), the page of best hits,
+   and the labels of the provider and grade facets. A one-term query reads its
+   index range in order (counts grouped as they come, no sort) and once more for
+   the page; a query with probes materializes its hits once, and probes the
+   optional words (jieba words, which only raise a score) only for the hits that
+   can still reach the page;
 3. the page's entries by id.
 
-Everything is plain SQL over two narrow tables with integer keys: no database
+Everything is plain SQL over narrow tables with integer keys: no database
 extension, the same results on both databases.
 """
 
@@ -51,6 +55,10 @@ from smartcity.domains.catalog.models import (
 from smartcity.domains.catalog.permissions import CatalogPermission
 from smartcity.domains.catalog.schemas import EntrySearch, Facet, FacetValue
 from smartcity.domains.catalog.search_text import (
+    ABSTRACT_WEIGHT,
+    ITEM_DESCRIPTION_WEIGHT,
+    ITEM_NAME_WEIGHT,
+    NAME_WEIGHT,
     SearchQuery,
     next_character,
     parse_query,
@@ -62,6 +70,8 @@ from smartcity.domains.registry.models import Organization
 # Posting counts above this only need to be known as "common": counting stops there.
 COUNT_CAP = 20_000
 _BATCH = 500
+# The most one term can weigh in one entry: it occurs in every field.
+_MAX_WEIGHT = NAME_WEIGHT + ITEM_NAME_WEIGHT + ITEM_DESCRIPTION_WEIGHT + ABSTRACT_WEIGHT
 _INSERT_BATCH = 20_000
 # Postings are written as a Core insert: the ORM's bulk path costs more per row than the
 # database does, and a term row has nothing for the ORM to do.
@@ -269,19 +279,46 @@ def _character_range(sql: _Sql, alias: str, character: str) -> str:
 @dataclass(frozen=True, slots=True)
 class _Hits:
     """FROM … WHERE … of a query's hits over the postings (alias ``p0``), with their
-    ``doc``, facet combination and ``score`` expressions. ``direct``: the hits are the
-    rows of one index range (no probe, no grouping), read in (facet, document) order."""
+    ``doc`` and ``score`` expressions (the weights of the required terms), and the bind
+    names of the optional words, which only add to the score. ``direct``: the hits are
+    the rows of one index range (no probe, no grouping), read in (facet, document)
+    order."""
 
-    source: str
+    tables: str
+    where: str
     doc: str
     score: str
+    optional: tuple[str, ...]
     direct: bool
+
+    @property
+    def source(self) -> str:
+        return f"{self.tables} WHERE {self.where}"
+
+    def with_filters(self, conditions: Sequence[str]) -> _Hits:
+        where = " AND ".join([self.where, *conditions])
+        return _Hits(self.tables, where, self.doc, self.score, self.optional, self.direct)
+
+    def bonus(self, facet: str, doc: str) -> tuple[str, str]:
+        """LEFT JOINs of the optional words' postings to a hit, and the sum of their
+        weights: (joins, expression); a primary-key probe each."""
+        joins = "".join(
+            f" LEFT JOIN catalog_search_term o{n} ON o{n}.term = {word}"
+            f" AND o{n}.facet_id = {facet} AND o{n}.document_id = {doc}"
+            for n, word in enumerate(self.optional)
+        )
+        return joins, "".join(f" + COALESCE(o{n}.weight, 0)" for n in range(len(self.optional)))
+
+    def scored(self) -> tuple[str, str]:
+        """(FROM … WHERE …, score) of the hits with the optional words' weights added."""
+        joins, bonus = self.bonus("p0.facet_id", self.doc)
+        return f"{self.tables}{joins} WHERE {self.where}", f"{self.score}{bonus}"
 
 
 def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> _Hits:
     """The hits, driven by the rarest term; each further term a primary-key probe."""
     if query.is_empty:
-        return _Hits("catalog_search_document p0 WHERE 1 = 1", "p0.id", "0", direct=True)
+        return _Hits("catalog_search_document p0", "1 = 1", "p0.id", "0", (), direct=True)
     ordered = sorted(query.required, key=lambda term: (counts.get(term, 0), term))
     conditions: list[str] = []
     characters = list(query.characters)
@@ -309,22 +346,22 @@ def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> _H
             f" AND p{n}.document_id = p0.document_id"
         )
         score.append(f"p{n}.weight")
+    # A character's check reads the (document_id, term) index, one probe far from the
+    # others: it names the last term's alias so that SQLite runs it in the innermost
+    # loop, on the candidates every term has kept (on p0 it ran first, for all of them).
+    last = f"p{len(ordered) - 1}" if ordered else "p0"
     for n, character in enumerate(characters):
         conditions.append(
             f"EXISTS (SELECT 1 FROM catalog_search_term c{n} WHERE c{n}.document_id ="
-            f" p0.document_id AND {_character_range(sql, f'c{n}', character)})"
-        )
-    for n, word in enumerate(query.optional):
-        score.append(
-            f"COALESCE((SELECT o{n}.weight FROM catalog_search_term o{n} WHERE o{n}.term ="
-            f" {sql.bind(word)} AND o{n}.facet_id = p0.facet_id"
-            f" AND o{n}.document_id = p0.document_id), 0)"
+            f" {last}.document_id AND {_character_range(sql, f'c{n}', character)})"
         )
     return _Hits(
-        " ".join(source) + " WHERE " + (" AND ".join(conditions) or "1 = 1"),
+        " ".join(source),
+        " AND ".join(conditions) or "1 = 1",
         "p0.document_id",
         " + ".join(score),
-        direct=len(source) == 1 and bool(ordered) and not query.optional,
+        tuple(sql.bind(word) for word in query.optional),
+        direct=len(source) == 1 and bool(ordered),
     )
 
 
@@ -351,22 +388,17 @@ def _filters(sql: _Sql, search: EntrySearch) -> list[str]:
     ]
 
 
-def _facet_labels(session: Session, counts: dict[str, dict[str, int]]) -> list[Facet]:
-    provider_ids = [UUID(value) for value in counts["provider"]]
-    providers: dict[UUID, str] = {}
-    if provider_ids:
-        statement = select(Organization.id, Organization.name).where(
-            Organization.id.in_(provider_ids)
-        )
-        providers = {row.id: row.name for row in session.execute(statement)}
-    grades = {row.code: row.name for row in session.execute(select(Grade.code, Grade.name))}
+def _facet_labels(
+    counts: dict[str, dict[str, int]], labels: dict[str, dict[str, str]]
+) -> list[Facet]:
+    providers, grades = labels["provider"], labels["grade"]
     facets = []
     for name in FACET_COLUMNS:
         values = []
         for value, count in counts[name].items():
             if name == "provider":
                 key = str(UUID(value))
-                label = providers.get(UUID(value), key)
+                label = providers.get(value, key)
             elif name == "grade":
                 key, label = value, grades.get(value, "未分级") if value else "未分级"
             else:
@@ -386,9 +418,7 @@ def _hits(session: Session, sql: _Sql, search: EntrySearch) -> _Hits | None:
         counts = _posting_counts(session, query.required)
         if any(count == 0 for count in counts.values()):
             return None
-    hits = _hits_statement(sql, query, counts)
-    conditions = " ".join(f"AND {condition}" for condition in _filters(sql, search))
-    return _Hits(f"{hits.source} {conditions}", hits.doc, hits.score, hits.direct)
+    return _hits_statement(sql, query, counts).with_filters(_filters(sql, search))
 
 
 _FACET_SELECT = ", ".join(
@@ -397,6 +427,15 @@ _FACET_SELECT = ", ".join(
 )
 # A page row fills the facet columns after the entry id with NULLs.
 _NO_FACET = ", ".join(["NULL"] * (len(FACET_COLUMNS) - 1))
+# The labels of the provider and grade facets come with the counts: every organization
+# that provides a facet combination (a handful of rows), and the grades.
+_LABELS = (
+    " UNION ALL SELECT 'provider', CAST(o.id AS VARCHAR(36)), o.name, NULL, NULL, NULL,"
+    f" NULL, 0, 0 FROM {Organization.__tablename__} o WHERE o.id IN"
+    f" (SELECT provider_organization_id FROM {SearchFacet.__tablename__})"
+    " UNION ALL SELECT 'grade', c.code, c.name, NULL, NULL, NULL, NULL, 0, 0"
+    f" FROM {Grade.__tablename__} c"
+)
 
 
 def search_entries(
@@ -425,7 +464,8 @@ def search_entries(
         counted = (
             f"SELECT p0.facet_id AS facet, COUNT(*) AS n FROM {hits.source} GROUP BY p0.facet_id"
         )
-        ranked = f"SELECT {hits.doc} AS doc, {hits.score} AS score FROM {hits.source}"
+        source, score = hits.scored()
+        ranked = f"SELECT {hits.doc} AS doc, {score} AS score FROM {source}"
     else:
         with_ = (
             f"WITH hits AS MATERIALIZED (SELECT {hits.doc} AS doc, p0.facet_id AS facet,"
@@ -433,6 +473,17 @@ def search_entries(
         )
         counted = "SELECT facet, COUNT(*) AS n FROM hits GROUP BY facet"
         ranked = "SELECT doc, score FROM hits"
+        if hits.optional:
+            # The optional words only raise a score, by at most _MAX_WEIGHT each: a hit
+            # whose required terms score below the page's last one minus that cannot
+            # reach the page, so only the others are probed for them.
+            joins, bonus = hits.bonus("x.facet", "x.doc")
+            last = sql.bind(page.offset + page.size - 1)
+            ranked = (
+                f"SELECT x.doc AS doc, x.score{bonus} AS score FROM hits x{joins}"
+                " WHERE x.score >= COALESCE((SELECT score FROM hits ORDER BY score DESC"
+                f" LIMIT 1 OFFSET {last}), 0) - {_MAX_WEIGHT * len(hits.optional)}"
+            )
     statement = (
         f"{with_}SELECT 'facets' AS kind, {_FACET_SELECT}, g.n AS n, 0 AS doc"
         f" FROM ({counted}) g CROSS JOIN catalog_search_facet f WHERE f.id = g.facet "
@@ -440,15 +491,20 @@ def search_entries(
         f" {_NO_FACET}, h.score, h.doc FROM ({ranked}"
         f" ORDER BY score DESC, doc DESC LIMIT {limit} OFFSET {offset}) h"
         " CROSS JOIN catalog_search_document e WHERE e.id = h.doc) AS page_hits"
+        f"{_LABELS}"
     )
     total = 0
     facet_counts: dict[str, dict[str, int]] = {name: defaultdict(int) for name in FACET_COLUMNS}
+    labels: dict[str, dict[str, str]] = {"provider": {}, "grade": {}}
     rows: list[tuple[int, int, UUID]] = []
     names = list(FACET_COLUMNS)
     for row in session.execute(text(statement).bindparams(*sql.binds)):
         kind, count, doc = row[0], int(row[-2]), row[-1]
         if kind == "hit":
             rows.append((count, int(doc), UUID(row[1])))
+            continue
+        if kind in labels:
+            labels[kind][row[1]] = row[2]
             continue
         total += count
         for name, value in zip(names, row[1:-2], strict=True):
@@ -459,7 +515,7 @@ def search_entries(
     entries = get_entries(session, [entry_id for _, _, entry_id in rows])
     return SearchResult(
         page=Page[Any](items=entries, total=total, page=page.page, size=page.size),
-        facets=_facet_labels(session, facet_counts),
+        facets=_facet_labels(facet_counts, labels),
     )
 
 
@@ -477,9 +533,10 @@ def matching_entry_ids(
     hits = _hits(session, sql, search)
     if hits is None:
         return []
+    source, score = hits.scored()
     statement = (
         f"SELECT CAST(e.entry_id AS VARCHAR(36)) FROM (SELECT {hits.doc} AS doc,"
-        f" {hits.score} AS score FROM {hits.source} ORDER BY score DESC, doc DESC"
+        f" {score} AS score FROM {source} ORDER BY score DESC, doc DESC"
         f" LIMIT {sql.bind(limit)}) h CROSS JOIN catalog_search_document e WHERE e.id = h.doc"
         " ORDER BY h.score DESC, h.doc DESC"
     )
