@@ -26,11 +26,12 @@ from smartcity.core.http.deps import (
     PageParamsDep,
     SessionDep,
     SessionOpenerDep,
-    SettingsDep,
     get_database,
+    get_settings_dep,
 )
 from smartcity.core.http.problems import problem_responses, render_problem
 from smartcity.core.pagination import Page
+from smartcity.core.security import Actor
 from smartcity.domains.identity.deps import ActorDep, actor_of_safe_request
 from smartcity.domains.sharing.exchange_errors import REFUSALS, ExchangeRefusal
 from smartcity.domains.sharing.exchange_schemas import (
@@ -106,6 +107,31 @@ def _refused(request: Request, error: ExchangeRefusal) -> Response:
     )
 
 
+def _lookup(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    grant_id: UUID,
+    case_reference: str | None,
+    keys: list[str],
+    fields: list[str] | None,
+    datum: Datum | None,
+) -> ExchangeResultRead | Response:
+    """``exchange.lookup``, or its refusal as a problem response."""
+    try:
+        return exchange.lookup(
+            session,
+            actor=actor,
+            grant_id=grant_id,
+            case_reference=unquote(case_reference) if case_reference else None,
+            keys=keys,
+            fields=fields,
+            datum=datum,
+        )
+    except ExchangeRefusal as refusal:
+        return _refused(request, refusal)
+
+
 @router.get(
     "/grants/{grant_id}/records/{key}",
     response_model=ExchangeResultRead,
@@ -116,7 +142,6 @@ async def lookup_record(
     key: str,
     request: Request,
     open_session: SessionOpenerDep,
-    settings: SettingsDep,
     case_reference: CaseReference = None,
     datum: DatumQuery = None,
     fields: Annotated[
@@ -132,22 +157,13 @@ async def lookup_record(
     grant, the record, the log entry's wait — in one threadpool trip, and answers
     with the result's JSON (already a validated model) as it is."""
 
+    settings = get_settings_dep(request)  # read directly: a dependency costs a solve
+
     def serve() -> ExchangeResultRead | Response:
         with open_session() as session:
             actor = actor_of_safe_request(request, session, settings)
             _attach_writer(request, session)
-            try:
-                return exchange.lookup(
-                    session,
-                    actor=actor,
-                    grant_id=grant_id,
-                    case_reference=unquote(case_reference) if case_reference else None,
-                    keys=[key],
-                    fields=fields,
-                    datum=datum,
-                )
-            except ExchangeRefusal as refusal:
-                return _refused(request, refusal)
+            return _lookup(request, session, actor, grant_id, case_reference, [key], fields, datum)
 
     result = await run_in_threadpool(serve)
     if isinstance(result, Response):
@@ -171,18 +187,7 @@ def lookup_batch(
 ) -> ExchangeResultRead | Response:
     """Up to 1,000 keys under a grant that allows ``batch`` (a single key is a
     ``lookup``); unknown keys come back ``found: false``. Logged."""
-    try:
-        return exchange.lookup(
-            session,
-            actor=actor,
-            grant_id=grant_id,
-            case_reference=unquote(case_reference) if case_reference else None,
-            keys=body.keys,
-            fields=body.fields,
-            datum=datum,
-        )
-    except ExchangeRefusal as refusal:
-        return _refused(request, refusal)
+    return _lookup(request, session, actor, grant_id, case_reference, body.keys, body.fields, datum)
 
 
 @router.post(
