@@ -438,7 +438,13 @@ class TestDelivery:
             service.deliver_prefill(session, actor=world.staff, request_id=request.id)
         assert raised.value.extensions["state"] == "declined"
         assert actions(session, request)[-1] == "onceonly.prefill.declined"
-        assert prefill_log(session, world.key()) == []
+        # Refused fetches are logged (no values, no records); the other department's
+        # attempt never found the request, so it names nobody's data.
+        logged = prefill_log(session, world.key())
+        assert [(e.result, e.records) for e in logged] == [
+            ("onceonly.prefill-closed", 0),
+            ("onceonly.prefill-pending", 0),
+        ]
 
     def test_a_revoked_consent_gives_nothing(self, session: Session, world: PrefillWorld) -> None:
         request = self.approve(session, world)

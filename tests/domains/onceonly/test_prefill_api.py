@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
 from smartcity.core.identifiers import make_id_number
+from smartcity.core.pagination import PageParams
 from smartcity.core.security import SYSTEM
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.identity.schemas import ApiClientCreate
 from smartcity.domains.registry.models import Organization
+from smartcity.domains.sharing import service as sharing_service
 from tests.domains.onceonly.prefill_world import PrefillWorld, prefill_world
 from tests.factories.identity import login
 from tests.helpers.problems import assert_problem
@@ -53,6 +55,15 @@ def ask(client: TestClient, headers: dict[str, str], world: PrefillWorld, **body
     response = client.post(f"{BASE}/prefill-requests", json=payload, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+def prefill_log(session: Session, subject_key: str) -> list[tuple[str, int]]:
+    """(result, records) of the exchange log's prefill entries about ``subject_key``, oldest
+    first."""
+    calls = sharing_service.calls_on_subject(
+        session, subject_key, page=PageParams(page=1, size=100)
+    ).items
+    return [(c.result, c.records) for c in reversed(calls) if c.operation == "prefill"]
 
 
 class TestRequestPrefill:
@@ -152,6 +163,13 @@ class TestConsentAndDelivery:
         }
         again = client.get(f"{BASE}/prefill-requests/{created['id']}", headers=service_headers)
         assert_problem(again, status=409, code="onceonly.prefill-delivered")
+        # Every fetch is in the exchange log, the refused ones with their problem code:
+        # the citizen sees who tried to take his data, and when.
+        assert prefill_log(session, world.key()) == [
+            ("onceonly.prefill-pending", 0),
+            ("ok", 1),
+            ("onceonly.prefill-delivered", 0),
+        ]
 
     def test_someone_elses_request_and_a_missing_one_look_the_same(
         self, client: TestClient, session: Session, settings: Settings, world: PrefillWorld
@@ -199,6 +217,7 @@ class TestConsentAndDelivery:
                 f"{BASE}/prefill-requests/{created['id']}", headers=service_headers
             )
             assert_problem(fetched, status=409, code="onceonly.prefill-closed")
+        assert prefill_log(session, world.key()) == [("onceonly.prefill-closed", 0)] * 2
 
     def test_an_empty_approval_is_refused(
         self, client: TestClient, session: Session, settings: Settings, world: PrefillWorld

@@ -77,4 +77,8 @@ def test_concurrent_fetches_deliver_the_values_once(tmp_path: Path) -> None:
             if e.operation == "prefill"
         ]
     database.dispose()
-    assert len(logged) == 1
+    # One delivery; every other fetch is logged as refused, with no records.
+    assert sorted((e.result, e.records) for e in logged) == [
+        ("ok", 1),
+        *[("onceonly.prefill-delivered", 0)] * (CALLS - 1),
+    ]

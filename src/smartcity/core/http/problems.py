@@ -156,7 +156,10 @@ def render_problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def _app_error_handler(request: Request, exc: Exception) -> Response:
+def app_error_response(request: Request, exc: Exception) -> Response:
+    """The response for an ``AppError`` (what the handler answers when one is raised):
+    for a route that must answer an error without raising it, so that its transaction
+    still commits (a refusal whose log entry must be kept)."""
     assert isinstance(exc, AppError)
     headers = (
         {"WWW-Authenticate": 'Bearer realm="smartcity"'}
@@ -187,7 +190,7 @@ def _validation_handler(request: Request, exc: Exception) -> Response:
     raw = list(exc.errors())
     if any(e.get("type") in ("json_invalid", "json_type") for e in raw):
         error: AppError = BadRequestError("请求体不是有效的 JSON")
-        return _app_error_handler(request, error)
+        return app_error_response(request, error)
     errors = [
         {
             "loc": [str(p) for p in e.get("loc", ())],
@@ -238,7 +241,7 @@ def _unhandled_handler(request: Request, exc: Exception) -> Response:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _app_error_handler)
+    app.add_exception_handler(AppError, app_error_response)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
     app.add_exception_handler(Exception, _unhandled_handler)

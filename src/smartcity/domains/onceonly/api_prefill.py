@@ -18,12 +18,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
 from smartcity.core.http.deps import SessionDep, SettingsDep, get_database
-from smartcity.core.http.problems import problem_responses
+from smartcity.core.http.problems import app_error_response, problem_responses
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.onceonly import service
 from smartcity.domains.onceonly.errors import (
@@ -33,6 +34,7 @@ from smartcity.domains.onceonly.errors import (
     PrefillClosedError,
     PrefillDeliveredError,
     PrefillPendingError,
+    PrefillRefusal,
     PrefillRequestNotFoundError,
 )
 from smartcity.domains.onceonly.prefill_schemas import (
@@ -121,6 +123,7 @@ def request_prefill(
 
 @router.get(
     "/prefill-requests/{request_id}",
+    response_model=PrefillDelivery,
     responses=problem_responses(
         *_AUTH,
         PrefillRequestNotFoundError,
@@ -129,13 +132,19 @@ def request_prefill(
         PrefillClosedError,
     ),
 )
-def fetch_prefill(request_id: UUID, session: WritingSessionDep, actor: ActorDep) -> PrefillDelivery:
+def fetch_prefill(
+    request_id: UUID, request: Request, session: WritingSessionDep, actor: ActorDep
+) -> PrefillDelivery | Response:
     """The approved values, once: each with ``verified`` (true: the platform's value, with
     its source department and last update; false: typed by the citizen, not verified).
     Not answered yet: ``onceonly.prefill-pending`` (ask again later); fetched before:
     ``onceonly.prefill-delivered``; declined, revoked or expired:
-    ``onceonly.prefill-closed``. Logged in the exchange log."""
-    return service.deliver_prefill(session, actor=actor, request_id=request_id)
+    ``onceonly.prefill-closed``. Logged in the exchange log, refusals too (they are
+    answered here so that the transaction keeps their log entry)."""
+    try:
+        return service.deliver_prefill(session, actor=actor, request_id=request_id)
+    except PrefillRefusal as refusal:
+        return app_error_response(request, refusal)
 
 
 @router.get("/me/prefill-requests", responses=problem_responses(*_AUTH, NoSubjectBindingError))

@@ -106,21 +106,26 @@ class InvalidConsentError(InvalidInputError):
     title = "授权内容不正确"
 
 
-class PrefillPendingError(ConflictError):
+class PrefillRefusal(Exception):  # noqa: N818 (a marker mixed into the errors below)
+    """Marker: a refused fetch of a department's own prefill request, which the exchange
+    log already records (the route answers it without rolling the entry back)."""
+
+
+class PrefillPendingError(PrefillRefusal, ConflictError):
     """The citizen has not answered the prefill request yet: ask again later."""
 
     code = "onceonly.prefill-pending"
     title = "申请人尚未确认回填"
 
 
-class PrefillDeliveredError(ConflictError):
+class PrefillDeliveredError(PrefillRefusal, ConflictError):
     """The approved values were already delivered: they are given once only."""
 
     code = "onceonly.prefill-delivered"
     title = "回填数据已取用，不再重复提供"
 
 
-class PrefillClosedError(ConflictError):
+class PrefillClosedError(PrefillRefusal, ConflictError):
     """The request was declined, revoked or has expired (``state`` says which): it gives
     nothing and can no longer be answered."""
 

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from smartcity.core.errors import AppError, AuthenticationRequiredError, PermissionDeniedError
+from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
 from smartcity.core.geo import Datum
 from smartcity.core.http.deps import (
     PageParamsDep,
@@ -29,7 +29,7 @@ from smartcity.core.http.deps import (
     get_database,
     get_settings_dep,
 )
-from smartcity.core.http.problems import problem_responses, render_problem
+from smartcity.core.http.problems import app_error_response, problem_responses
 from smartcity.core.pagination import Page
 from smartcity.core.security import Actor
 from smartcity.domains.identity.deps import ActorDep, actor_of_safe_request
@@ -94,17 +94,7 @@ _LOOKUP_PROBLEMS = problem_responses(AuthenticationRequiredError, *REFUSALS)  # 
 
 def _refused(request: Request, error: ExchangeRefusal) -> Response:
     """The refusal as a problem response, without rolling back its log entry."""
-    assert isinstance(error, AppError)
-    retry = error.extensions.get("retry_after_seconds")
-    return render_problem(
-        request,
-        status=error.status,
-        code=error.code,
-        title=error.title,
-        detail=error.detail,
-        extensions=error.extensions,
-        headers={"Retry-After": str(retry)} if isinstance(retry, int) else None,
-    )
+    return app_error_response(request, error)
 
 
 def _lookup(

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from typing import NoReturn
 from uuid import UUID
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from smartcity.core.errors import AuthenticationRequiredError
+from smartcity.core.errors import AppError, AuthenticationRequiredError
 from smartcity.core.security import Actor, ActorKind, ensure_permission
 from smartcity.core.time import utcnow
 from smartcity.domains.audit import service as audit_service
@@ -20,6 +21,7 @@ from smartcity.domains.onceonly.errors import (
     PrefillClosedError,
     PrefillDeliveredError,
     PrefillPendingError,
+    PrefillRefusal,
     PrefillRequestNotFoundError,
 )
 from smartcity.domains.onceonly.models import PrefillItem, PrefillRequest
@@ -86,6 +88,30 @@ def _still_obtainable(
     return out
 
 
+def _refuse(
+    session: Session, actor: Actor, request: PrefillRequest, error: PrefillRefusal
+) -> NoReturn:
+    """Log the refused fetch in the exchange log (the citizen sees it among the calls
+    about him, as refused), then raise ``error``. The caller must keep the entry:
+    ``api_prefill`` answers refusals without rolling the transaction back."""
+    assert isinstance(error, AppError)
+    sharing_service.exchange_log.append(
+        session,
+        sharing_service.exchange_log.LogDraft(
+            actor=actor,
+            operation=PREFILL_OPERATION,
+            result=error.code,
+            grant_id=next((i.grant_id for i in request.items if i.grant_id is not None), None),
+            case_reference=request.case_reference,
+            resource=next((i.base_table for i in request.items if i.base_table), ""),
+            subject_keys=[request.subject_key],
+            fields=[i.item_name for i in request.items],
+            records=0,
+        ),
+    )
+    raise error
+
+
 def deliver_prefill(session: Session, *, actor: Actor, request_id: UUID) -> PrefillDelivery:
     """The approved values, once (Art. 28): each with ``verified`` (platform value, with
     its source department and last update) or not (typed by the citizen). Platform values
@@ -98,22 +124,33 @@ def deliver_prefill(session: Session, *, actor: Actor, request_id: UUID) -> Pref
     Raises:
         AuthenticationRequiredError; PermissionDeniedError; PrefillRequestNotFoundError;
         PrefillPendingError (not answered yet); PrefillDeliveredError (fetched
-        before); PrefillClosedError (declined, revoked or expired).
+        before); PrefillClosedError (declined, revoked or expired). These three
+        (``PrefillRefusal``) are logged in the exchange log before they are raised.
     """
     request = get_department_prefill(session, actor=actor, request_id=request_id)
     now = utcnow()
     state = state_of(request, now)
     if state is PrefillState.pending:
-        raise PrefillPendingError(
-            "申请人尚未确认，请稍后再取",
-            state=state.value,
-            expires_at=request.expires_at.isoformat(),
+        _refuse(
+            session,
+            actor,
+            request,
+            PrefillPendingError(
+                "申请人尚未确认，请稍后再取",
+                state=state.value,
+                expires_at=request.expires_at.isoformat(),
+            ),
         )
     if state is PrefillState.delivered:
-        raise PrefillDeliveredError(state=state.value)
+        _refuse(session, actor, request, PrefillDeliveredError(state=state.value))
     if state is not PrefillState.approved:
-        raise PrefillClosedError(
-            f"回填请求{PREFILL_STATE_LABELS[state]}，不提供任何数据", state=state.value
+        _refuse(
+            session,
+            actor,
+            request,
+            PrefillClosedError(
+                f"回填请求{PREFILL_STATE_LABELS[state]}，不提供任何数据", state=state.value
+            ),
         )
     moved = session.execute(
         update(PrefillRequest)
@@ -122,7 +159,7 @@ def deliver_prefill(session: Session, *, actor: Actor, request_id: UUID) -> Pref
         .execution_options(synchronize_session=False)
     )
     if getattr(moved, "rowcount", 0) != 1:
-        raise PrefillDeliveredError(state=PrefillState.delivered.value)
+        _refuse(session, actor, request, PrefillDeliveredError(state=PrefillState.delivered.value))
     session.refresh(request, ["state", "delivered_at", "updated_at"])
     approved = [item for item in request.items if item.is_approved]
     obtainable = _still_obtainable(session, request.organization_id, approved)
