@@ -14,7 +14,7 @@ from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedE
 from smartcity.core.identifiers import make_id_number
 from smartcity.core.pagination import PageParams
 from smartcity.core.security import ANONYMOUS, SYSTEM
-from smartcity.core.time import freeze_time, today_in_china
+from smartcity.core.time import freeze_time, today_in_china, utcnow
 from smartcity.domains.audit.models import AuditEvent
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.privacy import service
@@ -214,8 +214,10 @@ class TestDeferral:
         basis = make_legal_basis(session)
         today = today_in_china()
         yesterday = today - timedelta(days=1)
-        # 10:00 in Beijing yesterday: a call before the deferral is recorded
-        with freeze_time(datetime(yesterday.year, yesterday.month, yesterday.day, 2, tzinfo=UTC)):
+        # A call a day ago (yesterday in Beijing, and inside the grant, which began a
+        # day before the world was made): before the deferral is recorded. A fixed
+        # hour yesterday fell before the grant's start when the suite ran late in the day.
+        with freeze_time(utcnow() - timedelta(days=1) + timedelta(seconds=1)):
             world.look_up(session, case="侦-早")
         world.look_up(session, case="侦-今")
 
