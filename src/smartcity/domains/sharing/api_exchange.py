@@ -92,11 +92,6 @@ DatumQuery = Annotated[
 _LOOKUP_PROBLEMS = problem_responses(AuthenticationRequiredError, *REFUSALS)  # type: ignore[arg-type]
 
 
-def _refused(request: Request, error: ExchangeRefusal) -> Response:
-    """The refusal as a problem response, without rolling back its log entry."""
-    return app_error_response(request, error)
-
-
 def _lookup(
     request: Request,
     session: Session,
@@ -119,7 +114,7 @@ def _lookup(
             datum=datum,
         )
     except ExchangeRefusal as refusal:
-        return _refused(request, refusal)
+        return app_error_response(request, refusal)  # the log entry is kept
 
 
 @router.get(
@@ -209,7 +204,7 @@ def query_records(
             fields=body.fields,
         )
     except ExchangeRefusal as refusal:
-        return _refused(request, refusal)
+        return app_error_response(request, refusal)  # the log entry is kept
 
 
 @router.get(
@@ -250,7 +245,7 @@ def list_changes(
             limit=limit,
         )
     except ExchangeRefusal as refusal:
-        return _refused(request, refusal)
+        return app_error_response(request, refusal)  # the log entry is kept
 
 
 @router.get("/log", responses=problem_responses(AuthenticationRequiredError, PermissionDeniedError))

@@ -21,12 +21,11 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError
 from smartcity.core.http.deps import get_database
-from smartcity.core.http.problems import problem_responses
+from smartcity.core.http.problems import app_error_response, problem_responses
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.sharing.api_exchange import (
     CaseReference,
     ExchangeSessionDep,
-    _refused,
 )
 from smartcity.domains.sharing.exchange_errors import (
     REFUSALS,
@@ -110,7 +109,7 @@ def download_extract(
             format=format,
         )
     except ExchangeRefusal as refusal:
-        return _refused(request, refusal)
+        return app_error_response(request, refusal)  # the log entry is kept
     return StreamingResponse(
         exchange_files.extract_bytes(reader, extract),
         media_type=extract.media_type,
