@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Table,
@@ -319,3 +320,18 @@ class SearchTerm(Base):
         ForeignKey("catalog_search_document.id"), primary_key=True
     )
     weight: Mapped[int] = mapped_column(SmallInteger)
+
+
+class SearchBlock(Base):
+    """The postings of one term in one block of 4,096 document ids, packed
+    (``catalog.search_blocks``): what a query reads. ``catalog_search_term`` keeps
+    one row per posting for the writes (which terms a document has) and is the
+    source this table is rebuilt from; ``index_entries`` rewrites both in the same
+    transaction."""
+
+    __tablename__ = "catalog_search_block"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    term: Mapped[str] = mapped_column(TERM_TYPE, primary_key=True)
+    block: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    postings: Mapped[bytes] = mapped_column(LargeBinary)

@@ -24,14 +24,16 @@ extension, the same results on both databases.
 
 from __future__ import annotations
 
-import itertools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BindParameter, Uuid, bindparam, delete, insert, select, text
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import and_, bindparam, delete, func, insert, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -48,18 +50,26 @@ from smartcity.domains.catalog.enums import (
 from smartcity.domains.catalog.models import (
     CatalogEntry,
     Grade,
+    SearchBlock,
     SearchDocument,
     SearchFacet,
     SearchTerm,
 )
 from smartcity.domains.catalog.permissions import CatalogPermission
 from smartcity.domains.catalog.schemas import EntrySearch, Facet, FacetValue
+from smartcity.domains.catalog.search_blocks import (
+    EMPTY,
+    Postings,
+    block_of,
+    decode,
+    encode,
+    rewrite,
+)
 from smartcity.domains.catalog.search_text import (
     ABSTRACT_WEIGHT,
     ITEM_DESCRIPTION_WEIGHT,
     ITEM_NAME_WEIGHT,
     NAME_WEIGHT,
-    SearchQuery,
     next_character,
     parse_query,
     weighted_terms,
@@ -73,6 +83,10 @@ _BATCH = 500
 # The most one term can weigh in one entry: it occurs in every field.
 _MAX_WEIGHT = NAME_WEIGHT + ITEM_NAME_WEIGHT + ITEM_DESCRIPTION_WEIGHT + ABSTRACT_WEIGHT
 _INSERT_BATCH = 20_000
+# Block keys per statement: two bind parameters each, well under SQLite's limit.
+_KEY_BATCH = 1_000
+# Up to this many hits, a lone character is checked per hit rather than by its range.
+_CHARACTER_PROBES = 4_000
 # Postings are written as a Core insert: the ORM's bulk path costs more per row than the
 # database does, and a term row has nothing for the ORM to do.
 _TERM_TABLE = SearchTerm.metadata.tables[SearchTerm.__tablename__]
@@ -190,19 +204,108 @@ def index_entries(session: Session, entries: Sequence[CatalogEntry]) -> None:
             document.facet_id = facets[_facet_of(entry)]
         session.flush()
         document_ids = [documents[entry.id].id for entry in batch]
+        old = _document_terms(session, document_ids)
         session.execute(delete(SearchTerm).where(SearchTerm.document_id.in_(document_ids)))
-        rows = [
-            {
-                "term": term,
-                "facet_id": documents[entry.id].facet_id,
-                "document_id": documents[entry.id].id,
-                "weight": weight,
-            }
+        postings = [
+            (term, documents[entry.id].id, documents[entry.id].facet_id, weight)
             for entry in batch
             for term, weight in entry_postings(entry).items()
         ]
-        for chunk in _chunks(rows, _INSERT_BATCH):
-            session.execute(insert(_TERM_TABLE), list(chunk))
+        for chunk in _chunks(postings, _INSERT_BATCH):
+            session.execute(
+                insert(_TERM_TABLE),
+                [
+                    {"term": term, "document_id": document_id, "facet_id": facet, "weight": weight}
+                    for term, document_id, facet, weight in chunk
+                ],
+            )
+        _rewrite_blocks(session, removed=old, added=postings)
+
+
+def _document_terms(session: Session, document_ids: Sequence[int]) -> list[tuple[str, int]]:
+    """(term, document id) of every posting the documents have now."""
+    return [
+        (term, document_id)
+        for term, document_id in session.execute(
+            select(SearchTerm.term, SearchTerm.document_id).where(
+                SearchTerm.document_id.in_(document_ids)
+            )
+        )
+    ]
+
+
+_BlockKey = tuple[str, int]
+
+
+def _rewrite_blocks(
+    session: Session,
+    *,
+    removed: Iterable[tuple[str, int]],
+    added: Iterable[tuple[str, int, int, int]],
+) -> None:
+    """Rewrite the packed blocks the postings ``removed`` (term, document) and ``added``
+    (term, document, facet, weight) fall in, in the caller's transaction.
+
+    A block is read, changed and written back, so two publications touching the same
+    block must not interleave: on PostgreSQL its row is locked first (a missing one is
+    inserted empty first, so that a concurrent inserter waits for the other's commit);
+    SQLite has one writer at a time.
+    """
+    removals: dict[_BlockKey, list[int]] = defaultdict(list)
+    for term, document_id in removed:
+        removals[term, block_of(document_id)].append(document_id)
+    additions: dict[_BlockKey, list[tuple[int, int, int]]] = defaultdict(list)
+    for term, document_id, facet_id, weight in added:
+        additions[term, block_of(document_id)].append((document_id, facet_id, weight))
+    keys = sorted(removals.keys() | additions.keys())
+    if not keys:
+        return
+    blobs = _locked_blocks(session, keys)
+    written: list[dict[str, Any]] = []
+    emptied: list[_BlockKey] = []
+    for key in keys:
+        remove = np.array(sorted(removals.get(key, ())), dtype=np.uint32)
+        blob = rewrite(blobs.get(key, b""), remove, encode(sorted(additions.get(key, ()))))
+        if blob:
+            written.append({"term": key[0], "block": key[1], "postings": blob})
+        elif key in blobs:
+            emptied.append(key)
+    for chunk in _chunks(emptied, _KEY_BATCH):
+        session.execute(
+            delete(SearchBlock).where(tuple_(SearchBlock.term, SearchBlock.block).in_(chunk))
+        )
+    upsert = _dialect_insert(session)(SearchBlock)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["term", "block"], set_={"postings": upsert.excluded.postings}
+    )
+    for rows in _chunks(written, _KEY_BATCH):
+        session.execute(upsert, list(rows))
+
+
+def _dialect_insert(session: Session) -> Any:
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    return postgresql_insert if postgresql else sqlite_insert
+
+
+def _locked_blocks(session: Session, keys: Sequence[_BlockKey]) -> dict[_BlockKey, bytes]:
+    """The blobs of the blocks ``keys`` (sorted) that exist, locked on PostgreSQL."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        empty = [{"term": term, "block": block, "postings": b""} for term, block in keys]
+        for rows in _chunks(empty, _KEY_BATCH):
+            session.execute(postgresql_insert(SearchBlock).on_conflict_do_nothing(), list(rows))
+    found: dict[_BlockKey, bytes] = {}
+    for chunk in _chunks(keys, _KEY_BATCH):
+        statement = (
+            select(SearchBlock.term, SearchBlock.block, SearchBlock.postings)
+            .where(tuple_(SearchBlock.term, SearchBlock.block).in_(chunk))
+            .order_by(SearchBlock.term, SearchBlock.block)
+        )
+        if postgresql:
+            statement = statement.with_for_update()
+        for term, block, postings in session.execute(statement):
+            found[term, block] = bytes(postings)
+    return found
 
 
 def unindex_entry(session: Session, entry_id: UUID) -> None:
@@ -212,7 +315,9 @@ def unindex_entry(session: Session, entry_id: UUID) -> None:
     )
     if document_id is None:
         return
+    old = _document_terms(session, [document_id])
     session.execute(delete(SearchTerm).where(SearchTerm.document_id == document_id))
+    _rewrite_blocks(session, removed=old, added=())
     session.execute(delete(SearchDocument).where(SearchDocument.id == document_id))
 
 
@@ -223,6 +328,7 @@ def rebuild_search_index(session: Session, *, actor: Actor) -> int:
         PermissionDeniedError: not the coordinator.
     """
     ensure_permission(actor, CatalogPermission.review)
+    session.execute(delete(SearchBlock))
     session.execute(delete(SearchTerm))
     session.execute(delete(SearchDocument))
     session.execute(delete(SearchFacet))
@@ -246,130 +352,136 @@ def rebuild_search_index(session: Session, *, actor: Actor) -> int:
 # --- querying -----------------------------------------------------------------------------
 
 
-class _Sql:
-    """Bind parameters with generated names for a statement assembled from parts."""
-
-    def __init__(self) -> None:
-        self.binds: list[BindParameter[Any]] = []
-        self._names = itertools.count()
-
-    def bind(self, value: Any, type_: Any = None) -> str:
-        name = f"p{next(self._names)}"
-        self.binds.append(bindparam(name, value, type_=type_))
-        return f":{name}"
-
-
-def _posting_counts(session: Session, terms: Sequence[str]) -> dict[str, int]:
-    """How many entries contain each term, counted up to ``COUNT_CAP``."""
-    sql = _Sql()
-    columns = [
-        f"(SELECT COUNT(*) FROM (SELECT 1 AS x FROM catalog_search_term"
-        f" WHERE term = {sql.bind(term)} LIMIT {COUNT_CAP}) AS s{n}) AS n{n}"
-        for n, term in enumerate(terms)
-    ]
-    row = session.execute(text(f"SELECT {', '.join(columns)}").bindparams(*sql.binds)).one()
-    return {term: int(count) for term, count in zip(terms, row, strict=True)}
-
-
-def _character_range(sql: _Sql, alias: str, character: str) -> str:
-    low, high = sql.bind(character), sql.bind(next_character(character))
-    return f"{alias}.term >= {low} AND {alias}.term < {high}"
-
-
 @dataclass(frozen=True, slots=True)
 class _Hits:
-    """FROM … WHERE … of a query's hits over the postings (alias ``p0``), with their
-    ``doc`` and ``score`` expressions (the weights of the required terms), and the bind
-    names of the optional words, which only add to the score. ``direct``: the hits are
-    the rows of one index range (no probe, no grouping), read in (facet, document)
-    order."""
+    """Every hit of a query: document ids (ascending), their facet combinations and
+    scores, as parallel arrays."""
 
-    tables: str
-    where: str
-    doc: str
-    score: str
-    optional: tuple[str, ...]
-    direct: bool
+    docs: npt.NDArray[np.uint32]
+    facets: npt.NDArray[np.uint32]
+    scores: npt.NDArray[np.int64]
 
-    @property
-    def source(self) -> str:
-        return f"{self.tables} WHERE {self.where}"
+    def where(self, mask: npt.NDArray[np.bool_]) -> _Hits:
+        return _Hits(self.docs[mask], self.facets[mask], self.scores[mask])
 
-    def with_filters(self, conditions: Sequence[str]) -> _Hits:
-        where = " AND ".join([self.where, *conditions])
-        return _Hits(self.tables, where, self.doc, self.score, self.optional, self.direct)
+    def best(self, count: int) -> npt.NDArray[np.uint32]:
+        """The ids of the ``count`` best hits, best first: highest score, then the most
+        recently indexed document (the highest id)."""
+        key = (self.scores << 32) | self.docs.astype(np.int64)
+        if count < key.size:
+            key = key[np.argpartition(key, key.size - count)[key.size - count :]]
+        return (np.sort(key)[::-1][:count] & 0xFFFFFFFF).astype(np.uint32)
 
-    def bonus(self, facet: str, doc: str) -> tuple[str, str]:
-        """LEFT JOINs of the optional words' postings to a hit, and the sum of their
-        weights: (joins, expression); a primary-key probe each."""
-        joins = "".join(
-            f" LEFT JOIN catalog_search_term o{n} ON o{n}.term = {word}"
-            f" AND o{n}.facet_id = {facet} AND o{n}.document_id = {doc}"
-            for n, word in enumerate(self.optional)
+
+def _postings(session: Session, condition: Any) -> dict[str, Postings]:
+    """The posting lists of the terms ``condition`` selects, each decoded from its
+    blocks in block order."""
+    blobs: dict[str, list[bytes]] = defaultdict(list)
+    for term, postings in session.execute(
+        select(SearchBlock.term, SearchBlock.postings)
+        .where(condition)
+        .order_by(SearchBlock.term, SearchBlock.block)
+    ):
+        blobs[term].append(postings)
+    return {term: decode(parts) for term, parts in blobs.items()}
+
+
+def _character(session: Session, character: str) -> Postings:
+    """The documents with a term that begins with ``character`` (the character itself,
+    or a bigram or word it starts), each once, with its highest weight among them."""
+    lists = _postings(
+        session,
+        and_(SearchBlock.term >= character, SearchBlock.term < next_character(character)),
+    ).values()
+    if not lists:
+        return EMPTY
+    merged = np.concatenate(list(lists))
+    merged = merged[np.lexsort((merged["weight"], merged["doc"]))]
+    last = np.append(merged["doc"][1:] != merged["doc"][:-1], True)
+    highest: Postings = merged[last]
+    return highest
+
+
+def _containing(
+    session: Session, character: str, docs: npt.NDArray[np.uint32]
+) -> npt.NDArray[np.bool_]:
+    """Which of ``docs`` have a term that begins with ``character``. Few candidates are
+    checked one by one on the (document_id, term) index of the postings; a common
+    character's range (年: every year, 年度, 年龄 … hundreds of terms, a third of the
+    postings of the catalog) would cost more to read whole."""
+    if docs.size > _CHARACTER_PROBES:
+        mask, _ = _found(_character(session, character), docs)
+        return mask
+    found: list[int] = []
+    for chunk in _chunks(docs.tolist(), _KEY_BATCH):
+        found.extend(
+            session.scalars(
+                select(SearchTerm.document_id)
+                .where(
+                    SearchTerm.document_id.in_(chunk),
+                    SearchTerm.term >= character,
+                    SearchTerm.term < next_character(character),
+                )
+                .distinct()
+            )
         )
-        return joins, "".join(f" + COALESCE(o{n}.weight, 0)" for n in range(len(self.optional)))
-
-    def scored(self) -> tuple[str, str]:
-        """(FROM … WHERE …, score) of the hits with the optional words' weights added."""
-        joins, bonus = self.bonus("p0.facet_id", self.doc)
-        return f"{self.tables}{joins} WHERE {self.where}", f"{self.score}{bonus}"
+    return np.isin(docs, np.array(found, dtype=np.uint32))
 
 
-def _hits_statement(sql: _Sql, query: SearchQuery, counts: dict[str, int]) -> _Hits:
-    """The hits, driven by the rarest term; each further term a primary-key probe."""
+def _found(
+    postings: Postings, docs: npt.NDArray[np.uint32]
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+    """(mask over ``docs`` of those in ``postings``, their positions in ``postings``)."""
+    positions = np.searchsorted(postings["doc"], docs)
+    inside = positions < postings.size
+    mask = inside.copy()
+    mask[inside] = postings["doc"][positions[inside]] == docs[inside]
+    return mask, positions
+
+
+def _match(session: Session, search: EntrySearch) -> _Hits | None:
+    """The hits of a query with words (None when it has none: every entry matches)."""
+    query = parse_query(search.q)
     if query.is_empty:
-        return _Hits("catalog_search_document p0", "1 = 1", "p0.id", "0", (), direct=True)
-    ordered = sorted(query.required, key=lambda term: (counts.get(term, 0), term))
-    conditions: list[str] = []
+        return None
+    lists = _postings(session, SearchBlock.term.in_(query.required)) if query.required else {}
+    if len(lists) < len(query.required):  # a required term occurs nowhere
+        return _NO_HITS
     characters = list(query.characters)
-    if ordered:
-        source = ["catalog_search_term p0"]
-        conditions.append(f"p0.term = {sql.bind(ordered[0])}")
-    else:
-        first = characters.pop(0)
-        # ``+document_id`` keeps SQLite on the term range: grouping by the bare column
-        # lets it walk the (document_id, term) index instead, one probe per document of
-        # the catalog (100 ms at 100,000 entries, against 3 ms for the range and a sort).
-        source = [
-            "(SELECT +document_id AS document_id, MAX(facet_id) AS facet_id,"
-            " MAX(weight) AS weight FROM catalog_search_term s"
-            f" WHERE {_character_range(sql, 's', first)} GROUP BY +document_id) p0"
-        ]
-    score = ["p0.weight"]
-    # A probe names the whole primary key (term, facet_id, document_id) and reads the
-    # weight: SQLite then probes the postings' own B-tree, where the probes of one query
-    # fall close together, not the (document_id, term) index spread over the disk.
-    for n, term in enumerate(ordered[1:], start=1):
-        source.append(f"CROSS JOIN catalog_search_term p{n}")
-        conditions.append(
-            f"p{n}.term = {sql.bind(term)} AND p{n}.facet_id = p0.facet_id"
-            f" AND p{n}.document_id = p0.document_id"
-        )
-        score.append(f"p{n}.weight")
-    # A character's check reads the (document_id, term) index, one probe far from the
-    # others: it names the last term's alias so that SQLite runs it in the innermost
-    # loop, on the candidates every term has kept (on p0 it ran first, for all of them).
-    last = f"p{len(ordered) - 1}" if ordered else "p0"
-    for n, character in enumerate(characters):
-        conditions.append(
-            f"EXISTS (SELECT 1 FROM catalog_search_term c{n} WHERE c{n}.document_id ="
-            f" {last}.document_id AND {_character_range(sql, f'c{n}', character)})"
-        )
-    return _Hits(
-        " ".join(source),
-        " AND ".join(conditions) or "1 = 1",
-        "p0.document_id",
-        " + ".join(score),
-        tuple(sql.bind(word) for word in query.optional),
-        direct=len(source) == 1 and bool(ordered),
-    )
+    ordered = sorted(lists.values(), key=len)
+    # The rarest list drives; every other term and character keeps the hits it holds.
+    first = ordered.pop(0) if ordered else _character(session, characters.pop(0))
+    docs = first["doc"]
+    facets = first["facet"]
+    scores = first["weight"].astype(np.int64)
+    for postings in ordered:
+        mask, positions = _found(postings, docs)
+        docs, facets = docs[mask], facets[mask]
+        scores = scores[mask] + postings["weight"][positions[mask]]
+    for character in characters:  # a lone character only filters
+        mask = _containing(session, character, docs)
+        docs, facets, scores = docs[mask], facets[mask], scores[mask]
+    hits = _Hits(docs, facets, scores)
+    if query.optional and docs.size:
+        # Jieba words only raise the score of the hits that contain them.
+        for postings in _postings(session, SearchBlock.term.in_(query.optional)).values():
+            mask, positions = _found(postings, hits.docs)
+            bonus = np.zeros(hits.docs.size, dtype=np.int64)
+            bonus[mask] = postings["weight"][positions[mask]]
+            hits = _Hits(hits.docs, hits.facets, hits.scores + bonus)
+    return hits
 
 
-def _filters(sql: _Sql, search: EntrySearch) -> list[str]:
-    """Facet filters, as one condition on the hit's facet combination."""
+_NO_HITS = _Hits(
+    np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+)
+
+
+def _allowed_facets(session: Session, search: EntrySearch) -> list[int] | None:
+    """Ids of the facet combinations the filters of ``search`` allow (None: no filter)."""
     conditions = []
     if search.provider is not None:
-        conditions.append(f"f.provider_organization_id = {sql.bind(search.provider, Uuid())}")
+        conditions.append(SearchFacet.provider_organization_id == search.provider)
     for name, value in (
         ("kind", search.kind),
         ("share_type", search.share_type),
@@ -378,64 +490,83 @@ def _filters(sql: _Sql, search: EntrySearch) -> list[str]:
         ("format", search.format),
     ):
         if value is not None:
-            conditions.append(f"f.{FACET_COLUMNS[name]} = {sql.bind(str(value))}")
+            conditions.append(getattr(SearchFacet, FACET_COLUMNS[name]) == str(value))
     if not conditions:
-        return []
-    return [
-        "p0.facet_id IN (SELECT f.id FROM catalog_search_facet f WHERE "
-        + " AND ".join(conditions)
-        + ")"
+        return None
+    return list(session.scalars(select(SearchFacet.id).where(*conditions)))
+
+
+def _filtered(session: Session, search: EntrySearch) -> tuple[_Hits | None, list[int] | None]:
+    """The query's hits (None: every document) and the facet combinations allowed."""
+    hits = _match(session, search)
+    allowed = _allowed_facets(session, search)
+    if hits is not None and allowed is not None and hits.docs.size:
+        hits = hits.where(np.isin(hits.facets, np.array(allowed, dtype=np.uint32)))
+    return hits, allowed
+
+
+def _facets(rows: Iterable[tuple[str, str, int, str | None]]) -> list[Facet]:
+    """The facet lists from (facet, value, count, label) rows, largest count first."""
+    values: dict[str, list[FacetValue]] = {name: [] for name in FACET_COLUMNS}
+    for name, value, count, label in rows:
+        if name == "provider":
+            key = str(UUID(value))
+            text_ = label or key
+        elif name == "grade":
+            key, text_ = value, (label if value and label else "未分级")
+        else:
+            key, text_ = value, _ENUM_LABELS[name].get(value, value)
+        values[name].append(FacetValue(value=key, label=text_, count=int(count)))
+    for facet_values in values.values():
+        facet_values.sort(key=lambda facet_value: (-facet_value.count, facet_value.label))
+    return [Facet(name=name, values=facet_values) for name, facet_values in values.items()]
+
+
+def _details(dialect: str) -> Any:
+    """One statement for what a search shows besides its entries: each facet's values
+    with their hit counts and labels, rolled up from the count per facet combination
+    (bound as one JSON object, id → count), and the entry ids of the page's documents.
+    Rolling up in SQL keeps a query's ~1,400 combinations out of Python."""
+    pairs = "json_each(:counts)" if dialect == "sqlite" else "json_each_text(CAST(:counts AS json))"
+    facet = SearchFacet.__tablename__
+    parts = [
+        # CROSS JOIN: SQLite reads the JSON once, then each combination by its key.
+        f"WITH h AS MATERIALIZED (SELECT f.*, CAST(j.value AS INTEGER) AS n FROM {pairs} j"
+        f" CROSS JOIN {facet} f WHERE f.id = CAST(j.key AS INTEGER))"
+        f" SELECT 'provider' AS kind, CAST(h.provider_organization_id AS VARCHAR(36)) AS value,"
+        " SUM(h.n) AS n, MAX(o.name) AS label FROM h"
+        f" LEFT JOIN {Organization.__tablename__} o ON o.id = h.provider_organization_id"
+        " GROUP BY h.provider_organization_id",
+        "SELECT 'grade', h.grade_code, SUM(h.n), MAX(g.name) FROM h"
+        f" LEFT JOIN {Grade.__tablename__} g ON g.code = h.grade_code GROUP BY h.grade_code",
+        *(
+            f"SELECT '{name}', h.{FACET_COLUMNS[name]}, SUM(h.n), NULL FROM h"
+            f" GROUP BY h.{FACET_COLUMNS[name]}"
+            for name in ("kind", "share_type", "open_type", "format")
+        ),
+        "SELECT 'hit', CAST(d.entry_id AS VARCHAR(36)), d.id, NULL"
+        f" FROM {SearchDocument.__tablename__} d WHERE d.id IN :docs",
     ]
+    return text(" UNION ALL ".join(parts)).bindparams(bindparam("docs", expanding=True))
 
 
-def _facet_labels(
-    counts: dict[str, dict[str, int]], labels: dict[str, dict[str, str]]
-) -> list[Facet]:
-    providers, grades = labels["provider"], labels["grade"]
-    facets = []
-    for name in FACET_COLUMNS:
-        values = []
-        for value, count in counts[name].items():
-            if name == "provider":
-                key = str(UUID(value))
-                label = providers.get(value, key)
-            elif name == "grade":
-                key, label = value, grades.get(value, "未分级") if value else "未分级"
-            else:
-                key, label = value, _ENUM_LABELS[name].get(value, value)
-            values.append(FacetValue(value=key, label=label, count=count))
-        values.sort(key=lambda facet_value: (-facet_value.count, facet_value.label))
-        facets.append(Facet(name=name, values=values))
-    return facets
+_DETAILS = {dialect: _details(dialect) for dialect in ("sqlite", "postgresql")}
 
 
-def _hits(session: Session, sql: _Sql, search: EntrySearch) -> _Hits | None:
-    """The hits of ``search`` (None when a required term occurs nowhere)."""
-    query = parse_query(search.q)
-    counts: dict[str, int] = {}
-    if len(query.required) > 1:
-        # Several terms: drive from the rarest, and stop at once when one occurs nowhere.
-        counts = _posting_counts(session, query.required)
-        if any(count == 0 for count in counts.values()):
-            return None
-    return _hits_statement(sql, query, counts).with_filters(_filters(sql, search))
-
-
-_FACET_SELECT = ", ".join(
-    f"CAST(f.{column} AS VARCHAR(36))" if name == "provider" else f"f.{column}"
-    for name, column in FACET_COLUMNS.items()
-)
-# A page row fills the facet columns after the entry id with NULLs.
-_NO_FACET = ", ".join(["NULL"] * (len(FACET_COLUMNS) - 1))
-# The labels of the provider and grade facets come with the counts: every organization
-# that provides a facet combination (a handful of rows), and the grades.
-_LABELS = (
-    " UNION ALL SELECT 'provider', CAST(o.id AS VARCHAR(36)), o.name, NULL, NULL, NULL,"
-    f" NULL, 0, 0 FROM {Organization.__tablename__} o WHERE o.id IN"
-    f" (SELECT provider_organization_id FROM {SearchFacet.__tablename__})"
-    " UNION ALL SELECT 'grade', c.code, c.name, NULL, NULL, NULL, NULL, 0, 0"
-    f" FROM {Grade.__tablename__} c"
-)
+def _browse(
+    session: Session, allowed: list[int] | None, page: PageParams
+) -> tuple[dict[int, int], list[int]]:
+    """Every published entry (a query without words): counts per facet combination and
+    the page, most recently indexed first."""
+    counts = select(SearchDocument.facet_id, func.count()).group_by(SearchDocument.facet_id)
+    ids = select(SearchDocument.id).order_by(SearchDocument.id.desc())
+    if allowed is not None:
+        counts = counts.where(SearchDocument.facet_id.in_(allowed))
+        ids = ids.where(SearchDocument.facet_id.in_(allowed))
+    return (
+        {int(facet): int(n) for facet, n in session.execute(counts)},
+        list(session.scalars(ids.limit(page.size).offset(page.offset))),
+    )
 
 
 def search_entries(
@@ -445,77 +576,37 @@ def search_entries(
     empty) and every filter, best first: weighted hits, name > item > abstract,
     then the most recently published. Facets count all hits of the query and filters.
 
-    One statement returns the hit count per facet combination (totals and every facet
-    roll up from it) and the page of best hits, both from the postings alone: a query
-    of one term reads its index range twice, in order (counts grouped as they come, a
-    top-N for the page); a query with probes computes its hits once (``MATERIALIZED``).
+    A query reads the packed posting lists of its terms (one statement), intersects
+    them from the rarest, scores and counts its hits per facet combination in numpy,
+    then reads the facet values, the page's entries and the labels (one statement)
+    and loads the page.
 
     Raises:
         AuthenticationRequiredError; PermissionDeniedError.
     """
     ensure_permission(actor, CatalogPermission.read)
-    sql = _Sql()
-    hits = _hits(session, sql, search)
+    hits, allowed = _filtered(session, search)
     if hits is None:
-        return _empty(page)
-    limit, offset = sql.bind(page.size), sql.bind(page.offset)
-    if hits.direct:
-        with_ = ""
-        counted = (
-            f"SELECT p0.facet_id AS facet, COUNT(*) AS n FROM {hits.source} GROUP BY p0.facet_id"
-        )
-        source, score = hits.scored()
-        ranked = f"SELECT {hits.doc} AS doc, {score} AS score FROM {source}"
+        counts, page_docs = _browse(session, allowed, page)
     else:
-        with_ = (
-            f"WITH hits AS MATERIALIZED (SELECT {hits.doc} AS doc, p0.facet_id AS facet,"
-            f" {hits.score} AS score FROM {hits.source}) "
-        )
-        counted = "SELECT facet, COUNT(*) AS n FROM hits GROUP BY facet"
-        ranked = "SELECT doc, score FROM hits"
-        if hits.optional:
-            # The optional words only raise a score, by at most _MAX_WEIGHT each: a hit
-            # whose required terms score below the page's last one minus that cannot
-            # reach the page, so only the others are probed for them.
-            joins, bonus = hits.bonus("x.facet", "x.doc")
-            last = sql.bind(page.offset + page.size - 1)
-            ranked = (
-                f"SELECT x.doc AS doc, x.score{bonus} AS score FROM hits x{joins}"
-                " WHERE x.score >= COALESCE((SELECT score FROM hits ORDER BY score DESC"
-                f" LIMIT 1 OFFSET {last}), 0) - {_MAX_WEIGHT * len(hits.optional)}"
-            )
-    statement = (
-        f"{with_}SELECT 'facets' AS kind, {_FACET_SELECT}, g.n AS n, 0 AS doc"
-        f" FROM ({counted}) g CROSS JOIN catalog_search_facet f WHERE f.id = g.facet "
-        "UNION ALL SELECT * FROM (SELECT 'hit', CAST(e.entry_id AS VARCHAR(36)),"
-        f" {_NO_FACET}, h.score, h.doc FROM ({ranked}"
-        f" ORDER BY score DESC, doc DESC LIMIT {limit} OFFSET {offset}) h"
-        " CROSS JOIN catalog_search_document e WHERE e.id = h.doc) AS page_hits"
-        f"{_LABELS}"
-    )
-    total = 0
-    facet_counts: dict[str, dict[str, int]] = {name: defaultdict(int) for name in FACET_COLUMNS}
-    labels: dict[str, dict[str, str]] = {"provider": {}, "grade": {}}
-    rows: list[tuple[int, int, UUID]] = []
-    names = list(FACET_COLUMNS)
-    for row in session.execute(text(statement).bindparams(*sql.binds)):
-        kind, count, doc = row[0], int(row[-2]), row[-1]
-        if kind == "hit":
-            rows.append((count, int(doc), UUID(row[1])))
-            continue
-        if kind in labels:
-            labels[kind][row[1]] = row[2]
-            continue
-        total += count
-        for name, value in zip(names, row[1:-2], strict=True):
-            facet_counts[name][value] += count
-    if not total:
+        per_facet = np.bincount(hits.facets) if hits.docs.size else np.zeros(0, dtype=np.int64)
+        present = np.flatnonzero(per_facet)
+        counts = dict(zip(present.tolist(), per_facet[present].tolist(), strict=True))
+        page_docs = hits.best(page.offset + page.size)[page.offset :].tolist()
+    if not counts:
         return _empty(page)
-    rows.sort(key=lambda hit: (-hit[0], -hit[1]))
-    entries = get_entries(session, [entry_id for _, _, entry_id in rows])
+    statement = _DETAILS[session.get_bind().dialect.name]
+    rows = session.execute(
+        statement,
+        {"counts": json.dumps({str(facet): n for facet, n in counts.items()}), "docs": page_docs},
+    ).all()
+    entry_ids = {int(number): UUID(value) for kind, value, number, _ in rows if kind == "hit"}
+    entries = get_entries(session, [entry_ids[doc] for doc in page_docs if doc in entry_ids])
     return SearchResult(
-        page=Page[Any](items=entries, total=total, page=page.page, size=page.size),
-        facets=_facet_labels(facet_counts, labels),
+        page=Page[Any](items=entries, total=sum(counts.values()), page=page.page, size=page.size),
+        facets=_facets(
+            (kind, value, number, label) for kind, value, number, label in rows if kind != "hit"
+        ),
     )
 
 
@@ -529,18 +620,18 @@ def matching_entry_ids(
         AuthenticationRequiredError; PermissionDeniedError.
     """
     ensure_permission(actor, CatalogPermission.read)
-    sql = _Sql()
-    hits = _hits(session, sql, search)
+    hits, allowed = _filtered(session, search)
     if hits is None:
-        return []
-    source, score = hits.scored()
-    statement = (
-        f"SELECT CAST(e.entry_id AS VARCHAR(36)) FROM (SELECT {hits.doc} AS doc,"
-        f" {score} AS score FROM {source} ORDER BY score DESC, doc DESC"
-        f" LIMIT {sql.bind(limit)}) h CROSS JOIN catalog_search_document e WHERE e.id = h.doc"
-        " ORDER BY h.score DESC, h.doc DESC"
-    )
-    return [UUID(value) for value in session.scalars(text(statement).bindparams(*sql.binds))]
+        _, docs = _browse(session, allowed, PageParams.model_construct(page=1, size=limit))
+    else:
+        docs = hits.best(limit).tolist()
+    entry_ids: dict[int, UUID] = {}
+    for chunk in _chunks(docs, _KEY_BATCH):
+        rows = session.execute(
+            select(SearchDocument.id, SearchDocument.entry_id).where(SearchDocument.id.in_(chunk))
+        )
+        entry_ids.update((document_id, entry_id) for document_id, entry_id in rows)
+    return [entry_ids[doc] for doc in docs if doc in entry_ids]
 
 
 def _empty(page: PageParams) -> SearchResult:
