@@ -69,6 +69,7 @@ from smartcity.core.db.base import Base
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
 from smartcity.core.pagination import PageParams
+from smartcity.core.search_text import load_dictionary
 from smartcity.core.security import SYSTEM
 from smartcity.core.time import utcnow
 from smartcity.domains.catalog import service as catalog_service
@@ -715,6 +716,13 @@ def run_backend(
         if backend.name == "sqlite":
             result["fts5_build"] = build_fts(database)
             runners["fts5"] = lambda q: fts_search(database, q)
+        # The state of a server process (smartcity.asgi): the dictionary loaded, and the
+        # objects of start-up set aside from the cyclic collector, which would otherwise
+        # walk all ~200,000 of them on each full collection (100 ms on this machine,
+        # landing in whichever query runs then).
+        load_dictionary()
+        gc.collect()
+        gc.freeze()
         per_query: dict[str, dict[str, Any]] = {query: {"query": query} for query in queries}
         for name, make in runners.items():
             samples: list[float] = []
@@ -761,12 +769,18 @@ def targets(result: dict[str, Any]) -> dict[str, Any]:
         backend = result[name]
         ratios = backend["ratios"]
         verdict = {
-            "10x_faster_than_like_scan": ratios["like_over_service_p50"] >= 10,
+            # at the median and at p95: the slow queries count too
+            "10x_faster_than_like_scan": min(
+                ratios["like_over_service_p50"], ratios["like_over_service_p95"]
+            )
+            >= 10,
             "no_silent_misses": backend["misses"]["silent_misses"] == 0,
         }
         if name == "sqlite":
             verdict["p95_at_most_25_ms"] = backend["latency"]["service"]["p95_ms"] <= 25
-            verdict["within_2x_of_fts5_p95"] = ratios["service_over_fts5_p95"] <= 2
+            verdict["within_2x_of_fts5"] = (
+                max(ratios["service_over_fts5_p50"], ratios["service_over_fts5_p95"]) <= 2
+            )
         verdicts[name] = verdict
     return verdicts
 
