@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+from uuid import UUID
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import downgrade, upgrade
@@ -16,10 +20,11 @@ from smartcity.core.security import SYSTEM
 from smartcity.domains.catalog import search_blocks
 from smartcity.domains.catalog import service as catalog_service
 from smartcity.domains.catalog.enums import ResourceFormat
-from smartcity.domains.catalog.models import SearchBlock, SearchTerm
+from smartcity.domains.catalog.models import CatalogEntry, SearchBlock, SearchTerm
 from smartcity.domains.catalog.schemas import EntrySearch
 from smartcity.domains.catalog.search_blocks import block_of, decode, encode, rewrite
-from tests.conftest import fresh_database_url
+from smartcity.domains.catalog.service import search as search_service
+from tests.conftest import fresh_database_url, postgres_admin_url
 from tests.factories.catalog import draft_data, item, make_entry, provider_of
 from tests.factories.registry import make_organization
 
@@ -158,5 +163,59 @@ def test_the_migration_packs_the_postings_there_are(
             assert expected
             assert _packed(session) == expected
             assert len(_names(session, "公交 站点")) == 4
+    finally:
+        database.dispose()
+
+
+def test_concurrent_reindexing_keeps_each_others_postings(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two transactions that rewrite the same blocks at the same moment: the second
+    waits for the first's rows and rewrites what it committed (read–change–write
+    without the lock would keep one entry's old postings). Publication itself is
+    serialized earlier by the audit chain's lock, so the index is written directly."""
+    if postgres_admin_url() is None:
+        pytest.skip("SQLite has one writer at a time: two transactions cannot interleave")
+    database = Database(fresh_database_url(tmp_path_factory, "search_blocks_race"))
+    barrier = threading.Barrier(2, timeout=30)
+    lock_blocks = search_service._locked_blocks
+
+    def meet_then_lock(session: Session, keys: list[tuple[str, int]]) -> dict[Any, bytes]:
+        barrier.wait()  # both transactions are about to read the same blocks
+        return lock_blocks(session, keys)
+
+    errors: list[BaseException] = []
+
+    def rename(entry_id: UUID, name: str) -> None:
+        try:
+            with database.session_scope() as session:
+                entry = session.scalars(
+                    select(CatalogEntry)
+                    .where(CatalogEntry.id == entry_id)
+                    .options(selectinload(CatalogEntry.items))
+                ).one()
+                entry.name = name
+                search_service.index_entries(session, [entry])
+        except BaseException as error:
+            errors.append(error)
+
+    try:
+        upgrade(database.engine)
+        with database.session_scope() as session:
+            ids = [make_entry(session, name=f"城市公交线路{n}").id for n in range(2)]
+        monkeypatch.setattr(search_service, "_locked_blocks", meet_then_lock)
+        threads = [
+            threading.Thread(target=rename, args=(entry_id, f"地铁线路{n}"))
+            for n, entry_id in enumerate(ids)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not errors, errors
+        with database.session_scope() as session:
+            assert _packed(session) == _postings(session)
+            assert _names(session, "地铁线路") == ["地铁线路0", "地铁线路1"]
+            assert _names(session, "公交") == []
     finally:
         database.dispose()
