@@ -444,11 +444,14 @@ def _match(session: Session, search: EntrySearch) -> _Hits | None:
     query = parse_query(search.q)
     if query.is_empty:
         return None
-    lists = _postings(session, SearchBlock.term.in_(query.required)) if query.required else {}
-    if len(lists) < len(query.required):  # a required term occurs nowhere
+    # The required terms and the optional words in one statement.
+    terms = [*query.required, *query.optional]
+    lists = _postings(session, SearchBlock.term.in_(terms)) if terms else {}
+    required = [lists[term] for term in query.required if term in lists]
+    if len(required) < len(query.required):  # a required term occurs nowhere
         return _NO_HITS
     characters = list(query.characters)
-    ordered = sorted(lists.values(), key=len)
+    ordered = sorted(required, key=len)
     # The rarest list drives; every other term and character keeps the hits it holds.
     first = ordered.pop(0) if ordered else _character(session, characters.pop(0))
     docs = first["doc"]
@@ -464,7 +467,7 @@ def _match(session: Session, search: EntrySearch) -> _Hits | None:
     hits = _Hits(docs, facets, scores)
     if query.optional and docs.size:
         # Jieba words only raise the score of the hits that contain them.
-        for postings in _postings(session, SearchBlock.term.in_(query.optional)).values():
+        for postings in (lists[word] for word in query.optional if word in lists):
             mask, positions = _found(postings, hits.docs)
             bonus = np.zeros(hits.docs.size, dtype=np.int64)
             bonus[mask] = postings["weight"][positions[mask]]
