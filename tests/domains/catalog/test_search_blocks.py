@@ -23,6 +23,7 @@ from smartcity.domains.catalog.enums import ResourceFormat
 from smartcity.domains.catalog.models import CatalogEntry, SearchBlock, SearchTerm
 from smartcity.domains.catalog.schemas import EntrySearch
 from smartcity.domains.catalog.search_blocks import block_of, decode, encode, rewrite
+from smartcity.domains.catalog.search_text import weighted_terms
 from smartcity.domains.catalog.service import search as search_service
 from tests.conftest import fresh_database_url, postgres_admin_url
 from tests.factories.catalog import draft_data, item, make_entry, provider_of
@@ -79,6 +80,14 @@ class TestCodec:
     def test_a_list_is_its_blocks_joined(self) -> None:
         first, second = encode([(1, 7, 10), (4, 7, 2)]), encode([(4_100, 3, 1)])
         assert decode([first, second])["doc"].tolist() == [1, 4, 4_100]
+
+    def test_the_heaviest_posting_fits_a_record(self) -> None:
+        # A term in every field of an entry weighs the most; a record stores one byte.
+        text = "公交线路"
+        weights = weighted_terms(name=text, abstract=text, items=[(text, text)] * 50)
+        assert 0 < max(weights.values()) <= 255
+        blob = encode([(1, 1, max(weights.values()))])
+        assert decode([blob])["weight"].tolist() == [max(weights.values())]
 
     def test_a_torn_blob_is_refused(self) -> None:
         with pytest.raises(ValueError, match="not whole records"):

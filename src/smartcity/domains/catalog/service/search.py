@@ -1,25 +1,28 @@
 """Chinese full-text search over published entries, with facets, on SQLite and PostgreSQL.
 
-Postings (``catalog_search_term``) are written by ``index_entries`` when an entry
-is published and removed when it is withdrawn; each carries its document's facet
-combination and is keyed (term, facet_id, document_id). A query runs as two cheap
-statements, then loads its page:
+Indexing: ``index_entries`` (publication) and ``unindex_entry`` (withdrawal) write
+each entry's postings twice in the same transaction: one row per term and document in
+``catalog_search_term`` (which terms a document has: what a re-index removes), and
+packed per term and block of documents in ``catalog_search_block``
+(``catalog.search_blocks``), which is what queries read. Each posting carries its
+document's facet combination (``catalog_search_facet``).
 
-1. with several required terms, the capped posting count of each, to drive from the
-   rarest (and to stop at once when one term occurs nowhere: AND semantics);
-2. one statement over the postings alone: the rarest term's postings first, each
-   further term a primary-key probe (``CROSS JOIN`` keeps that order on SQLite;
-   PostgreSQL plans it from its statistics). It returns the hit count per facet
-   combination (totals and every facet roll up from it), the page of best hits,
-   and the labels of the provider and grade facets. A one-term query reads its
-   index range in order (counts grouped as they come, no sort) and once more for
-   the page; a query with probes materializes its hits once, and probes the
-   optional words (jieba words, which only raise a score) only for the hits that
-   can still reach the page;
-3. the page's entries by id.
+A query with words:
 
-Everything is plain SQL over narrow tables with integer keys: no database
-extension, the same results on both databases.
+1. reads the packed lists of its required terms and optional words (jieba words,
+   which only raise a score) in one statement; a required term with no list means no
+   hits (AND semantics);
+2. intersects the lists from the rarest in numpy, adding the weights; a lone
+   character is checked per hit on the postings' (document_id, term) index, or by
+   its whole range when the hits are many; adds the optional words' weights; filters
+   by the facet combinations the filters allow;
+3. counts the hits per facet combination and picks the page (highest score, then the
+   most recently indexed);
+4. reads every facet's values, counts and labels (rolled up in SQL from the counts per
+   combination) and the page's entry ids in one statement, then loads the page.
+
+A query without words reads the documents table (counts per combination, newest
+first). No database extension: the same SQL and the same results on both databases.
 """
 
 from __future__ import annotations
@@ -66,10 +69,6 @@ from smartcity.domains.catalog.search_blocks import (
     rewrite,
 )
 from smartcity.domains.catalog.search_text import (
-    ABSTRACT_WEIGHT,
-    ITEM_DESCRIPTION_WEIGHT,
-    ITEM_NAME_WEIGHT,
-    NAME_WEIGHT,
     next_character,
     parse_query,
     weighted_terms,
@@ -77,11 +76,7 @@ from smartcity.domains.catalog.search_text import (
 from smartcity.domains.catalog.service.entries import get_entries
 from smartcity.domains.registry.models import Organization
 
-# Posting counts above this only need to be known as "common": counting stops there.
-COUNT_CAP = 20_000
-_BATCH = 500
-# The most one term can weigh in one entry: it occurs in every field.
-_MAX_WEIGHT = NAME_WEIGHT + ITEM_NAME_WEIGHT + ITEM_DESCRIPTION_WEIGHT + ABSTRACT_WEIGHT
+_BATCH = 500  # entries per indexing batch
 _INSERT_BATCH = 20_000
 # Block keys per statement: two bind parameters each, well under SQLite's limit.
 _KEY_BATCH = 1_000
