@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from smartcity.core.errors import PermissionDeniedError
 from smartcity.core.pagination import Page, PageParams, paginate
@@ -166,13 +166,14 @@ def find_published_entry(
 
 
 def get_entries(session: Session, entry_ids: Sequence[UUID]) -> list[CatalogEntry]:
-    """Entries by id, in the given order, with their source system loaded (for lists)."""
+    """Entries by id, in the given order, with their source system loaded (for lists):
+    one query (the system joined, a many-to-one)."""
     if not entry_ids:
         return []
     rows = session.scalars(
         select(CatalogEntry)
         .where(CatalogEntry.id.in_(entry_ids))
-        .options(selectinload(CatalogEntry.source_system))
+        .options(joinedload(CatalogEntry.source_system))
     ).all()
     by_id = {entry.id: entry for entry in rows}
     return [by_id[entry_id] for entry_id in entry_ids if entry_id in by_id]

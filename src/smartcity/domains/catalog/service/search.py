@@ -371,14 +371,34 @@ class _Hits:
 def _postings(session: Session, condition: Any) -> dict[str, Postings]:
     """The posting lists of the terms ``condition`` selects, each decoded from its
     blocks in block order."""
-    blobs: dict[str, list[bytes]] = defaultdict(list)
-    for term, postings in session.execute(
+    statement = (
         select(SearchBlock.term, SearchBlock.postings)
         .where(condition)
         .order_by(SearchBlock.term, SearchBlock.block)
-    ):
+    )
+    blobs: dict[str, list[bytes]] = defaultdict(list)
+    for term, postings in _binary_rows(session, statement):
         blobs[term].append(postings)
     return {term: decode(parts) for term, parts in blobs.items()}
+
+
+def _binary_rows(session: Session, statement: Any) -> Iterable[tuple[str, bytes]]:
+    """The rows of a select of (term, blob). On PostgreSQL they are fetched in binary
+    format: psycopg asks for text by default, which sends a ``bytea`` as hex, twice its
+    size, and decodes it again (4.4 ms instead of 1.9 ms for the 750 kB of a query like
+    行政处罚 at 100,000 entries)."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return [(term, blob) for term, blob in connection.execute(statement)]
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    driver = connection.connection.driver_connection
+    with driver.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+        cursor.execute(compiled.string, compiled.params)
+        return [(term, blob) for term, blob in cursor.fetchall()]
 
 
 def _character(session: Session, character: str) -> Postings:
