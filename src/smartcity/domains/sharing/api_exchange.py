@@ -10,7 +10,8 @@ commits and keeps the entry (an exception would roll it back).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 from urllib.parse import unquote
 from uuid import UUID
 
@@ -92,6 +93,24 @@ DatumQuery = Annotated[
 _LOOKUP_PROBLEMS = problem_responses(AuthenticationRequiredError, *REFUSALS)  # type: ignore[arg-type]
 
 
+_T = TypeVar("_T")
+
+
+def case_reference_text(header: str | None) -> str | None:
+    """The ``X-Case-Reference`` header's text (percent-encoded: header values are Latin-1)."""
+    return unquote(header) if header else None
+
+
+def answered(request: Request, call: Callable[[], _T]) -> _T | Response:
+    """``call()``, or the refusal it raised as a problem response. The service has
+    appended the refusal's log entry; answering instead of raising keeps the request's
+    transaction, and with it the entry, from rolling back."""
+    try:
+        return call()
+    except ExchangeRefusal as refusal:
+        return app_error_response(request, refusal)
+
+
 def _lookup(
     request: Request,
     session: Session,
@@ -103,18 +122,18 @@ def _lookup(
     datum: Datum | None,
 ) -> ExchangeResultRead | Response:
     """``exchange.lookup``, or its refusal as a problem response."""
-    try:
-        return exchange.lookup(
+    return answered(
+        request,
+        lambda: exchange.lookup(
             session,
             actor=actor,
             grant_id=grant_id,
-            case_reference=unquote(case_reference) if case_reference else None,
+            case_reference=case_reference_text(case_reference),
             keys=keys,
             fields=fields,
             datum=datum,
-        )
-    except ExchangeRefusal as refusal:
-        return app_error_response(request, refusal)  # the log entry is kept
+        ),
+    )
 
 
 @router.get(
@@ -192,19 +211,19 @@ def query_records(
     names a granted item and a value (equality) or a list of values (any of them);
     records ordered by key, one page of ``size`` (≤ 500) with the total. Values are
     masked and carry provenance as in a lookup. Logged with the returned keys."""
-    try:
-        return exchange_query.query(
+    return answered(
+        request,
+        lambda: exchange_query.query(
             session,
             actor=actor,
             grant_id=grant_id,
-            case_reference=unquote(case_reference) if case_reference else None,
+            case_reference=case_reference_text(case_reference),
             filters=body.filters,
             page=body.page,
             size=body.size,
             fields=body.fields,
-        )
-    except ExchangeRefusal as refusal:
-        return app_error_response(request, refusal)  # the log entry is kept
+        ),
+    )
 
 
 @router.get(
@@ -235,17 +254,17 @@ def list_changes(
     their current granted values, masked as in a lookup) and deleted records
     (``delete``), by base-data load, oldest first. Continue with ``next_cursor`` while
     ``has_more``; afterwards it is the highest load id covered. Logged."""
-    try:
-        return exchange_query.changes(
+    return answered(
+        request,
+        lambda: exchange_query.changes(
             session,
             actor=actor,
             grant_id=grant_id,
-            case_reference=unquote(case_reference) if case_reference else None,
+            case_reference=case_reference_text(case_reference),
             cursor=cursor,
             limit=limit,
-        )
-    except ExchangeRefusal as refusal:
-        return app_error_response(request, refusal)  # the log entry is kept
+        ),
+    )
 
 
 @router.get("/log", responses=problem_responses(AuthenticationRequiredError, PermissionDeniedError))

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
-from urllib.parse import unquote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -21,15 +20,16 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError
 from smartcity.core.http.deps import get_database
-from smartcity.core.http.problems import app_error_response, problem_responses
+from smartcity.core.http.problems import problem_responses
 from smartcity.domains.identity.deps import ActorDep
 from smartcity.domains.sharing.api_exchange import (
     CaseReference,
     ExchangeSessionDep,
+    answered,
+    case_reference_text,
 )
 from smartcity.domains.sharing.exchange_errors import (
     REFUSALS,
-    ExchangeRefusal,
     ExtractTooLargeError,
 )
 from smartcity.domains.sharing.service import exchange_files
@@ -97,19 +97,16 @@ def download_extract(
     built first. Logged once (operation ``file``, the row count, the first 1,000 keys)
     before the file is sent. The grants page's form uses it under ``/sharing``, where
     a refusal is a Chinese error page."""
-    # The header is percent-encoded (HTTP header values are Latin-1); the query
-    # parameter arrives decoded.
-    reference = unquote(case_reference) if case_reference else case_reference_param
-    try:
-        extract = exchange_files.start_extract(
-            session,
-            actor=actor,
-            grant_id=grant_id,
-            case_reference=reference,
-            format=format,
-        )
-    except ExchangeRefusal as refusal:
-        return app_error_response(request, refusal)  # the log entry is kept
+    # The query parameter arrives decoded; the header does not.
+    reference = case_reference_text(case_reference) or case_reference_param
+    extract = answered(
+        request,
+        lambda: exchange_files.start_extract(
+            session, actor=actor, grant_id=grant_id, case_reference=reference, format=format
+        ),
+    )
+    if isinstance(extract, Response):
+        return extract
     return StreamingResponse(
         exchange_files.extract_bytes(reader, extract),
         media_type=extract.media_type,

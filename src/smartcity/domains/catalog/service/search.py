@@ -169,9 +169,7 @@ def _facet_ids(session: Session, combinations: set[_Combination]) -> dict[_Combi
     ids = known()
     missing = [dict(zip(columns, c, strict=True)) for c in combinations if c not in ids]
     if missing:
-        dialect = session.get_bind().dialect.name
-        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(insert_(SearchFacet).on_conflict_do_nothing(), missing)
+        session.execute(_dialect_insert(session)(SearchFacet).on_conflict_do_nothing(), missing)
         ids = known()
     return ids
 
