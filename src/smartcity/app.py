@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from smartcity import __version__, wiring
 from smartcity.core.config import Settings, get_settings
@@ -18,6 +19,7 @@ from smartcity.core.db.engine import Database
 from smartcity.core.http.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from smartcity.core.http.problems import install_problem_handlers
 from smartcity.core.http.templates import templates
+from smartcity.domains.sharing.api_exchange_fast import ExchangeLookupFastPath
 from smartcity.domains.sharing.service import log_writer
 from smartcity.routes import API_ROUTERS, WEB_ROUTERS, WEBHOOK_ROUTERS
 
@@ -36,6 +38,14 @@ def _render_problem_html(request: Request, problem: dict[str, Any]) -> HTMLRespo
     return response
 
 
+class SmartCityAPI(FastAPI):
+    """FastAPI, with the exchange API's bearer-token lookups answered around its
+    middleware stack (``sharing.api_exchange_fast``): the platform's hottest call."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return ExchangeLookupFastPath(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """Build the FastAPI application for ``settings`` (and an existing ``database``)."""
     settings = settings or get_settings()
@@ -51,7 +61,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if owns_database:
             database.dispose()
 
-    app = FastAPI(
+    app = SmartCityAPI(
         title="济宁智慧城市平台 API",
         version=__version__,
         description="《济宁市智慧城市促进条例》要求建设的信息系统：单位与身份、审计、目录、共享交换等。"

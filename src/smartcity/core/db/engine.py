@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +36,9 @@ class Database:
                 **(
                     {}
                     if database in (None, "", ":memory:")
-                    else {"pool_size": 20, "max_overflow": 30}
+                    # Last in, first out: the connection just returned is reused while
+                    # it is hot (each SQLite connection has its own page cache).
+                    else {"pool_size": 20, "max_overflow": 30, "pool_use_lifo": True}
                 ),
             )
             _configure_sqlite(self.engine)
@@ -54,6 +57,9 @@ class Database:
         self.events.install(self, self.sessionmaker)
         self._echo = echo
         self._private_engines: list[Engine] = []
+        self._held = threading.local()
+        self._held_connections: list[Connection] = []
+        self._held_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -79,6 +85,27 @@ class Database:
         with self.read_sessionmaker.begin() as session:
             yield session
 
+    @contextmanager
+    def thread_read_scope(self) -> Iterator[Session]:
+        """``read_scope`` on this thread's own connection, kept between uses instead of
+        checked out of the pool and returned each time (with SQLAlchemy's pool events
+        and reset, that costs more than a few indexed reads of SQLite). For the event
+        loop's thread, which serves the exchange API's SQLite lookups itself, one at a
+        time (``sharing.api_exchange.serve_lookup``)."""
+        connection: Connection | None = getattr(self._held, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            connection = self.engine.execution_options(smartcity_read_only=True).connect()
+            self._held.connection = connection
+            with self._held_lock:
+                self._held_connections.append(connection)
+        with Session(bind=connection, expire_on_commit=False) as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+            session.commit()
+
     def private_sessionmaker(self) -> sessionmaker[Session]:
         """Writing sessions on an engine of their own with one connection.
 
@@ -89,6 +116,11 @@ class Database:
         """
         if self.is_sqlite and make_url(self.url).database in (None, "", ":memory:"):
             return self.sessionmaker
+        return sessionmaker(self.private_engine(), expire_on_commit=False)
+
+    def private_engine(self) -> Engine:
+        """An engine of its own with one connection, configured as the main one (not
+        for an in-memory SQLite database, which exists only in its own connection)."""
         if self.is_sqlite:
             engine = create_engine(
                 self.url,
@@ -103,9 +135,13 @@ class Database:
                 self.url, echo=self._echo, pool_size=1, max_overflow=0, pool_pre_ping=True
             )
         self._private_engines.append(engine)
-        return sessionmaker(engine, expire_on_commit=False)
+        return engine
 
     def dispose(self) -> None:
+        with self._held_lock:
+            held, self._held_connections = self._held_connections, []
+        for connection in held:
+            connection.close()
         self.engine.dispose()
         for engine in self._private_engines:
             engine.dispose()

@@ -87,8 +87,7 @@ class Prebuilt:
 
     def all(self, session: Session, /, **params: Any) -> list[Any]:
         """Every row, after flushing the session's pending changes (as ``execute`` would)."""
-        if session.new or session.dirty or session.deleted:
-            session.flush()
+        session.flush()  # nothing to do (and cheap) when the session has no changes
         connection = session.connection()
         plan = self._plan(connection.dialect)
         values: dict[str, Any] = {**plan.literals, **params}

@@ -34,6 +34,33 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def request_context_of(scope: Scope) -> RequestContext:
+    """The request's id (the caller's ``X-Request-ID`` when it is short ASCII, else a
+    new one), address and user agent, for the audit context."""
+    incoming = _header(scope, b"x-request-id")
+    request_id = (
+        incoming
+        if incoming and len(incoming) <= 64 and incoming.isascii()
+        else secrets.token_hex(8)
+    )
+    client = scope.get("client")
+    return RequestContext(
+        request_id=request_id,
+        ip=client[0] if client else None,
+        user_agent=(_header(scope, b"user-agent") or "")[:200] or None,
+    )
+
+
+def response_headers(context: RequestContext) -> list[tuple[bytes, bytes]]:
+    """What every response carries: the request's id and the security headers."""
+    return [
+        (b"x-request-id", (context.request_id or "").encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+    ]
+
+
 class RequestContextMiddleware:
     """Give every request an id (or accept the caller's ``X-Request-ID``) and set the
     audit context; echo the id in the response and add security headers."""
@@ -45,27 +72,14 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
-        request_id = (
-            incoming
-            if incoming and len(incoming) <= 64 and incoming.isascii()
-            else secrets.token_hex(8)
-        )
-        client = scope.get("client")
-        context = RequestContext(
-            request_id=request_id,
-            ip=client[0] if client else None,
-            user_agent=(_header(scope, b"user-agent") or "")[:200] or None,
-        )
+        context = request_context_of(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", b"same-origin"))
-                headers.append((b"x-frame-options", b"DENY"))
-                message["headers"] = headers
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *response_headers(context),
+                ]
             await send(message)
 
         with request_context(context):

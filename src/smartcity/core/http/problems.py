@@ -229,7 +229,8 @@ def _http_exception_handler(request: Request, exc: Exception) -> Response:
     )
 
 
-def _unhandled_handler(request: Request, exc: Exception) -> Response:
+def unhandled_response(request: Request, exc: Exception) -> Response:
+    """The 500 problem for an unexpected error (logged with its traceback)."""
     log.exception("http.unhandled_error", extra={"path": request.url.path})
     return render_problem(
         request,
@@ -244,7 +245,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_response)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)
-    app.add_exception_handler(Exception, _unhandled_handler)
+    app.add_exception_handler(Exception, unhandled_response)
 
 
 @dataclass(frozen=True)

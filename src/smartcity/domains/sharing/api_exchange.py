@@ -11,23 +11,26 @@ commits and keeps the entry (an exception would roll it back).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from functools import partial
 from typing import Annotated, TypeVar
 from urllib.parse import unquote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from smartcity.core.errors import AuthenticationRequiredError, PermissionDeniedError
+from smartcity.core.errors import AppError, AuthenticationRequiredError, PermissionDeniedError
 from smartcity.core.geo import Datum
 from smartcity.core.http.deps import (
     PageParamsDep,
     SessionDep,
-    SessionOpenerDep,
+    SessionOpener,
     get_database,
+    get_session,
+    get_session_opener,
     get_settings_dep,
 )
 from smartcity.core.http.problems import app_error_response, problem_responses
@@ -69,9 +72,15 @@ async def get_exchange_session(request: Request, session: SessionDep) -> Session
 
 
 def _attach_writer(request: Request, session: Session) -> None:
-    bind = session.get_bind()
-    if isinstance(bind, Engine) and bind.get_execution_options().get("smartcity_read_only"):
+    if _reads_only(session):
         log_writer.attach(session, log_writer.for_database(get_database(request)))
+
+
+def _reads_only(session: Session) -> bool:
+    """A read-only session (not a writing one, such as the tests' session bound to one
+    connection): its call's entry goes to a group writer."""
+    bind = session.get_bind()
+    return bool(bind.get_execution_options().get("smartcity_read_only"))
 
 
 ExchangeSessionDep = Annotated[Session, Depends(get_exchange_session)]
@@ -145,7 +154,6 @@ async def lookup_record(
     grant_id: UUID,
     key: str,
     request: Request,
-    open_session: SessionOpenerDep,
     case_reference: CaseReference = None,
     datum: DatumQuery = None,
     fields: Annotated[
@@ -157,21 +165,64 @@ async def lookup_record(
     clearance and for personal items unless the grant allows them clear; each value
     with its source department, last update and ``disputed`` flag. Logged.
 
-    The API's hottest route, so it does its database work — the caller's token, the
-    grant, the record, the log entry's wait — in one threadpool trip, and answers
-    with the result's JSON (already a validated model) as it is."""
+    The API's hottest route: a bearer-token call is answered by
+    ``api_exchange_fast.ExchangeLookupFastPath`` before FastAPI's routing, with the
+    same ``serve_lookup``; this route serves the rest (a browser's session, no
+    credentials, parameters to validate) and documents the call."""
+    return await serve_lookup(request, grant_id, key, case_reference, fields, datum)
 
+
+async def serve_lookup(
+    request: Request,
+    grant_id: UUID,
+    key: str,
+    case_reference: str | None,
+    fields: list[str] | None,
+    datum: Datum | None,
+) -> Response:
+    """A single-key lookup, answered: the caller's token, the grant, the record and the
+    log entry in one unit of work, then — off that work's thread — the wait for the
+    entry's commit (``log_writer`` deferred), then the result's JSON as built.
+
+    On SQLite the work runs on the event loop itself: a few indexed reads of a local
+    file in a read transaction, which WAL never makes wait, cost less than a trip to
+    the threadpool. Elsewhere (a database across the network) it is one threadpool trip.
+    """
     settings = get_settings_dep(request)  # read directly: a dependency costs a solve
+    database = get_database(request)
+    on_loop = database.is_sqlite
+    override = request.app.dependency_overrides.get(get_session_opener)
+    open_session: SessionOpener = (
+        override()
+        if override is not None
+        else database.thread_read_scope
+        if on_loop
+        else contextmanager(partial(get_session, request))
+    )
 
-    def serve() -> ExchangeResultRead | Response:
+    def serve() -> tuple[ExchangeResultRead | Response, list[log_writer.Pending]]:
         with open_session() as session:
-            actor = actor_of_safe_request(request, session, settings)
-            _attach_writer(request, session)
-            return _lookup(request, session, actor, grant_id, case_reference, [key], fields, datum)
+            try:
+                actor = actor_of_safe_request(request, session, settings)
+            except AppError as error:
+                return app_error_response(request, error), []
+            if _reads_only(session):
+                writer = (
+                    log_writer.for_loop(database) if on_loop else log_writer.for_database(database)
+                )
+                log_writer.attach(session, writer, deferred=True)
+            answer = _lookup(
+                request, session, actor, grant_id, case_reference, [key], fields, datum
+            )
+            entries = log_writer.pending(session)
+        return answer, entries
 
-    result = await run_in_threadpool(serve)
+    result, entries = serve() if on_loop else await run_in_threadpool(serve)
+    seqs = await log_writer.committed(entries)
     if isinstance(result, Response):
         return result
+    if seqs:
+        result.log_seq = seqs[-1]
     return Response(result.model_dump_json(), media_type="application/json")
 
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, NoReturn
 from uuid import UUID
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import URL, bindparam, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.db.prebuilt import Prebuilt
@@ -175,11 +175,12 @@ class PreparedSource:
     depends on nothing else while the stamps hold."""
 
 
-_prepared: dict[tuple[str, UUID], PreparedSource] = {}
+_prepared: dict[tuple[URL, UUID], PreparedSource] = {}
 
 
-def _database_key(session: Session) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
+def _database_key(session: Session) -> URL:
+    """The database, by its URL (an immutable tuple: hashed, not rendered, per call)."""
+    return session.get_bind().engine.url
 
 
 def _prepare(

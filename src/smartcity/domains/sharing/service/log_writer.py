@@ -24,6 +24,11 @@ draft to the writer. A session that writes anyway (a POST that notes its API
 client's use; the tests' session bound to one connection) appends in its own
 transaction instead: handing off would wait for a lock that session holds.
 
+A caller on the event loop must not block on the future: ``attach(…, deferred=True)``
+makes ``append`` queue the draft and return at once (its ``seq`` still unknown: 0);
+the caller closes its session, then awaits ``pending(session)`` — the entries'
+``seq`` once committed — before it answers (``api_exchange.serve_lookup``).
+
 Several processes (uvicorn workers) each run a writer; the chain stays linear
 because each batch takes the chain's lock (PostgreSQL) or the write lock
 (SQLite) before it reads the head. ``close`` drains the queue and stops the
@@ -32,15 +37,18 @@ thread; the application closes its writers on shutdown.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import logging
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
-from typing import Final
+from typing import Any, Final
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from smartcity.core.db.engine import Database
@@ -50,6 +58,7 @@ from smartcity.domains.sharing.service.exchange_log import LogDraft
 logger = logging.getLogger(__name__)
 
 SESSION_KEY: Final = "smartcity.exchange_log_writer"
+DEFERRED_KEY: Final = "smartcity.exchange_log_deferred"
 MAX_BATCH: Final = 1_000
 _STOP: Final = object()
 
@@ -139,9 +148,122 @@ class LogWriter:
                 future.set_result(seq)
 
 
+# ---------------------------------------------------------------- on the event loop
+
+
+class LoopLogWriter:
+    """The group writer for calls served on an event loop, run by the loop itself
+    (SQLite file databases: ``api_exchange.serve_lookup`` serves their lookups on the
+    loop, so a writer thread would only contend with it for the GIL and invalidate
+    its page cache from another connection at every commit).
+
+    ``submit`` queues a draft and returns an ``asyncio`` future; the first draft of a
+    loop iteration schedules a flush for the next one (``call_soon``), so the calls
+    answered in one iteration share one transaction: ``BEGIN IMMEDIATE`` on a
+    connection of its own, ``exchange_log.append_on_driver``, ``COMMIT``. The lock is
+    tried without waiting (``busy_timeout`` 0): when another process holds it, the
+    flush is tried again ``retry`` seconds later instead of blocking the loop, and
+    the drafts queued meanwhile join the batch. A failed batch fails every call in it.
+    """
+
+    def __init__(
+        self, engine: Engine, *, retry: float = 0.0005, max_batch: int = MAX_BATCH
+    ) -> None:
+        self._engine = engine
+        self._retry = retry
+        self._max_batch = max_batch
+        self._connection: Any = None
+        self._queue: list[tuple[LogDraft, asyncio.Future[int]]] = []
+        self._scheduled = False
+        self._closed = False
+        self.batches = 0
+        self.entries = 0
+
+    def submit(self, draft: LogDraft) -> asyncio.Future[int]:
+        """Queue ``draft`` (on the loop's thread); the future gives its ``seq`` once committed."""
+        if self._closed:
+            raise LogWriterClosedError("交换日志写入器已关闭")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        self._queue.append((draft, future))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._flush)
+        return future
+
+    def _driver(self) -> Any:
+        if self._connection is None:
+            connection = self._engine.raw_connection()
+            connection.driver_connection.execute("PRAGMA busy_timeout=0")  # type: ignore[union-attr]
+            self._connection = connection
+        return self._connection.driver_connection
+
+    def _flush(self) -> None:
+        self._scheduled = False
+        if not self._queue:
+            return
+        driver = self._driver()
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                self._fail(self._take(), error)
+                return
+            self._scheduled = True  # another process is writing: try again shortly
+            asyncio.get_running_loop().call_later(self._retry, self._flush)
+            return
+        batch = self._take()
+        try:
+            cursor = driver.cursor()
+            try:
+                seqs = exchange_log.append_on_driver(
+                    cursor, self._engine.dialect, [draft for draft, _ in batch]
+                )
+            finally:
+                cursor.close()
+            driver.execute("COMMIT")
+        except BaseException as error:  # every waiting call answers with the error
+            logger.exception("exchange log batch of %d entries failed", len(batch))
+            if driver.in_transaction:
+                driver.execute("ROLLBACK")
+            self._fail(batch, error)
+            return
+        self.batches += 1
+        self.entries += len(batch)
+        for (_, future), seq in zip(batch, seqs, strict=True):
+            if not future.done():
+                future.set_result(seq)
+        if self._queue and not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _take(self) -> list[tuple[LogDraft, asyncio.Future[int]]]:
+        batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
+        return batch
+
+    @staticmethod
+    def _fail(batch: list[tuple[LogDraft, asyncio.Future[int]]], error: BaseException) -> None:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(error)
+
+    def close(self) -> None:
+        """Append what is still queued, waiting for the lock if need be, and let the
+        connection go (on the loop's thread, when no call is left to serve)."""
+        self._closed = True
+        while self._queue:
+            driver = self._driver()
+            driver.execute("PRAGMA busy_timeout=30000")
+            self._flush()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
 # ---------------------------------------------------------------- one per database
 
 _writers: dict[int, tuple[Database, LogWriter]] = {}
+_loop_writers: dict[int, tuple[Database, LoopLogWriter]] = {}
 _writers_lock = threading.Lock()
 
 
@@ -155,12 +277,28 @@ def for_database(database: Database) -> LogWriter:
         return held[1]
 
 
+def for_loop(database: Database) -> LoopLogWriter:
+    """The database's writer on the event loop (an SQLite file: one loop per process,
+    the server's), started on first use."""
+    with _writers_lock:
+        held = _loop_writers.get(id(database))
+        if held is None or held[0] is not database:
+            held = _loop_writers[id(database)] = (
+                database,
+                LoopLogWriter(database.private_engine()),
+            )
+        return held[1]
+
+
 def close(database: Database) -> None:
-    """Drain and stop the database's writer, if it has one."""
+    """Drain and stop the database's writers, if it has any."""
     with _writers_lock:
         held = _writers.pop(id(database), None)
+        on_loop = _loop_writers.pop(id(database), None)
     if held is not None:
         held[1].close()
+    if on_loop is not None:
+        on_loop[1].close()
 
 
 @atexit.register
@@ -172,16 +310,49 @@ def _close_all() -> None:
         writer.close()
 
 
-def attach(session: Session, writer: LogWriter) -> None:
-    """Let the exchange calls in ``session`` log through ``writer``."""
+def attach(session: Session, writer: LogWriter | LoopLogWriter, *, deferred: bool = False) -> None:
+    """Let the exchange calls in ``session`` log through ``writer``; ``deferred``: without
+    waiting for the commit (the caller awaits ``pending(session)`` before answering)."""
     session.info[SESSION_KEY] = writer
+    if deferred:
+        session.info[DEFERRED_KEY] = []
 
 
 def append(session: Session, draft: LogDraft) -> int:
     """Log ``draft`` for a call made in ``session``: through the writer attached to the
     session, else in the session's own transaction; its ``seq`` once committed (or,
-    in the session, once the session commits)."""
+    in the session, once the session commits). Deferred (``attach``): queued, 0 for
+    now, its future in ``pending(session)``."""
     writer = session.info.get(SESSION_KEY)
-    if isinstance(writer, LogWriter):
+    if isinstance(writer, LogWriter | LoopLogWriter):
+        deferred: list[Pending] | None = session.info.get(DEFERRED_KEY)
+        if deferred is not None:
+            deferred.append(writer.submit(draft))
+            return 0
+        if isinstance(writer, LoopLogWriter):
+            raise RuntimeError("the loop's writer serves deferred sessions only")
         return writer.append(draft)
     return exchange_log.append(session, draft)
+
+
+Pending = Future[int] | asyncio.Future[int]
+"""A queued entry: from a writer thread, or from the loop's writer."""
+
+
+def pending(session: Session) -> list[Pending]:
+    """The entries a deferred session queued (``attach``), to await before answering."""
+    deferred: list[Pending] = session.info.get(DEFERRED_KEY, [])
+    return deferred
+
+
+async def committed(entries: list[Pending]) -> list[int]:
+    """The ``seq`` of each queued entry, once committed (raises the batch's error)."""
+    seqs = []
+    for entry in entries:
+        if entry.done():
+            seqs.append(entry.result())
+        elif isinstance(entry, asyncio.Future):
+            seqs.append(await entry)
+        else:
+            seqs.append(await asyncio.wrap_future(entry))
+    return seqs
