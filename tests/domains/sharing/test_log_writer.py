@@ -6,7 +6,9 @@ through it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 import threading
 import urllib.error
 import urllib.request
@@ -18,6 +20,7 @@ from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from smartcity.app import create_app
@@ -148,6 +151,92 @@ class TestLogWriter:
             assert log_writer.append(session, draft(2)) == 2
         assert entries(database) == [(1, "办件-1"), (2, "办件-2")]
         assert verified(database)
+
+
+class TestLoopLogWriter:
+    """The writer the event loop runs itself (SQLite: lookups are served on the loop)."""
+
+    @pytest.fixture(autouse=True)
+    def _sqlite_only(self, database: Database) -> None:
+        if not database.is_sqlite:
+            pytest.skip("the loop's writer serves SQLite, whose lookups are served on the loop")
+
+    def test_the_calls_of_one_loop_iteration_share_one_transaction(
+        self, database: Database
+    ) -> None:
+        writer = log_writer.for_loop(database)
+
+        async def calls() -> list[int]:
+            futures = [writer.submit(draft(n)) for n in range(1, 6)]
+            assert not any(future.done() for future in futures)  # flushed on the next turn
+            return list(await asyncio.gather(*futures))
+
+        assert asyncio.run(calls()) == [1, 2, 3, 4, 5]
+        assert (writer.batches, writer.entries) == (1, 5)
+        assert entries(database) == [(n, f"办件-{n}") for n in range(1, 6)]
+        assert verified(database)
+
+    def test_while_another_process_holds_the_lock_it_waits_without_blocking_the_loop(
+        self, database: Database
+    ) -> None:
+        writer = log_writer.for_loop(database)
+        other = sqlite3.connect(make_url(database.url).database or "", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another worker's writer in its transaction
+
+        async def calls() -> tuple[list[int], int]:
+            futures = [writer.submit(draft(1)), writer.submit(draft(2))]
+            turns = 0
+            for _ in range(20):  # the loop keeps turning meanwhile
+                await asyncio.sleep(0.001)
+                turns += 1
+            assert not any(future.done() for future in futures)
+            late = writer.submit(draft(3))  # joins the batch that is waiting
+            other.execute("COMMIT")
+            return list(await asyncio.gather(*futures, late)), turns
+
+        seqs, turns = asyncio.run(calls())
+        other.close()
+        assert seqs == [1, 2, 3]
+        assert turns == 20
+        assert (writer.batches, writer.entries) == (1, 3)
+        assert verified(database)
+
+    def test_a_failed_batch_fails_each_of_its_calls_and_writes_nothing(
+        self, database: Database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        writer = log_writer.for_loop(database)
+        real = exchange_log.append_on_driver
+
+        def failing(cursor: object, dialect: object, drafts: list[LogDraft]) -> list[int]:
+            real(cursor, dialect, drafts)  # type: ignore[arg-type]
+            raise RuntimeError("磁盘已满")
+
+        async def calls() -> list[BaseException | int]:
+            monkeypatch.setattr(exchange_log, "append_on_driver", failing)
+            failed = [writer.submit(draft(n)) for n in (1, 2)]
+            outcomes = await asyncio.gather(*failed, return_exceptions=True)
+            monkeypatch.setattr(exchange_log, "append_on_driver", real)
+            return [*outcomes, await writer.submit(draft(3))]
+
+        first, second, third = asyncio.run(calls())
+        assert isinstance(first, RuntimeError)
+        assert isinstance(second, RuntimeError)
+        assert third == 1  # the failed batch was rolled back: the next one starts the chain
+        assert entries(database) == [(1, "办件-3")]
+
+    def test_close_commits_what_is_queued_and_refuses_more(self, database: Database) -> None:
+        writer = log_writer.for_loop(database)
+
+        async def calls() -> asyncio.Future[int]:
+            queued = writer.submit(draft(1))
+            log_writer.close(database)  # before the loop's next turn
+            assert queued.done()
+            with pytest.raises(LogWriterClosedError):
+                writer.submit(draft(2))
+            return queued
+
+        assert asyncio.run(calls()).result() == 1
+        assert entries(database) == [(1, "办件-1")]
 
 
 CALLS = 48

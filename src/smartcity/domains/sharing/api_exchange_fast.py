@@ -41,6 +41,8 @@ LOOKUP_PATH = re.compile(
     r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
     r"/records/([^/]+)"
 )
+__all__ = ["LOOKUP_PATH", "ExchangeLookupFastPath", "serve_lookup"]
+
 _CASE_HEADER = CASE_REFERENCE_HEADER.lower().encode("latin-1")
 _DATUMS = {datum.value: datum for datum in Datum}
 

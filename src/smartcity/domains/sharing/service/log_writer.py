@@ -173,6 +173,7 @@ class LoopLogWriter:
         self._retry = retry
         self._max_batch = max_batch
         self._connection: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: list[tuple[LogDraft, asyncio.Future[int]]] = []
         self._scheduled = False
         self._closed = False
@@ -184,6 +185,10 @@ class LoopLogWriter:
         if self._closed:
             raise LogWriterClosedError("交换日志写入器已关闭")
         loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:  # its queue and connection belong to one thread
+            raise RuntimeError("the exchange log's loop writer serves one event loop")
         future: asyncio.Future[int] = loop.create_future()
         self._queue.append((draft, future))
         if not self._scheduled:
@@ -198,7 +203,8 @@ class LoopLogWriter:
             self._connection = connection
         return self._connection.driver_connection
 
-    def _flush(self) -> None:
+    def _flush(self, *, final: bool = False) -> None:
+        """Append a batch; ``final`` (closing): waiting for the lock, scheduling nothing."""
         self._scheduled = False
         if not self._queue:
             return
@@ -206,11 +212,12 @@ class LoopLogWriter:
         try:
             driver.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
+            if final or ("locked" not in str(error) and "busy" not in str(error)):
                 self._fail(self._take(), error)
                 return
             self._scheduled = True  # another process is writing: try again shortly
-            asyncio.get_running_loop().call_later(self._retry, self._flush)
+            assert self._loop is not None
+            self._loop.call_later(self._retry, self._flush)
             return
         batch = self._take()
         try:
@@ -233,9 +240,10 @@ class LoopLogWriter:
         for (_, future), seq in zip(batch, seqs, strict=True):
             if not future.done():
                 future.set_result(seq)
-        if self._queue and not self._scheduled:
+        if self._queue and not self._scheduled and not final:
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush)
+            assert self._loop is not None
+            self._loop.call_soon(self._flush)
 
     def _take(self) -> list[tuple[LogDraft, asyncio.Future[int]]]:
         batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
@@ -251,10 +259,10 @@ class LoopLogWriter:
         """Append what is still queued, waiting for the lock if need be, and let the
         connection go (on the loop's thread, when no call is left to serve)."""
         self._closed = True
+        if self._queue:
+            self._driver().execute("PRAGMA busy_timeout=30000")
         while self._queue:
-            driver = self._driver()
-            driver.execute("PRAGMA busy_timeout=30000")
-            self._flush()
+            self._flush(final=True)
         if self._connection is not None:
             self._connection.close()
             self._connection = None
@@ -280,6 +288,8 @@ def for_database(database: Database) -> LogWriter:
 def for_loop(database: Database) -> LoopLogWriter:
     """The database's writer on the event loop (an SQLite file: one loop per process,
     the server's), started on first use."""
+    if not database.is_sqlite:
+        raise ValueError("the loop's writer serves SQLite (elsewhere: for_database)")
     with _writers_lock:
         held = _loop_writers.get(id(database))
         if held is None or held[0] is not database:

@@ -1,0 +1,239 @@
+"""The exchange API's bearer-token lookups, answered around FastAPI's stack
+(``api_exchange_fast``): the same answers, problems and log entries as the documented
+route, the request id and security headers, a 500 problem for an unexpected error, and
+everything else passed on to FastAPI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from uuid import uuid4
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from smartcity.core.config import Settings
+from smartcity.core.security import SYSTEM
+from smartcity.domains.identity import service as identity_service
+from smartcity.domains.identity.permissions import Role
+from smartcity.domains.identity.schemas import ApiClientCreate
+from smartcity.domains.sharing import api_exchange_fast
+from smartcity.domains.sharing.api_exchange_fast import ExchangeLookupFastPath
+from smartcity.domains.sharing.models import ExchangeLogEntry
+from smartcity.domains.sharing.service import exchange
+from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
+from tests.factories.identity import login, make_user
+from tests.helpers.problems import assert_problem
+
+BASE = "/api/v1/exchange"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    exchange.rate_limiter.reset()
+
+
+@pytest.fixture
+def world(session: Session, tmp_path: Path) -> World:
+    return population_world(session, tmp_path)
+
+
+@pytest.fixture
+def token(session: Session, world: World) -> str:
+    _client, token = identity_service.create_api_client(
+        session,
+        actor=SYSTEM,
+        data=ApiClientCreate(
+            name="社保业务系统", organization_id=world.consumer.id, roles=[Role.org_staff]
+        ),
+        max_days=365,
+    )
+    return token
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys the fast path answered (its ``serve_lookup``; the route calls its own)."""
+    keys: list[str] = []
+    real = api_exchange_fast.serve_lookup
+
+    async def counted(request: Any, grant_id: Any, key: str, *args: Any) -> Any:
+        keys.append(key)
+        return await real(request, grant_id, key, *args)
+
+    monkeypatch.setattr(api_exchange_fast, "serve_lookup", counted)
+    return keys
+
+
+def logged(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ExchangeLogEntry)) or 0
+
+
+def headers(token: str, case: str = "社保待遇资格认证-001", **more: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "X-Case-Reference": quote(case), **more}
+
+
+class TestAnswered:
+    def test_a_bearer_lookup_answers_as_the_route_does_for_a_signed_in_user(
+        self,
+        client: TestClient,
+        session: Session,
+        settings: Settings,
+        world: World,
+        token: str,
+        served: list[str],
+    ) -> None:
+        grant = grant_for(world, session, items=["姓名", "性别", "联系电话"])
+        url = f"{BASE}/grants/{grant.id}/records/{world.key()}"
+
+        fast = client.get(url, headers=headers(token, **{"X-Request-ID": "req-42"}))
+
+        assert fast.status_code == 200, fast.text
+        assert served == [world.key()]
+        assert fast.headers["content-type"] == "application/json"
+        assert fast.headers["x-request-id"] == "req-42"
+        assert fast.headers["x-content-type-options"] == "nosniff"
+        assert fast.headers["x-frame-options"] == "DENY"
+        body = fast.json()
+        assert last_entry(session).seq == body["log_seq"]
+        assert last_entry(session).case_reference == "社保待遇资格认证-001"
+        values = body["records"][0]["values"]
+        assert values["姓名"]["value"] == "测**"
+        assert values["姓名"]["masked"] is True
+        assert values["姓名"]["source_organization"] == world.provider.name
+
+        user = make_user(session, organization=world.consumer, roles=[Role.org_staff])
+        login(client, session, user, settings)
+        routed = client.get(url, headers={"X-Case-Reference": quote("社保待遇资格认证-001")})
+
+        assert routed.status_code == 200, routed.text
+        assert served == [world.key()]  # a browser's session goes through FastAPI
+        assert {**routed.json(), "log_seq": 0} == {**body, "log_seq": 0}
+        assert routed.json()["log_seq"] == body["log_seq"] + 1
+
+    def test_fields_and_datum_are_taken_as_the_route_takes_them(
+        self, client: TestClient, session: Session, world: World, token: str, served: list[str]
+    ) -> None:
+        grant = grant_for(world, session, items=["姓名", "性别", "联系电话"])
+
+        response = client.get(
+            f"{BASE}/grants/{grant.id}/records/{world.key()}"
+            f"?fields={quote('性别')}&fields={quote('姓名')}&datum=GCJ02",
+            headers=headers(token),
+        )
+
+        assert response.status_code == 200, response.text
+        assert response.json()["fields"] == ["性别", "姓名"]
+        assert set(response.json()["records"][0]["values"]) == {"性别", "姓名"}
+        assert served == [world.key()]
+
+    def test_a_refusal_is_a_problem_and_logged(
+        self, client: TestClient, session: Session, world: World, token: str, served: list[str]
+    ) -> None:
+        grant = grant_for(world, session, items=["姓名"])
+
+        response = client.get(
+            f"{BASE}/grants/{grant.id}/records/{world.key()}?fields={quote('民族')}",
+            headers=headers(token),
+        )
+
+        assert_problem(response, status=403, code="sharing.exchange-field-not-granted")
+        assert response.headers["x-request-id"]
+        assert last_entry(session).result == "sharing.exchange-field-not-granted"
+        assert last_entry(session).fields == '["民族"]'
+        assert served == [world.key()]
+
+    def test_an_unknown_token_is_401_and_not_logged(
+        self, client: TestClient, session: Session, world: World, served: list[str]
+    ) -> None:
+        grant = grant_for(world, session)
+        before = logged(session)
+
+        response = client.get(
+            f"{BASE}/grants/{grant.id}/records/{world.key()}", headers=headers("scp_abc_def")
+        )
+
+        assert_problem(response, status=401, code="identity.invalid-token")
+        assert logged(session) == before
+        assert served == [world.key()]
+
+    def test_an_unexpected_error_is_the_500_problem_with_the_request_id(
+        self, client: TestClient, world: World, token: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        async def broken(*_args: Any) -> Any:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(api_exchange_fast, "serve_lookup", broken)
+
+        response = client.get(
+            f"{BASE}/grants/{uuid4()}/records/{world.key()}",
+            headers=headers(token, **{"X-Request-ID": "req-500"}),
+        )
+
+        assert_problem(response, status=500, code="internal-error")
+        assert response.headers["x-request-id"] == "req-500"
+        assert "boom" not in response.text
+
+
+class TestPassedOn:
+    def test_what_it_does_not_recognise_goes_to_fastapi_which_validates_it(
+        self, client: TestClient, session: Session, world: World, token: str, served: list[str]
+    ) -> None:
+        grant = grant_for(world, session)
+        url = f"{BASE}/grants/{grant.id}/records/{world.key()}"
+
+        bad_datum = client.get(f"{url}?datum=BD09", headers=headers(token))
+        bad_grant = client.get(
+            f"{BASE}/grants/not-a-uuid/records/{world.key()}", headers=headers(token)
+        )
+
+        assert_problem(bad_datum, status=422, code="invalid-input")
+        assert_problem(bad_grant, status=422, code="invalid-input")
+        assert served == []
+
+    @pytest.mark.parametrize(
+        ("method", "path", "headers_", "kind"),
+        [
+            ("GET", f"{BASE}/grants/{uuid4()}/records/k", [], "http"),  # no Authorization
+            ("POST", f"{BASE}/grants/{uuid4()}/records/k", [(b"authorization", b"x")], "http"),
+            ("GET", f"{BASE}/grants/{uuid4().hex}/records/k", [(b"authorization", b"x")], "http"),
+            ("GET", f"{BASE}/grants/{uuid4()}/records/k/x", [(b"authorization", b"x")], "http"),
+            ("GET", f"{BASE}/grants/{uuid4()}/records", [(b"authorization", b"x")], "http"),
+            ("GET", f"{BASE}/grants/{uuid4()}/records/k", [(b"authorization", b"x")], "websocket"),
+        ],
+    )
+    def test_the_rest_is_passed_on_untouched(
+        self, method: str, path: str, headers_: list[tuple[bytes, bytes]], kind: str
+    ) -> None:
+        passed: list[Scope] = []
+
+        async def inner(scope: Scope, receive: Receive, send: Send) -> None:
+            passed.append(scope)
+
+        scope: Scope = {
+            "type": kind,
+            "method": method,
+            "path": path,
+            "root_path": "",
+            "query_string": b"",
+            "headers": headers_,
+        }
+        run(ExchangeLookupFastPath(inner), scope)
+
+        assert passed == [scope]
+
+
+def run(app: ASGIApp, scope: Scope) -> None:
+    import asyncio
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        raise AssertionError(f"answered: {message}")
+
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
