@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,6 +30,7 @@ from tests.factories.identity import login, make_user
 from tests.helpers.problems import assert_problem
 
 BASE = "/api/v1/exchange"
+GRANT = UUID("6f1c2b9e-4d0a-4c57-9a1e-2b7f3c8d5e60")  # test ids must not vary between workers
 
 
 @pytest.fixture(autouse=True)
@@ -198,12 +199,12 @@ class TestPassedOn:
     @pytest.mark.parametrize(
         ("method", "path", "headers_", "kind"),
         [
-            ("GET", f"{BASE}/grants/{uuid4()}/records/k", [], "http"),  # no Authorization
-            ("POST", f"{BASE}/grants/{uuid4()}/records/k", [(b"authorization", b"x")], "http"),
-            ("GET", f"{BASE}/grants/{uuid4().hex}/records/k", [(b"authorization", b"x")], "http"),
-            ("GET", f"{BASE}/grants/{uuid4()}/records/k/x", [(b"authorization", b"x")], "http"),
-            ("GET", f"{BASE}/grants/{uuid4()}/records", [(b"authorization", b"x")], "http"),
-            ("GET", f"{BASE}/grants/{uuid4()}/records/k", [(b"authorization", b"x")], "websocket"),
+            ("GET", f"{BASE}/grants/{GRANT}/records/k", [], "http"),  # no Authorization
+            ("POST", f"{BASE}/grants/{GRANT}/records/k", [(b"authorization", b"x")], "http"),
+            ("GET", f"{BASE}/grants/{GRANT.hex}/records/k", [(b"authorization", b"x")], "http"),
+            ("GET", f"{BASE}/grants/{GRANT}/records/k/x", [(b"authorization", b"x")], "http"),
+            ("GET", f"{BASE}/grants/{GRANT}/records", [(b"authorization", b"x")], "http"),
+            ("GET", f"{BASE}/grants/{GRANT}/records/k", [(b"authorization", b"x")], "websocket"),
         ],
     )
     def test_the_rest_is_passed_on_untouched(

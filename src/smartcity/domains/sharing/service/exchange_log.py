@@ -115,6 +115,8 @@ _ENTRY_COLUMNS = (
     "entry_hash",
 )
 
+_SUBJECT_COLUMNS = ("subject_key", "seq")
+
 CANONICAL_COLUMNS = (
     "occurred_at",
     "consumer_organization_id",
@@ -168,7 +170,7 @@ def _writes(dialect: Dialect) -> _Writes:
         )
         entry = insert(_ENTRY_TABLE).compile(dialect=dialect, column_keys=list(_ENTRY_COLUMNS))
         subject = insert(_SUBJECT_TABLE).compile(
-            dialect=dialect, column_keys=["subject_key", "seq"]
+            dialect=dialect, column_keys=list(_SUBJECT_COLUMNS)
         )
         lock = (
             text("SELECT pg_advisory_xact_lock(:key)")
@@ -273,10 +275,38 @@ def append_on_driver(cursor: Any, dialect: Dialect, drafts: Sequence[LogDraft]) 
         prev = str(values["entry_hash"])
         entries.append(values)
         subjects.extend({"subject_key": key, "seq": seq} for key in keys)
-    cursor.executemany(writes.entry, _parameters(entries, writes.entry_order))
+    _insert(cursor, _ENTRY_TABLE.name, _ENTRY_COLUMNS, writes.entry, writes.entry_order, entries)
     if subjects:
-        cursor.executemany(writes.subject, _parameters(subjects, writes.subject_order))
+        _insert(
+            cursor,
+            _SUBJECT_TABLE.name,
+            _SUBJECT_COLUMNS,
+            writes.subject,
+            writes.subject_order,
+            subjects,
+        )
     return [int(str(values["seq"])) for values in entries]
+
+
+def _insert(
+    cursor: Any,
+    table: str,
+    columns: tuple[str, ...],
+    single: str,
+    order: tuple[str, ...] | None,
+    rows: list[dict[str, object]],
+) -> None:
+    """The rows in one go: one multi-row ``VALUES`` on PostgreSQL (psycopg's
+    ``executemany`` is a round of protocol messages per row), ``executemany``
+    elsewhere (SQLite's driver loops in C over its prepared statement)."""
+    if order is not None or cursor.__class__.__module__.split(".")[0] != "psycopg":
+        cursor.executemany(single, _parameters(rows, order))
+        return
+    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}",
+        [row[name] for row in rows for name in columns],
+    )
 
 
 def append(session: Session, draft: LogDraft) -> int:
