@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smartcity.core.config import Settings
+from smartcity.core.errors import InvalidInputError
 from smartcity.core.security import SYSTEM
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.permissions import Role
@@ -178,6 +179,22 @@ class TestAnswered:
         assert_problem(response, status=500, code="internal-error")
         assert response.headers["x-request-id"] == "req-500"
         assert "boom" not in response.text
+
+    def test_an_app_error_is_its_problem_as_the_stack_would_answer_it(
+        self, client: TestClient, world: World, token: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        async def refusing(*_args: Any) -> Any:
+            raise InvalidInputError("主键格式不对", field="key")
+
+        monkeypatch.setattr(api_exchange_fast, "serve_lookup", refusing)
+
+        response = client.get(
+            f"{BASE}/grants/{uuid4()}/records/{world.key()}", headers=headers(token)
+        )
+
+        body = assert_problem(response, status=422, code="invalid-input")
+        assert body["detail"] == "主键格式不对"
+        assert response.headers["x-request-id"]
 
 
 class TestPassedOn:

@@ -158,7 +158,7 @@ class TestLoopLogWriter:
 
     @pytest.fixture(autouse=True)
     def _sqlite_only(self, database: Database) -> None:
-        if not database.is_sqlite:
+        if not database.is_sqlite_file:
             pytest.skip("the loop's writer serves SQLite, whose lookups are served on the loop")
 
     def test_the_calls_of_one_loop_iteration_share_one_transaction(
@@ -285,7 +285,9 @@ def test_the_served_api_logs_every_concurrent_call_once(database: Database, tmp_
     # SQLite's lookups are served on the event loop and logged by the loop's writer;
     # elsewhere in one threadpool trip, logged by the writer thread.
     writer = (
-        log_writer.for_loop(database) if database.is_sqlite else log_writer.for_database(database)
+        log_writer.for_loop(database)
+        if database.is_sqlite_file
+        else log_writer.for_database(database)
     )
     with serving(app) as base, ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(call, range(CALLS)))

@@ -23,6 +23,7 @@ class Database:
         parsed = make_url(url)
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.is_sqlite_file = self.is_sqlite and parsed.database not in (None, "", ":memory:")
         if self.is_sqlite:
             database = parsed.database
             if database and database != ":memory:":

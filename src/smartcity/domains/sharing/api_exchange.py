@@ -184,13 +184,14 @@ async def serve_lookup(
     log entry in one unit of work, then — off that work's thread — the wait for the
     entry's commit (``log_writer`` deferred), then the result's JSON as built.
 
-    On SQLite the work runs on the event loop itself: a few indexed reads of a local
-    file in a read transaction, which WAL never makes wait, cost less than a trip to
-    the threadpool. Elsewhere (a database across the network) it is one threadpool trip.
+    On an SQLite file the work runs on the event loop itself: a few indexed reads of a
+    local file in a read transaction, which WAL never makes wait, cost less than a trip
+    to the threadpool. Elsewhere (a database across the network) it is one threadpool
+    trip.
     """
     settings = get_settings_dep(request)  # read directly: a dependency costs a solve
     database = get_database(request)
-    on_loop = database.is_sqlite
+    on_loop = database.is_sqlite_file
     override = request.app.dependency_overrides.get(get_session_opener)
     open_session: SessionOpener = (
         override()

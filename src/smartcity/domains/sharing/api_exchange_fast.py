@@ -30,9 +30,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smartcity.core.context import request_context
+from smartcity.core.errors import AppError
 from smartcity.core.geo import Datum
 from smartcity.core.http.middleware import request_context_of, response_headers
-from smartcity.core.http.problems import unhandled_response
+from smartcity.core.http.problems import app_error_response, unhandled_response
 from smartcity.domains.sharing.api_exchange import serve_lookup
 from smartcity.domains.sharing.exchange_schemas import CASE_REFERENCE_HEADER
 
@@ -71,9 +72,12 @@ class ExchangeLookupFastPath:
         request = Request(scope, receive)
         context = request_context_of(scope)
         with request_context(context):
+            # The stack's exception handlers are not around this: answer as they would.
             try:
                 response = await serve_lookup(request, grant_id, key, case_reference, fields, datum)
-            except Exception as error:  # the stack's ServerErrorMiddleware is not around it
+            except AppError as error:
+                response = app_error_response(request, error)
+            except Exception as error:
                 response = unhandled_response(request, error)
         response.raw_headers.extend(response_headers(context))
         await response(scope, receive, send)

@@ -288,8 +288,8 @@ def for_database(database: Database) -> LogWriter:
 def for_loop(database: Database) -> LoopLogWriter:
     """The database's writer on the event loop (an SQLite file: one loop per process,
     the server's), started on first use."""
-    if not database.is_sqlite:
-        raise ValueError("the loop's writer serves SQLite (elsewhere: for_database)")
+    if not database.is_sqlite_file:
+        raise ValueError("the loop's writer serves SQLite files (elsewhere: for_database)")
     with _writers_lock:
         held = _loop_writers.get(id(database))
         if held is None or held[0] is not database:
