@@ -197,3 +197,12 @@ def own_platform(folder: Path, seed: Callable[[Session], T]) -> Iterator[tuple[s
             yield base_url, seeded
     finally:
         database.dispose()
+
+
+def settled(page: Page) -> None:
+    """Wait until htmx has settled what it swapped in. Content shows at the swap, but
+    htmx wires its triggers ``defaultSettleDelay`` (20 ms) later, when it drops
+    ``htmx-added``: a control changed in between sends nothing."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".htmx-added, .htmx-settling, .htmx-request")).to_have_count(0)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.opendata.enums import FieldType, OpenAccess
 from smartcity.domains.opendata.schemas import FieldSpec
-from tests.browser.conftest import own_platform
+from tests.browser.conftest import own_platform, settled
 from tests.browser.test_ui import sign_in
 from tests.factories.identity import PASSWORD, make_user
 from tests.factories.opendata import make_dataset
@@ -171,6 +171,7 @@ def test_search_then_dataset_preview_chart_and_csv_download(desk: Page, portal: 
     desk.locator(".chart-form select[name=x]").select_option(label="区县")
     expect(desk.locator("figure.chart")).to_have_attribute("data-kind", "bar")
     expect(desk.locator("figure.chart rect.bar")).to_have_count(3)
+    settled(desk)  # the swapped-in form listens only once htmx has settled it
     desk.locator(".chart-form select[name=y]").select_option(label="记录数")
     expect(desk.locator("figure.chart figcaption")).to_contain_text("记录数（按区县）")
     expect(desk.locator(".chart-data tbody tr").first).to_contain_text("10")

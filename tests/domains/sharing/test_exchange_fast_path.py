@@ -28,6 +28,7 @@ from smartcity.domains.sharing.models import ExchangeLogEntry
 from smartcity.domains.sharing.service import exchange
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.factories.identity import login, make_user
+from tests.helpers.loops import run_in_own_loop
 from tests.helpers.problems import assert_problem
 
 BASE = "/api/v1/exchange"
@@ -246,12 +247,10 @@ class TestPassedOn:
 
 
 def run(app: ASGIApp, scope: Scope) -> None:
-    import asyncio
-
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b""}
 
     async def send(message: dict[str, Any]) -> None:
         raise AssertionError(f"answered: {message}")
 
-    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    run_in_own_loop(app(scope, receive, send))  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ from tests.conftest import fresh_database_url
 from tests.domains.sharing.test_exchange import population_world
 from tests.factories.sharing import make_grant
 from tests.helpers.live import serving
+from tests.helpers.loops import run_in_own_loop
 
 
 @pytest.fixture
@@ -171,7 +172,7 @@ class TestLoopLogWriter:
             assert not any(future.done() for future in futures)  # flushed on the next turn
             return list(await asyncio.gather(*futures))
 
-        assert asyncio.run(calls()) == [1, 2, 3, 4, 5]
+        assert run_in_own_loop(calls()) == [1, 2, 3, 4, 5]
         assert (writer.batches, writer.entries) == (1, 5)
         assert entries(database) == [(n, f"办件-{n}") for n in range(1, 6)]
         assert verified(database)
@@ -180,7 +181,9 @@ class TestLoopLogWriter:
         self, database: Database
     ) -> None:
         writer = log_writer.for_loop(database)
-        other = sqlite3.connect(make_url(database.url).database or "", isolation_level=None)
+        other = sqlite3.connect(
+            make_url(database.url).database or "", isolation_level=None, check_same_thread=False
+        )
         other.execute("BEGIN IMMEDIATE")  # another worker's writer in its transaction
 
         async def calls() -> tuple[list[int], int]:
@@ -194,7 +197,7 @@ class TestLoopLogWriter:
             other.execute("COMMIT")
             return list(await asyncio.gather(*futures, late)), turns
 
-        seqs, turns = asyncio.run(calls())
+        seqs, turns = run_in_own_loop(calls())
         other.close()
         assert seqs == [1, 2, 3]
         assert turns == 20
@@ -218,7 +221,7 @@ class TestLoopLogWriter:
             monkeypatch.setattr(exchange_log, "append_on_driver", real)
             return [*outcomes, await writer.submit(draft(3))]
 
-        first, second, third = asyncio.run(calls())
+        first, second, third = run_in_own_loop(calls())
         assert isinstance(first, RuntimeError)
         assert isinstance(second, RuntimeError)
         assert third == 1  # the failed batch was rolled back: the next one starts the chain
@@ -235,7 +238,7 @@ class TestLoopLogWriter:
                 writer.submit(draft(2))
             return queued
 
-        assert asyncio.run(calls()).result() == 1
+        assert run_in_own_loop(calls()).result() == 1
         assert entries(database) == [(1, "办件-1")]
 
 
