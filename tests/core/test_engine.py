@@ -1,5 +1,8 @@
 """``Database.thread_read_scope``: a read transaction on the thread's own connection,
-kept between uses, one per thread, rolled back on error, closed by ``dispose``."""
+kept between uses, one per thread, rolled back on error, closed by ``dispose``.
+``Database.statement_read_scope``: on PostgreSQL, reads outside a transaction on a
+pooled connection that goes back to transactions for the next user. PostgreSQL's pool
+keeps as many connections as the threadpool has threads."""
 
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from smartcity.core.db.engine import Database
+from smartcity.core.db.engine import PG_OVERFLOW, POOL_SIZE, Database
+from tests.conftest import postgres_admin_url
 
 
 @pytest.fixture
@@ -73,3 +77,43 @@ def test_dispose_closes_the_held_connections(database: Database) -> None:
         connection = session.connection()
     database.dispose()
     assert connection.closed
+
+
+@pytest.fixture
+def postgres() -> Iterator[Database]:
+    url = postgres_admin_url()
+    if url is None:
+        pytest.skip("PostgreSQL: set SMARTCITY_TEST_DATABASE_URL (CI does)")
+    db = Database(url)
+    yield db
+    db.dispose()
+
+
+def test_on_sqlite_the_statement_scope_is_a_read_transaction(database: Database) -> None:
+    with database.statement_read_scope() as session:
+        assert session.scalar(text("SELECT count(*) FROM t")) == 0
+        assert session.get_bind().get_execution_options()["smartcity_read_only"]
+        with database.session_scope() as writer:  # a deferred BEGIN: no write lock
+            writer.execute(text("INSERT INTO t VALUES (1)"))
+
+
+def test_on_postgresql_the_statement_scope_reads_outside_a_transaction(
+    postgres: Database,
+) -> None:
+    with postgres.statement_read_scope() as session:
+        driver = session.connection().connection.driver_connection
+        assert session.scalar(text("SELECT 1")) == 1
+        assert driver.autocommit  # type: ignore[union-attr]
+        # no BEGIN was sent: after its statement the connection is in no transaction
+        assert driver.info.transaction_status.name == "IDLE"  # type: ignore[union-attr]
+    with postgres.session_scope() as session:  # the same connection, back in transactions
+        assert session.connection().connection.driver_connection is driver
+        assert not driver.autocommit  # type: ignore[union-attr]
+        assert session.scalar(text("SELECT 1")) == 1
+        assert driver.info.transaction_status.name == "INTRANS"  # type: ignore[union-attr]
+
+
+def test_postgresql_keeps_a_connection_per_threadpool_thread(postgres: Database) -> None:
+    pool = postgres.engine.pool
+    assert pool.size() == POOL_SIZE == 40  # type: ignore[attr-defined]
+    assert pool._max_overflow == PG_OVERFLOW  # type: ignore[attr-defined]

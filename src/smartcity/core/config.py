@@ -21,7 +21,7 @@ class DatabaseSettings(BaseModel):
 
     url: str = "sqlite:///./var/smartcity.sqlite3"
     echo: bool = False
-    pool_size: int = Field(default=10, ge=1)
+    pool_size: int = Field(default=40, ge=1)  # PostgreSQL: core.db.engine.POOL_SIZE
 
 
 class AuthSettings(BaseModel):

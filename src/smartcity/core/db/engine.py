@@ -15,11 +15,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from smartcity.core.config import Settings
 from smartcity.core.events import EventBus
 
+POOL_SIZE = 40
+"""PostgreSQL connections kept per process: AnyIO's threadpool (where sync routes and
+the exchange lookups run) has 40 threads."""
+PG_OVERFLOW = 10
+
 
 class Database:
     """Owns one engine and its session factory."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = POOL_SIZE) -> None:
         parsed = make_url(url)
         self.url = url
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -44,14 +49,33 @@ class Database:
             )
             _configure_sqlite(self.engine)
         else:
+            # As many resident connections as the threadpool has threads: a connection
+            # beyond ``pool_size`` is closed when it is returned, and under steady load
+            # that is a new backend (fork, authentication, cold catalog caches) every few
+            # requests. The overflow only covers a request that holds two at once.
             self.engine = create_engine(
-                url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                url,
+                echo=echo,
+                pool_size=pool_size,
+                max_overflow=PG_OVERFLOW,
+                pool_pre_ping=True,
             )
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         # Reads need no write lock: on SQLite they start with a deferred BEGIN so
         # pages and lookups run beside writers (WAL) instead of queueing behind them.
         self.read_sessionmaker = sessionmaker(
             self.engine.execution_options(smartcity_read_only=True), expire_on_commit=False
+        )
+        # Reads of independent rows, each statement on its own (no BEGIN, no COMMIT).
+        self.statement_read_sessionmaker = (
+            self.read_sessionmaker
+            if self.is_sqlite
+            else sessionmaker(
+                self.engine.execution_options(
+                    smartcity_read_only=True, isolation_level="AUTOCOMMIT"
+                ),
+                expire_on_commit=False,
+            )
         )
         # Domain events published in a transaction reach their handlers after it commits.
         self.events = EventBus()
@@ -84,6 +108,16 @@ class Database:
     def read_scope(self) -> Iterator[Session]:
         """A transaction for reading only; on SQLite it does not take the write lock."""
         with self.read_sessionmaker.begin() as session:
+            yield session
+
+    @contextmanager
+    def statement_read_scope(self) -> Iterator[Session]:
+        """Reads outside a transaction on PostgreSQL (autocommit): each statement sees
+        what was committed when it started. For a unit of a few independent indexed
+        reads — the exchange API's lookup: token, grant, record — that a snapshot
+        across them would not change, where ``BEGIN`` and ``COMMIT`` would be two of
+        its round trips. Nothing may be written in it. On SQLite, ``read_scope``."""
+        with self.statement_read_sessionmaker.begin() as session:
             yield session
 
     @contextmanager

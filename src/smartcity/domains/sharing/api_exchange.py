@@ -11,8 +11,6 @@ commits and keeps the entry (an exception would roll it back).
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
-from functools import partial
 from typing import Annotated, TypeVar
 from urllib.parse import unquote
 from uuid import UUID
@@ -29,7 +27,6 @@ from smartcity.core.http.deps import (
     SessionDep,
     SessionOpener,
     get_database,
-    get_session,
     get_session_opener,
     get_settings_dep,
 )
@@ -187,7 +184,8 @@ async def serve_lookup(
     On an SQLite file the work runs on the event loop itself: a few indexed reads of a
     local file in a read transaction, which WAL never makes wait, cost less than a trip
     to the threadpool. Elsewhere (a database across the network) it is one threadpool
-    trip.
+    trip, its reads outside a transaction (``Database.statement_read_scope``: no
+    ``BEGIN`` and ``COMMIT`` round trips; the log entry is written by the writer).
     """
     settings = get_settings_dep(request)  # read directly: a dependency costs a solve
     database = get_database(request)
@@ -198,7 +196,7 @@ async def serve_lookup(
         if override is not None
         else database.thread_read_scope
         if on_loop
-        else contextmanager(partial(get_session, request))
+        else database.statement_read_scope
     )
 
     def serve() -> tuple[ExchangeResultRead | Response, list[log_writer.Pending]]:
