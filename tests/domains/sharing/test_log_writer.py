@@ -10,6 +10,7 @@ import asyncio
 import json
 import sqlite3
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,11 @@ from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.models import ExchangeLogEntry, ExchangeSubject
 from smartcity.domains.sharing.service import exchange, exchange_log, log_writer
 from smartcity.domains.sharing.service.exchange_log import LogDraft
-from smartcity.domains.sharing.service.log_writer import LogWriter, LogWriterClosedError
+from smartcity.domains.sharing.service.log_writer import (
+    HeldConnection,
+    LogWriter,
+    LogWriterClosedError,
+)
 from tests.conftest import fresh_database_url
 from tests.domains.sharing.test_exchange import population_world
 from tests.factories.sharing import make_grant
@@ -152,6 +157,81 @@ class TestLogWriter:
             assert log_writer.append(session, draft(2)) == 2
         assert entries(database) == [(1, "办件-1"), (2, "办件-2")]
         assert verified(database)
+
+
+class TestHeldConnection:
+    """The writer thread's connection, kept between batches while they keep coming."""
+
+    @staticmethod
+    def checkouts(engine: Engine) -> list[int]:
+        counted: list[int] = []
+        event.listen(engine, "checkout", lambda *_: counted.append(1))
+        return counted
+
+    def test_back_to_back_batches_share_one_checkout(self, database: Database) -> None:
+        engine = database.private_engine()
+        held = HeldConnection(engine, fresh_after=60)
+        counted = self.checkouts(engine)
+        for n in range(1, 4):
+            with held.held() as session:
+                assert exchange_log.append_many(session, [draft(n)]) == [n]
+        held.release()
+
+        assert len(counted) == 1
+        assert entries(database) == [(n, f"办件-{n}") for n in range(1, 4)]
+        assert verified(database)
+
+    def test_after_an_idle_spell_the_next_batch_checks_a_pinged_one_out(
+        self, database: Database
+    ) -> None:
+        engine = database.private_engine()
+        held = HeldConnection(engine, fresh_after=0.0)
+        counted = self.checkouts(engine)
+        for n in range(1, 3):
+            with held.held() as session:
+                exchange_log.append_many(session, [draft(n)])
+            time.sleep(0.01)
+        held.release()
+
+        assert len(counted) == 2
+        assert verified(database)
+
+    def test_a_failed_batch_writes_nothing_and_lets_its_connection_go(
+        self, database: Database
+    ) -> None:
+        engine = database.private_engine()
+        held = HeldConnection(engine, fresh_after=60)
+        counted = self.checkouts(engine)
+
+        def failing_batch() -> None:
+            with held.held() as session:
+                exchange_log.append_many(session, [draft(1)])
+                raise RuntimeError("提交失败")
+
+        with pytest.raises(RuntimeError, match="提交失败"):
+            failing_batch()
+        with held.held() as session:
+            assert exchange_log.append_many(session, [draft(2)]) == [1]
+        held.release()
+
+        assert len(counted) == 2
+        assert entries(database) == [(1, "办件-2")]
+
+    def test_a_writer_thread_holds_one_and_gives_it_back_when_closed(
+        self, database: Database
+    ) -> None:
+        engine = database.private_engine()
+        counted = self.checkouts(engine)
+        returned: list[int] = []
+        event.listen(engine, "checkin", lambda *_: returned.append(1))
+        writer = LogWriter(HeldConnection(engine, fresh_after=60))
+        seqs = [writer.append(draft(n)) for n in range(1, 4)]
+        assert (len(counted), len(returned)) == (1, 0)
+
+        writer.close()
+
+        assert seqs == [1, 2, 3]
+        assert (len(counted), len(returned)) == (1, 1)
 
 
 class TestLoopLogWriter:

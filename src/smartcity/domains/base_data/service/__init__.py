@@ -40,7 +40,7 @@ from smartcity.domains.base_data.service.tables import (
     set_field,
     sync_tables,
     table_for_entry,
-    table_stamp,
+    table_stamp_query,
 )
 
 __all__ = [
@@ -71,5 +71,5 @@ __all__ = [
     "start_load",
     "sync_tables",
     "table_for_entry",
-    "table_stamp",
+    "table_stamp_query",
 ]

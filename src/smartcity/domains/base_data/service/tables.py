@@ -30,6 +30,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
+    Select,
     String,
     Table,
     Text,
@@ -41,7 +42,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.type_api import TypeEngine
 
-from smartcity.core.db import prebuilt
 from smartcity.core.security import SYSTEM, Actor, ensure_permission
 from smartcity.domains.audit import service as audit
 from smartcity.domains.base_data.errors import (
@@ -311,27 +311,20 @@ def table_for_entry(session: Session, entry_id: UUID) -> BaseTable | None:
     ).one_or_none()
 
 
-_TABLE_STAMP = prebuilt.Prebuilt(
-    select(
+def table_stamp_query() -> Select[*tuple[Any, ...]]:
+    """The id of an entry's table and what a prepared ``RecordReader`` of it depends
+    on: the table's last change and status and its fields' last change (no row: no
+    table). Equal stamps mean a reader prepared earlier still fits. A statement with
+    the bind parameter ``entry_id``, for a caller that reads it with other stamps in
+    one query on every call (the exchange API) and only compares the values."""
+    return select(
         BaseTable.id,
         BaseTable.updated_at,
         BaseTable.status,
         select(func.max(BaseField.updated_at))
         .where(BaseField.table_id == BaseTable.id)
         .scalar_subquery(),
-    ).where(BaseTable.entry_id == bindparam("entry_id")),
-    converted=False,
-)
-
-
-def table_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
-    """The id of an entry's table and what a prepared ``RecordReader`` of it depends
-    on, in one query: the table's last change and status and its fields' last change
-    (None: no table). Equal stamps mean a reader prepared earlier still fits.
-    Prebuilt, values as the driver gives them (the id too: ``UUID(str(id))``): the
-    exchange API runs it on every call and only compares it."""
-    row = _TABLE_STAMP.first(session, entry_id=entry_id)
-    return None if row is None else tuple(row)
+    ).where(BaseTable.entry_id == bindparam("entry_id"))
 
 
 def build_table(session: Session, *, actor: Actor, entry_id: UUID) -> BaseTable:

@@ -30,7 +30,7 @@ from smartcity.domains.catalog.service.grading import (
     ensure_default_grades,
     get_grade,
     list_grades,
-    masking_stamp,
+    masking_stamp_query,
     update_grade,
 )
 from smartcity.domains.catalog.service.review import (
@@ -97,7 +97,7 @@ __all__ = [
     "list_stale_entries",
     "list_versions",
     "live_content",
-    "masking_stamp",
+    "masking_stamp_query",
     "matching_entry_ids",
     "open_version",
     "publish_many",

@@ -7,12 +7,11 @@ to a database where someone removed every level, so the catalog always has one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from uuid import UUID
+from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from smartcity.core.db import prebuilt
 from smartcity.core.security import Actor, ensure_authenticated, ensure_permission
 from smartcity.domains.audit import service as audit_service
 from smartcity.domains.catalog.enums import GradeCategory
@@ -57,27 +56,20 @@ def list_grades(session: Session, *, actor: Actor) -> list[Grade]:
     return list(session.scalars(select(Grade).order_by(Grade.rank)))
 
 
-_MASKING_STAMP = prebuilt.Prebuilt(
-    select(
+def masking_stamp_query() -> Select[*tuple[Any, ...]]:
+    """What an entry's masking depends on: the entry's published version and last
+    change (its items, their grades and personal flags change only with them) and the
+    grading scheme's last change and size. Equal stamps mean an unchanged masking
+    plan, so a consumer may keep one. A statement with the bind parameter
+    ``entry_id``, for a caller that reads it with other stamps in one query on every
+    call (the exchange API) and only compares the values."""
+    return select(
         CatalogEntry.version,
         CatalogEntry.updated_at,
         CatalogEntry.status,
         select(func.max(Grade.updated_at)).scalar_subquery(),
         select(func.count(Grade.id)).scalar_subquery(),
-    ).where(CatalogEntry.id == bindparam("entry_id")),
-    converted=False,
-)
-
-
-def masking_stamp(session: Session, entry_id: UUID) -> tuple[object, ...] | None:
-    """What an entry's masking depends on, in one query: the entry's published version
-    and last change (its items, their grades and personal flags change only with
-    them) and the grading scheme's last change and size. Equal stamps mean an
-    unchanged masking plan, so a consumer may keep one (the exchange API does, and
-    runs this prebuilt statement on every call; the values are as the driver gives
-    them, for comparing only)."""
-    row = _MASKING_STAMP.first(session, entry_id=entry_id)
-    return None if row is None else tuple(row)
+    ).where(CatalogEntry.id == bindparam("entry_id"))
 
 
 def grades_by_code(session: Session, codes: Iterable[str]) -> Mapping[str, Grade]:

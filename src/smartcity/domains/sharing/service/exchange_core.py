@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, NoReturn
 from uuid import UUID
 
-from sqlalchemy import URL, bindparam, select
+from sqlalchemy import URL, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.db.prebuilt import Prebuilt
@@ -159,8 +159,8 @@ class PreparedSource:
     """What serving a resource needs, prepared once for many calls: its table's reader
     and the masking inputs (each item's grade and personal flag, the grade ranks).
     Kept per database and entry while the stamps of the table
-    (``base_data.table_stamp``) and of the entry's masking
-    (``catalog.masking_stamp``) are unchanged: a new table definition, a new
+    (``base_data.table_stamp_query``) and of the entry's masking
+    (``catalog.masking_stamp_query``) are unchanged: a new table definition, a new
     published version of the entry or a changed grading scheme prepares it anew,
     so masking never runs on an old plan."""
 
@@ -198,17 +198,29 @@ def _prepare(
     return PreparedSource(stamp, time.monotonic(), reader, rules, items, ranks)
 
 
+def _stamps() -> Select[*tuple[Any, ...]]:
+    """The table's and the masking's stamps side by side: one row (each side is at most
+    one), none when the entry has no table."""
+    table = base_data_service.table_stamp_query().subquery("table_stamp")
+    masking = catalog_service.masking_stamp_query().subquery("masking_stamp")
+    return select(*table.c, *masking.c)
+
+
+_STAMPS = Prebuilt(_stamps(), converted=False)
+"""Built once: every exchange call checks its prepared source with it."""
+
+
 def prepared_source(session: Session, entry_id: UUID) -> PreparedSource | None:
     """The entry's prepared source (None: it has no table), checked against its stamps:
-    two light queries per call instead of reading the table and the entry."""
-    table = base_data_service.table_stamp(session, entry_id)
-    if table is None:
+    one light query per call instead of reading the table and the entry."""
+    row = _STAMPS.first(session, entry_id=entry_id)
+    if row is None:
         return None
-    stamp = (*table, catalog_service.masking_stamp(session, entry_id))
+    stamp = tuple(row)
     key = (_database_key(session), entry_id)
     held = _prepared.get(key)
     if held is None or held.stamp != stamp or time.monotonic() - held.prepared > _SOURCE_TTL:
-        held = _prepared[key] = _prepare(session, UUID(str(table[0])), entry_id, stamp)
+        held = _prepared[key] = _prepare(session, UUID(str(stamp[0])), entry_id, stamp)
     return held
 
 

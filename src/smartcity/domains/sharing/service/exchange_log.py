@@ -275,38 +275,35 @@ def append_on_driver(cursor: Any, dialect: Dialect, drafts: Sequence[LogDraft]) 
         prev = str(values["entry_hash"])
         entries.append(values)
         subjects.extend({"subject_key": key, "seq": seq} for key in keys)
-    _insert(cursor, _ENTRY_TABLE.name, _ENTRY_COLUMNS, writes.entry, writes.entry_order, entries)
-    if subjects:
-        _insert(
-            cursor,
-            _SUBJECT_TABLE.name,
-            _SUBJECT_COLUMNS,
-            writes.subject,
-            writes.subject_order,
-            subjects,
-        )
+    if writes.entry_order is None and cursor.__class__.__module__.split(".")[0] == "psycopg":
+        _insert_in_one(cursor, entries, subjects)
+    else:  # SQLite's driver loops in C over its prepared statement
+        cursor.executemany(writes.entry, _parameters(entries, writes.entry_order))
+        if subjects:
+            cursor.executemany(writes.subject, _parameters(subjects, writes.subject_order))
     return [int(str(values["seq"])) for values in entries]
 
 
-def _insert(
-    cursor: Any,
-    table: str,
-    columns: tuple[str, ...],
-    single: str,
-    order: tuple[str, ...] | None,
-    rows: list[dict[str, object]],
+def _insert_in_one(
+    cursor: Any, entries: list[dict[str, object]], subjects: list[dict[str, object]]
 ) -> None:
-    """The rows in one go: one multi-row ``VALUES`` on PostgreSQL (psycopg's
-    ``executemany`` is a round of protocol messages per row), ``executemany``
-    elsewhere (SQLite's driver loops in C over its prepared statement)."""
-    if order is not None or cursor.__class__.__module__.split(".")[0] != "psycopg":
-        cursor.executemany(single, _parameters(rows, order))
-        return
-    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
-    cursor.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}",
-        [row[name] for row in rows for name in columns],
-    )
+    """The entries and their subject keys in one statement, one round trip (psycopg's
+    ``executemany`` is a round of protocol messages per row): multi-row ``VALUES``,
+    the entries' INSERT in a ``WITH`` (the keys' foreign key is checked at the end of
+    the statement, when the entries are in)."""
+
+    def values(table: str, columns: tuple[str, ...], rows: list[dict[str, object]]) -> str:
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"
+
+    statement = values(_ENTRY_TABLE.name, _ENTRY_COLUMNS, entries)
+    parameters = [row[name] for row in entries for name in _ENTRY_COLUMNS]
+    if subjects:
+        statement = f"WITH chained AS ({statement}) " + values(
+            _SUBJECT_TABLE.name, _SUBJECT_COLUMNS, subjects
+        )
+        parameters += [row[name] for row in subjects for name in _SUBJECT_COLUMNS]
+    cursor.execute(statement, parameters)
 
 
 def append(session: Session, draft: LogDraft) -> int:

@@ -11,8 +11,9 @@ The group writer takes the entries of the calls made meanwhile and appends them
 together: a thread per database waits for the first draft, takes whatever else
 is queued (up to ``max_batch``), and chains them with ``exchange_log.append_many``
 in one transaction — one lock, one head read, two INSERTs and one commit for the
-lot. The thread writes on a connection of its own (``Database.private_sessionmaker``):
-the requests waiting for it hold connections of the shared pool. Each caller
+lot. The thread writes on a connection of its own (``Database.private_engine``), kept
+from batch to batch (``HeldConnection``): the requests waiting for it hold connections
+of the shared pool. Each caller
 **waits for its own entry to commit** (``append`` blocks on a future) before it
 answers, so nothing is lost: a crash before the commit loses the calls' answers
 together with their entries, never an answer without its
@@ -43,12 +44,13 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Final
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from smartcity.core.db.engine import Database
@@ -67,17 +69,63 @@ class LogWriterClosedError(RuntimeError):
     """The writer was closed; the call cannot be logged, so it must not be answered."""
 
 
+class HeldConnection:
+    """The writer thread's connection, kept from batch to batch (``held()`` opens a
+    transaction on it): under load one batch follows another, and a checkout from
+    the pool each time costs a pre-ping round trip. Idle for more than
+    ``fresh_after`` seconds, it goes back to the pool and the next batch checks one
+    out, pinged: a connection the server dropped meanwhile is not used unchecked.
+    One whose batch failed is let go."""
+
+    def __init__(self, engine: Engine, *, fresh_after: float = 1.0) -> None:
+        self._engine = engine
+        self._fresh_after = fresh_after
+        self._connection: Connection | None = None
+        self._used = 0.0
+
+    @contextmanager
+    def held(self) -> Iterator[Session]:
+        connection = self._connection
+        if connection is not None and (
+            connection.invalidated or time.monotonic() - self._used > self._fresh_after
+        ):
+            self.release()
+            connection = None
+        if connection is None:
+            connection = self._connection = self._engine.connect()
+        try:
+            with Session(bind=connection, expire_on_commit=False) as session:
+                try:
+                    yield session
+                except BaseException:
+                    session.rollback()
+                    raise
+                session.commit()
+        except BaseException:
+            self.release()
+            raise
+        finally:
+            self._used = time.monotonic()
+
+    def release(self) -> None:
+        """Give the connection back to the pool (the writer stops, or it went stale)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+
 class LogWriter:
     """A thread that appends queued drafts to the exchange log in batches."""
 
     def __init__(
         self,
-        begin: Callable[[], AbstractContextManager[Session]],
+        begin: Callable[[], AbstractContextManager[Session]] | HeldConnection,
         *,
         max_batch: int = MAX_BATCH,
         name: str = "exchange-log-writer",
     ) -> None:
-        self._begin = begin
+        self._held = begin if isinstance(begin, HeldConnection) else None
+        self._begin = begin.held if isinstance(begin, HeldConnection) else begin
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[tuple[LogDraft, Future[int]] | object] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -128,6 +176,13 @@ class LogWriter:
                 return batch, False
 
     def _run(self) -> None:
+        try:
+            self._write_batches()
+        finally:
+            if self._held is not None:
+                self._held.release()
+
+    def _write_batches(self) -> None:
         stop = False
         while not stop:
             batch, stop = self._take()
@@ -280,8 +335,12 @@ def for_database(database: Database) -> LogWriter:
     with _writers_lock:
         held = _writers.get(id(database))
         if held is None or held[0] is not database:
-            factory = database.private_sessionmaker()
-            held = _writers[id(database)] = (database, LogWriter(factory.begin))
+            writer = LogWriter(
+                database.private_sessionmaker().begin  # in memory: its one connection
+                if database.is_sqlite and not database.is_sqlite_file
+                else HeldConnection(database.private_engine())
+            )
+            held = _writers[id(database)] = (database, writer)
         return held[1]
 
 
