@@ -22,7 +22,7 @@ Design (the simplest that keeps the chain linear and loses nothing):
 - **One writer at a time at the head.** PostgreSQL: ``pg_advisory_xact_lock``
   (a key of its own, not the audit chain's) before the head is read; it is held
   until commit, and since the append is the last step the lock covers only the
-  two INSERTs and the commit, while lookups themselves run in parallel. Under
+  INSERTs and the commit, while lookups themselves run in parallel. Under
   READ COMMITTED the head read after the lock sees the previous holder's commit.
   SQLite: writing transactions begin ``IMMEDIATE`` (``core.db.engine``), so the
   transaction already holds the database write lock; the exchange routes use a
@@ -238,8 +238,8 @@ def _row(draft: LogDraft, seq: int, prev: str) -> tuple[dict[str, object], list[
 def append_many(session: Session, drafts: Sequence[LogDraft]) -> list[int]:
     """Chain ``drafts``, in order, into the caller's transaction; their ``seq`` numbers.
 
-    One lock and head read for all of them, one INSERT of the entries, one of their
-    subject keys: the group writer (``log_writer``) appends a whole queue this way.
+    One lock and head read for all of them, then the entries and their subject keys
+    (one statement on PostgreSQL, two ``executemany`` on SQLite): the group writer (``log_writer``) appends a whole queue this way.
     On PostgreSQL it takes the chain's lock, held until the transaction ends, so
     call it as the last step of a transaction. The statements run on the driver's
     connection in the session's transaction (``_writes``), after the session's

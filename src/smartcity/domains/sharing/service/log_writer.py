@@ -10,7 +10,7 @@ a few hundred calls a second, whatever the hardware.
 The group writer takes the entries of the calls made meanwhile and appends them
 together: a thread per database waits for the first draft, takes whatever else
 is queued (up to ``max_batch``), and chains them with ``exchange_log.append_many``
-in one transaction — one lock, one head read, two INSERTs and one commit for the
+in one transaction — one lock, one head read, the INSERTs and one commit for the
 lot. The thread writes on a connection of its own (``Database.private_engine``), kept
 from batch to batch (``HeldConnection``): the requests waiting for it hold connections
 of the shared pool. Each caller
