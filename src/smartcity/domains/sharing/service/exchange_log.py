@@ -239,11 +239,11 @@ def append_many(session: Session, drafts: Sequence[LogDraft]) -> list[int]:
     """Chain ``drafts``, in order, into the caller's transaction; their ``seq`` numbers.
 
     One lock and head read for all of them, then the entries and their subject keys
-    (one statement on PostgreSQL, two ``executemany`` on SQLite): the group writer (``log_writer``) appends a whole queue this way.
-    On PostgreSQL it takes the chain's lock, held until the transaction ends, so
-    call it as the last step of a transaction. The statements run on the driver's
-    connection in the session's transaction (``_writes``), after the session's
-    pending changes are flushed.
+    (one statement on PostgreSQL, two ``executemany`` on SQLite): the group writer
+    (``log_writer``) appends a whole queue this way. On PostgreSQL it takes the
+    chain's lock, held until the transaction ends, so call it as the last step of a
+    transaction. The statements run on the driver's connection in the session's
+    transaction (``_writes``), after the session's pending changes are flushed.
     """
     if not drafts:
         return []
