@@ -133,13 +133,8 @@ class Database:
             self._held.connection = connection
             with self._held_lock:
                 self._held_connections.append(connection)
-        with Session(bind=connection, expire_on_commit=False) as session:
-            try:
-                yield session
-            except BaseException:
-                session.rollback()
-                raise
-            session.commit()
+        with unit_of_work_on(connection) as session:
+            yield session
 
     def private_sessionmaker(self) -> sessionmaker[Session]:
         """Writing sessions on an engine of their own with one connection.
@@ -180,6 +175,25 @@ class Database:
         self.engine.dispose()
         for engine in self._private_engines:
             engine.dispose()
+
+
+@contextmanager
+def committing(session: Session) -> Iterator[Session]:
+    """``session`` committed when the block ends, rolled back if it raises."""
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()
+
+
+@contextmanager
+def unit_of_work_on(connection: Connection) -> Iterator[Session]:
+    """A session on a connection its caller holds (not checked out of a pool per use),
+    ``committing``; the connection stays with the caller."""
+    with Session(bind=connection, expire_on_commit=False) as session, committing(session):
+        yield session
 
 
 def _configure_sqlite(engine: Engine) -> None:

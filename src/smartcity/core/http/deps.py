@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
-from smartcity.core.db.engine import Database
+from smartcity.core.db.engine import Database, committing
 from smartcity.core.pagination import MAX_PAGE_SIZE, PageParams
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -38,13 +38,8 @@ def get_session(request: Request) -> Iterator[Session]:
     factory = (
         database.read_sessionmaker if request.method in SAFE_METHODS else database.sessionmaker
     )
-    with factory() as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
+    with factory() as session, committing(session):
+        yield session
 
 
 SessionOpener = Callable[[], AbstractContextManager[Session]]

@@ -53,7 +53,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from smartcity.core.db.engine import Database
+from smartcity.core.db.engine import Database, unit_of_work_on
 from smartcity.domains.sharing.service import exchange_log
 from smartcity.domains.sharing.service.exchange_log import LogDraft
 
@@ -94,13 +94,8 @@ class HeldConnection:
         if connection is None:
             connection = self._connection = self._engine.connect()
         try:
-            with Session(bind=connection, expire_on_commit=False) as session:
-                try:
-                    yield session
-                except BaseException:
-                    session.rollback()
-                    raise
-                session.commit()
+            with unit_of_work_on(connection) as session:
+                yield session
         except BaseException:
             self.release()
             raise
