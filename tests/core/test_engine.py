@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from smartcity.core.db.engine import PG_OVERFLOW, POOL_SIZE, Database
+from smartcity.core.config import POOL_SIZE
+from smartcity.core.db.engine import PG_OVERFLOW, Database
 from tests.conftest import postgres_admin_url
 
 

@@ -16,12 +16,17 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEVELOPMENT_SECRET = "dev-only-secret-change-me"
 
 
+POOL_SIZE = 40
+"""PostgreSQL connections kept per process: AnyIO's threadpool (where sync routes and
+the exchange lookups run) has 40 threads."""
+
+
 class DatabaseSettings(BaseModel):
     """Where the platform keeps its data: an embedded SQLite file unless told otherwise."""
 
     url: str = "sqlite:///./var/smartcity.sqlite3"
     echo: bool = False
-    pool_size: int = Field(default=40, ge=1)  # PostgreSQL: core.db.engine.POOL_SIZE
+    pool_size: int = Field(default=POOL_SIZE, ge=1)
 
 
 class AuthSettings(BaseModel):

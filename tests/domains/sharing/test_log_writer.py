@@ -173,7 +173,7 @@ class TestHeldConnection:
         held = HeldConnection(engine, fresh_after=60)
         counted = self.checkouts(engine)
         for n in range(1, 4):
-            with held.held() as session:
+            with held() as session:
                 assert exchange_log.append_many(session, [draft(n)]) == [n]
         held.release()
 
@@ -188,7 +188,7 @@ class TestHeldConnection:
         held = HeldConnection(engine, fresh_after=0.0)
         counted = self.checkouts(engine)
         for n in range(1, 3):
-            with held.held() as session:
+            with held() as session:
                 exchange_log.append_many(session, [draft(n)])
             time.sleep(0.01)
         held.release()
@@ -204,13 +204,13 @@ class TestHeldConnection:
         counted = self.checkouts(engine)
 
         def failing_batch() -> None:
-            with held.held() as session:
+            with held() as session:
                 exchange_log.append_many(session, [draft(1)])
                 raise RuntimeError("提交失败")
 
         with pytest.raises(RuntimeError, match="提交失败"):
             failing_batch()
-        with held.held() as session:
+        with held() as session:
             assert exchange_log.append_many(session, [draft(2)]) == [1]
         held.release()
 

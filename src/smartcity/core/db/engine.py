@@ -12,13 +12,11 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from smartcity.core.config import Settings
+from smartcity.core.config import POOL_SIZE, Settings
 from smartcity.core.events import EventBus
 
-POOL_SIZE = 40
-"""PostgreSQL connections kept per process: AnyIO's threadpool (where sync routes and
-the exchange lookups run) has 40 threads."""
 PG_OVERFLOW = 10
+"""PostgreSQL connections opened beyond ``pool_size`` for a request that holds two."""
 
 
 class Database:
@@ -136,21 +134,13 @@ class Database:
         with unit_of_work_on(connection) as session:
             yield session
 
-    def private_sessionmaker(self) -> sessionmaker[Session]:
-        """Writing sessions on an engine of their own with one connection.
+    def private_engine(self) -> Engine:
+        """An engine of its own with one connection, configured as the main one.
 
         For a background writer that requests wait for (the exchange log's group
-        writer): taking its connection from the shared pool could wait forever on
-        connections held by those very requests. An in-memory SQLite database
-        exists only in its own connection, so it shares the main factory.
-        """
-        if self.is_sqlite and make_url(self.url).database in (None, "", ":memory:"):
-            return self.sessionmaker
-        return sessionmaker(self.private_engine(), expire_on_commit=False)
-
-    def private_engine(self) -> Engine:
-        """An engine of its own with one connection, configured as the main one (not
-        for an in-memory SQLite database, which exists only in its own connection)."""
+        writers): taking its connection from the shared pool could wait forever on
+        connections held by those very requests. Not for an in-memory SQLite database,
+        which exists only in its own connection."""
         if self.is_sqlite:
             engine = create_engine(
                 self.url,

@@ -70,7 +70,7 @@ class LogWriterClosedError(RuntimeError):
 
 
 class HeldConnection:
-    """The writer thread's connection, kept from batch to batch (``held()`` opens a
+    """The writer thread's connection, kept from batch to batch (calling it opens a
     transaction on it): under load one batch follows another, and a checkout from
     the pool each time costs a pre-ping round trip. Idle for more than
     ``fresh_after`` seconds, it goes back to the pool and the next batch checks one
@@ -84,7 +84,7 @@ class HeldConnection:
         self._used = 0.0
 
     @contextmanager
-    def held(self) -> Iterator[Session]:
+    def __call__(self) -> Iterator[Session]:
         connection = self._connection
         if connection is not None and (
             connection.invalidated or time.monotonic() - self._used > self._fresh_after
@@ -114,13 +114,12 @@ class LogWriter:
 
     def __init__(
         self,
-        begin: Callable[[], AbstractContextManager[Session]] | HeldConnection,
+        begin: Callable[[], AbstractContextManager[Session]],
         *,
         max_batch: int = MAX_BATCH,
         name: str = "exchange-log-writer",
     ) -> None:
-        self._held = begin if isinstance(begin, HeldConnection) else None
-        self._begin = begin.held if isinstance(begin, HeldConnection) else begin
+        self._begin = begin
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[tuple[LogDraft, Future[int]] | object] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -174,8 +173,8 @@ class LogWriter:
         try:
             self._write_batches()
         finally:
-            if self._held is not None:
-                self._held.release()
+            if isinstance(self._begin, HeldConnection):
+                self._begin.release()
 
     def _write_batches(self) -> None:
         stop = False
@@ -331,7 +330,7 @@ def for_database(database: Database) -> LogWriter:
         held = _writers.get(id(database))
         if held is None or held[0] is not database:
             writer = LogWriter(
-                database.private_sessionmaker().begin  # in memory: its one connection
+                database.sessionmaker.begin  # in-memory SQLite: it lives in its one connection
                 if database.is_sqlite and not database.is_sqlite_file
                 else HeldConnection(database.private_engine())
             )
