@@ -109,7 +109,10 @@ def test_a_consumer_downloads_the_granted_data_as_csv(
     content = path.read_bytes()
     assert content.startswith(b"\xef\xbb\xbf")
     header, *rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert header == GRANTED
+    # 公民身份号码 (G3), the key, is masked: the first column, 记录标识, tells the
+    # records apart.
+    assert header == ["记录标识", *GRANTED]
     assert len(rows) == 5
-    assert all("*" in r[0] for r in rows)  # 公民身份号码 (G3) masked
-    assert {r[1] for r in rows} == consumer.names  # 姓名 (G2) in clear
+    assert len({r[0] for r in rows}) == 5
+    assert all("*" in r[1] for r in rows)
+    assert {r[2] for r in rows} == consumer.names  # 姓名 (G2) in clear

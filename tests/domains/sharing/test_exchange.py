@@ -4,6 +4,7 @@ personal flag, provenance per value, and every outcome in the exchange log."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AppError, AuthenticationRequiredError
 from smartcity.core.identifiers import mask_address, mask_id_number, mask_name, mask_phone
+from smartcity.core.pseudonyms import pseudonym
 from smartcity.core.security import ANONYMOUS, SYSTEM, Actor
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.models import LoadMode, OnError
@@ -138,6 +140,12 @@ def grant_for(world: World, session: Session, **values: Any) -> Grant:
     return make_grant(session, entry=world.entry, consumer=world.consumer, **values)
 
 
+def clear_keys(grant: Grant, keys: Iterable[str]) -> dict[str, str]:
+    """``ref`` → key for ``keys`` under ``grant``: how a test, which knows the keys,
+    reads an answer that masks them."""
+    return {pseudonym(grant.pseudonym_key, key): key for key in keys}
+
+
 def last_entry(session: Session) -> ExchangeLogEntry:
     entry = session.scalars(
         select(ExchangeLogEntry).order_by(ExchangeLogEntry.seq.desc()).limit(1)
@@ -171,6 +179,13 @@ class TestLookup:
 
         (record,) = result.records
         assert record.found
+        # The key comes back as the caller brought it, with the record's ``ref``
+        # under this grant (what its feed and notices name the record by).
+        assert (record.key, record.ref) == (
+            world.key(),
+            pseudonym(grant.pseudonym_key, world.key()),
+        )
+        assert record.ref != pseudonym(grant_for(world, session).pseudonym_key, world.key())
         assert set(record.values) == {"姓名", "性别"}
         name = record.values["姓名"]
         assert name.value == world.rows[0]["姓名"]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from smartcity.core.config import Settings
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.registry.models import Organization
+from smartcity.domains.sharing.enums import QueryMode
 from smartcity.domains.sharing.service import exchange
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.domains.sharing.test_exchange_log import traffic
@@ -167,6 +168,38 @@ class TestLog:
         assert verified.status_code == 200, verified.text
         assert verified.json()["ok"] is True
         assert verified.json()["head_seq"] >= seq
+
+    def test_a_consumer_reads_the_keys_it_did_not_bring_masked(
+        self, client: TestClient, session: Session, settings: Settings, world: World
+    ) -> None:
+        # The grant masks 公民身份号码 (G3): a query's answer names records by ``ref``,
+        # so the consumer's own log must not list their keys in clear either.
+        grant = grant_for(world, session, query_modes=[QueryMode.lookup, QueryMode.query])
+        sign_in(client, session, settings, world, Role.org_staff)
+        headers = {"X-Case-Reference": "c"}
+        looked = client.get(f"{BASE}/grants/{grant.id}/records/{world.key(0)}", headers=headers)
+        queried = client.post(
+            f"{BASE}/grants/{grant.id}/records:query",
+            json={"filters": {"性别": ["1", "2"]}},
+            headers=headers,
+        )
+        assert looked.status_code == queried.status_code == 200, queried.text
+        everyone = {r["公民身份号码"] for r in world.rows}
+        assert not any(key in queried.text for key in everyone)
+
+        def listed(browser: TestClient) -> dict[str, list[str]]:
+            response = browser.get(f"{BASE}/log", params={"grant_id": str(grant.id)})
+            assert response.status_code == 200, response.text
+            return {e["operation"]: e["subject_keys"] for e in response.json()["items"]}
+
+        own = listed(client)
+        assert own["lookup"] == [world.key(0)]  # brought by the consumer itself
+        assert len(own["query"]) == len(everyone)
+        assert not set(own["query"]) & everyone
+        assert all("*" in key for key in own["query"])
+        provider = TestClient(client.app, raise_server_exceptions=False)
+        login(provider, session, make_user(session, organization=world.provider), settings)
+        assert set(listed(provider)["query"]) == everyone  # the provider reads them as logged
 
     def test_providers_consumers_third_parties_and_the_coordinator_each_see_theirs(
         self, client: TestClient, session: Session, settings: Settings, world: World

@@ -84,12 +84,13 @@ def api(files_client: TestClient, session: Session, settings: Settings, world: W
 
 
 def looked_up(session: Session, world: World, grant: Grant) -> list[list[Any]]:
-    """The granted values of every record in key order, as a batch lookup answers them."""
+    """The granted values of every record in key order, as a batch lookup answers them,
+    each after its ``ref`` (``file_grant`` masks the key: the file's first column)."""
     keys = sorted(world.key(n) for n in range(len(world.rows)))
     result = exchange.lookup(
         session, actor=world.staff, grant_id=grant.id, case_reference="对照", keys=keys
     )
-    return [[r.values[name].value for name in GRANTED] for r in result.records]
+    return [[r.ref, *(r.values[name].value for name in GRANTED)] for r in result.records]
 
 
 def download(client: TestClient, grant: Grant, fmt: str, **params: str) -> Any:
@@ -115,10 +116,12 @@ class TestDownloadExtract:
         )
         assert response.content.startswith(b"\xef\xbb\xbf")
         header, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert header == GRANTED
+        assert header == [exchange_files.REF_COLUMN, *GRANTED]
         assert rows == looked_up(session, world, grant)
-        assert all("*" in r[0] for r in rows)  # the key is masked too
-        assert {r[1] for r in rows} == {r["姓名"] for r in world.rows}  # 姓名 in clear
+        assert all("*" in r[1] for r in rows)  # the key is masked too
+        assert len({r[0] for r in rows}) == len(rows)  # the refs tell the records apart
+        assert not any(world.key(n) in response.text for n in range(len(world.rows)))
+        assert {r[2] for r in rows} == {r["姓名"] for r in world.rows}  # 姓名 in clear
         assert "13800000000" not in response.content.decode("utf-8-sig")  # 联系电话
 
     def test_xlsx_has_the_values_and_an_explanation_sheet(
@@ -131,13 +134,14 @@ class TestDownloadExtract:
         assert response.status_code == 200, response.text
         book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
         header, *rows = [list(r) for r in book["数据"].iter_rows(values_only=True)]
-        assert header == GRANTED
+        assert header == [exchange_files.REF_COLUMN, *GRANTED]
         assert rows == looked_up(session, world, grant)
         about = {r[0]: r[1] for r in book["说明"].iter_rows(values_only=True)}
         assert about["授权编号"] == grant.number
         assert about["所办理的事项"] == "社保待遇资格认证-2026-001"
         assert about["记录数"] == 7
         assert about["已脱敏的信息项"] == "公民身份号码、户籍地址"
+        assert "记录标识" in about[exchange_files.REF_COLUMN]
 
     def test_parquet_reads_back_with_polars(
         self, api: TestClient, session: Session, world: World
@@ -148,7 +152,7 @@ class TestDownloadExtract:
 
         assert response.status_code == 200, response.text
         frame = pl.read_parquet(io.BytesIO(response.content))
-        assert frame.columns == GRANTED
+        assert frame.columns == [exchange_files.REF_COLUMN, *GRANTED]
         assert [list(r) for r in frame.rows()] == looked_up(session, world, grant)
         metadata = pl.read_parquet_metadata(io.BytesIO(response.content))
         assert metadata["smartcity.grant"] == grant.number
@@ -293,6 +297,8 @@ class TestExtractRows:
         chunks = list(exchange_files.extract_bytes(session, extract))
 
         assert [len(p) for p in pages] == [3, 3, 1]
+        # The grant shows the key: no 记录标识 column, the keys themselves.
+        assert extract.fields == ["公民身份号码"]
         assert [row[0] for p in pages for row in p] == sorted(world.key(n) for n in range(7))
         assert len(chunks) == 1 + 3  # the header, then one chunk a page: nothing held
 
@@ -319,7 +325,9 @@ class TestWebDownload:
         assert f'action="/sharing/grants/{grant.id}/extract"' in page.text
         assert f'action="/sharing/grants/{closed.id}/extract"' not in page.text
         assert response.status_code == 200, response.text
-        assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(GRANTED)
+        assert response.content.decode("utf-8-sig").splitlines()[0] == ",".join(
+            [exchange_files.REF_COLUMN, *GRANTED]
+        )
         assert refused.status_code == 403
         assert refused.headers["content-type"].startswith("text/html")
         assert "共享授权不包含该查询方式" in refused.text

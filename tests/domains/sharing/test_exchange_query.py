@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import Settings
-from smartcity.core.identifiers import mask_name
+from smartcity.core.identifiers import mask_id_number, mask_name
 from smartcity.core.security import SYSTEM
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.models import LoadMode, OnError
@@ -27,7 +27,13 @@ from smartcity.domains.sharing.exchange_errors import (
     ModeNotGrantedError,
 )
 from smartcity.domains.sharing.service import exchange, exchange_query
-from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
+from tests.domains.sharing.test_exchange import (
+    World,
+    clear_keys,
+    grant_for,
+    last_entry,
+    population_world,
+)
 from tests.factories.base_data import csv_bytes, person_row
 from tests.factories.identity import login, make_user
 from tests.helpers.problems import assert_problem
@@ -105,17 +111,23 @@ class TestQuery:
         )
 
         assert (first.total, first.page, first.size) == (len(matching), 1, 1)
-        assert [r.key for r in first.records + second.records] == matching[:2]
+        # The grant masks 公民身份号码, the key: records are named by ``ref``, the key
+        # shown masked — even here, where the filter names the keys.
+        assert first.key_masked
+        refs = clear_keys(grant, matching)
+        assert [refs[r.ref] for r in first.records + second.records] == matching[:2]
+        assert [r.key for r in first.records] == [mask_id_number(matching[0])]
+        assert matching[0] not in first.model_dump_json()
         record = first.records[0]
         assert set(record.values) == set(GRANTED)
-        row = next(r for r in world.rows if r["公民身份号码"] == record.key)
+        row = next(r for r in world.rows if r["公民身份号码"] == refs[record.ref])
         assert record.values["姓名"].masked
         assert record.values["姓名"].value == mask_name(row["姓名"])
         assert record.values["姓名"].source_organization_id == world.provider.id
         entry = last_entry(session)
         assert (entry.operation, entry.result, entry.records) == ("query", "ok", 1)
         assert entry.seq == second.log_seq
-        assert exchange_log_keys(entry) == [second.records[0].key]
+        assert exchange_log_keys(entry) == [refs[second.records[0].ref]]  # the log keeps keys
 
     def test_equality_filter_and_narrowed_fields(self, session: Session, world: World) -> None:
         grant = grant_for(
@@ -208,9 +220,11 @@ class TestChanges:
             )
 
         everything = feed(0)
-        assert sorted(c.key for c in everything.changes) == sorted(
-            r["公民身份号码"] for r in world.rows
-        )
+        refs = clear_keys(grant, [r["公民身份号码"] for r in world.rows])
+        assert everything.key_masked
+        assert sorted(refs[c.ref] for c in everything.changes) == sorted(refs.values())
+        assert {c.key for c in everything.changes} == {mask_id_number(k) for k in refs.values()}
+        assert not any(key in everything.model_dump_json() for key in refs.values())
         assert {c.operation for c in everything.changes} == {"upsert"}
         assert set(everything.changes[0].values) == set(GRANTED)
         assert not everything.has_more
@@ -224,7 +238,7 @@ class TestChanges:
         )
         load(session, world, tmp_path, [person_row(2, 文化程度="90")], LoadMode.upsert)
         later = feed(cursor)
-        assert [(c.key, c.operation, c.load_id) for c in later.changes] == [
+        assert [(refs[c.ref], c.operation, c.load_id) for c in later.changes] == [
             (world.key(0), "upsert", granted_change)
         ]
         assert later.changes[0].values["姓名"].value is not None
@@ -240,11 +254,45 @@ class TestChanges:
             LoadMode.delete,
         )
         after_delete = feed(later.next_cursor)
-        assert [(c.key, c.operation, c.load_id) for c in after_delete.changes] == [
+        assert [(refs[c.ref], c.operation, c.load_id) for c in after_delete.changes] == [
             (world.key(4), "delete", deleted)
         ]
+        assert after_delete.changes[0].key == mask_id_number(world.key(4))
         assert after_delete.changes[0].values == {}
         assert int(after_delete.next_cursor) == deleted
+
+    def test_a_grant_that_shows_the_key_lists_keys_and_plain_cursors(
+        self, session: Session, world: World
+    ) -> None:
+        # 公民身份号码 is G3 and personal: clear under clearance 3 with personal_clear.
+        grant = grant_for(
+            world,
+            session,
+            items=GRANTED,
+            query_modes=modes(QueryMode.changes),
+            clearance_rank=3,
+            personal_clear=True,
+        )
+
+        page = exchange_query.changes(
+            session, actor=world.staff, grant_id=grant.id, case_reference="c", cursor=0, limit=1
+        )
+
+        assert not page.key_masked
+        [change] = page.changes
+        assert change.key in {r["公民身份号码"] for r in world.rows}
+        assert change.ref == clear_keys(grant, [change.key]).popitem()[0]
+        assert page.has_more
+        assert page.next_cursor.endswith(f":u:{change.key}")
+        following = exchange_query.changes(
+            session,
+            actor=world.staff,
+            grant_id=grant.id,
+            case_reference="c",
+            cursor=page.next_cursor,
+            limit=1,
+        )
+        assert [c.key for c in following.changes] != [change.key]
 
     def test_paging_by_limit_resumes_without_loss_or_repetition(
         self, session: Session, world: World, tmp_path: Path
@@ -352,7 +400,9 @@ class TestApi:
         self.sign_in(client, session, settings, world)
         url = f"{self.BASE}/grants/{grant.id}/changes"
 
+        refs = clear_keys(grant, [r["公民身份号码"] for r in world.rows])
         keys: list[str] = []
+        cursors: list[str] = []
         cursor = "0"
         while True:
             response = client.get(
@@ -360,13 +410,40 @@ class TestApi:
             )
             assert response.status_code == 200, response.text
             body = response.json()
-            keys += [c["key"] for c in body["changes"]]
+            keys += [refs[c["ref"]] for c in body["changes"]]
             cursor = body["next_cursor"]
+            # The cursor names the last record of the page: sealed, as the grant
+            # masks the key.
+            assert not any(key in response.text for key in refs.values())
             if not body["has_more"]:
                 break
+            cursors.append(cursor)
 
-        assert sorted(keys) == sorted(r["公民身份号码"] for r in world.rows)
+        assert sorted(keys) == sorted(refs.values())
         assert len(keys) == len(set(keys))
+        assert cursors
+        assert all(":u:~" in c for c in cursors)
+        # A sealed cursor opens only under its grant, unaltered, and a clear key is
+        # not taken in its place.
+        other = grant_for(world, session, items=GRANTED, query_modes=modes(QueryMode.changes))
+        load_id, _, sealed = cursors[0].partition(":u:")
+        for forged in (
+            f"{load_id}:u:{world.key(0)}",
+            f"{load_id}:u:~{sealed[1:-2]}AA",
+            f"{int(load_id) + 1}:u:{sealed}",
+        ):
+            answer = client.get(url, params={"cursor": forged}, headers={"X-Case-Reference": "c"})
+            assert_problem(
+                answer, status=ExchangeInvalidKeyError.status, code=ExchangeInvalidKeyError.code
+            )
+        foreign = client.get(
+            f"{self.BASE}/grants/{other.id}/changes",
+            params={"cursor": cursors[0]},
+            headers={"X-Case-Reference": "c"},
+        )
+        assert_problem(
+            foreign, status=ExchangeInvalidKeyError.status, code=ExchangeInvalidKeyError.code
+        )
         bad = client.get(url, params={"cursor": "1:x"}, headers={"X-Case-Reference": "c"})
         assert_problem(
             bad, status=ExchangeInvalidKeyError.status, code=ExchangeInvalidKeyError.code

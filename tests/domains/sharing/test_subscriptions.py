@@ -53,7 +53,7 @@ from smartcity.domains.sharing.subscription_schemas import (
     SubscriptionCreate,
     SubscriptionFilter,
 )
-from tests.domains.sharing.test_exchange import World, grant_for, population_world
+from tests.domains.sharing.test_exchange import World, clear_keys, grant_for, population_world
 from tests.domains.sharing.test_exchange_query import load as load_rows
 from tests.factories.base_data import person_row
 from tests.factories.catalog import staff_of
@@ -366,16 +366,19 @@ class TestNotifyLoad:
         )
 
         by_load = {d.load_id: d for d in deliveries_of(session, subscription)}
-        assert by_load[corrections].stale_keys == sorted([k(0), k(6)])
+        # The grant masks 公民身份号码, the key: stale records are named by ``ref``.
+        refs = clear_keys(grant, [k(n) for n in range(7)])
+        assert sorted(refs[r] for r in by_load[corrections].stale_keys) == sorted([k(0), k(6)])
         assert by_load[corrections].stale_key_count == 2
         assert by_load[corrections].change_count == 4  # k0, k1, k5, k6
-        assert by_load[deletions].stale_keys == [k(4)]
+        assert [refs[r] for r in by_load[deletions].stale_keys] == [k(4)]
         assert by_load[deletions].change_count == 2
 
     def test_each_notice_counts_the_pulls_made_before_it(
         self, session: Session, world: World, tmp_path: Path
     ) -> None:
-        grant = changes_grant(world, session)
+        # A grant that shows the key (G3, personal) in clear: stale keys are keys.
+        grant = changes_grant(world, session, clearance_rank=3, personal_clear=True)
         subscription = subscribe(session, world, grant)
         first = load(session, world, tmp_path, [person_row(1, 姓名="甲")], LoadMode.upsert)
         pull(session, world, grant, world.key(0))  # the corrected value, after the notice

@@ -17,6 +17,7 @@ from smartcity.cli import app
 from smartcity.core.config import get_settings
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
+from smartcity.core.pseudonyms import pseudonym
 from smartcity.domains.sharing import webhook
 from smartcity.domains.sharing.service import exchange
 from tests.domains.sharing.test_exchange import population_world
@@ -53,7 +54,8 @@ def test_a_committed_load_is_announced_by_the_deliver_command(
             subscription = subscribe(session, world, grant, hook.url + "notify")
             pull(session, world, grant, world.key(1))
             secret, table, provider = subscription.secret, world.table_name, world.provider.code
-            stale_key = world.key(1)
+            clear_key = world.key(1)
+            stale_key = pseudonym(grant.pseudonym_key, clear_key)  # the grant masks the key
         path = tmp_path / "corrections.csv"
         path.write_bytes(csv_bytes([person_row(2, 姓名="更正后的姓名")]))
 
@@ -74,3 +76,4 @@ def test_a_committed_load_is_announced_by_the_deliver_command(
     body = json.loads(got.body)
     assert (body["changes"], body["stale_keys"]) == (1, [stale_key])
     assert "更正后的姓名" not in got.body.decode()
+    assert clear_key not in got.body.decode()

@@ -48,7 +48,13 @@ from smartcity.domains.sharing.exchange_schemas import (
     ExchangeQueryResultRead,
     ExchangeResultRead,
 )
-from smartcity.domains.sharing.service import exchange, exchange_log, exchange_query, log_writer
+from smartcity.domains.sharing.service import (
+    exchange,
+    exchange_log,
+    exchange_log_view,
+    exchange_query,
+    log_writer,
+)
 
 router = APIRouter(prefix="/exchange", tags=["exchange"])
 
@@ -327,9 +333,9 @@ def list_log(
     """Exchange calls, newest first: all for the coordinator and auditors; for a department,
     the calls it made and every call made under the grants of its resources (``side``:
     ``consumer`` or ``provider`` for one of the two). ``subject_key`` lists the calls
-    that looked up one data subject."""
-    result = exchange_log.list_log(session, actor=actor, filters=filters, page=page)
-    return result.map(ExchangeLogEntryRead.of)
+    that looked up one data subject. A department's own query, change-feed and file calls
+    list their subject keys masked (the keys it brought, a lookup's, in clear)."""
+    return exchange_log_view.list_log_entries(session, actor=actor, filters=filters, page=page)
 
 
 @router.post(

@@ -36,7 +36,19 @@ class ExchangeValueRead(Schema):
 class ExchangeRecordRead(Schema):
     """One requested key: its granted values, or ``found: false``."""
 
-    key: str
+    key: str = Field(
+        description=(
+            "主键。授权对主键所含信息项脱敏时，筛选查询与变更中为脱敏后的主键"
+            "（用 ref 识别记录）；单条与批量查询中为调用方提交的主键"
+        )
+    )
+    ref: str = Field(
+        default="",
+        description=(
+            "记录标识：主键在本授权下的假名（HMAC-SM3，32 位十六进制），同一授权下稳定、"
+            "不同授权间不可关联；授权对主键脱敏时以它识别记录（含变更通知的 stale_keys）"
+        ),
+    )
     found: bool
     values: dict[str, ExchangeValueRead] = Field(default_factory=dict)
 
@@ -88,6 +100,10 @@ class ExchangeQueryResultRead(Schema):
     total: int = Field(description="符合条件的记录总数")
     page: int
     size: int
+    key_masked: bool = Field(
+        default=False,
+        description="授权是否对主键脱敏（是：key 为脱敏后的主键，以 ref 识别记录）",
+    )
     records: list[ExchangeRecordRead]
     log_seq: int = Field(description="本次调用在交换日志中的序号")
 
@@ -96,7 +112,19 @@ class ExchangeChangeRead(Schema):
     """One change: a record inserted or changed in a granted item (``upsert``, with its
     current granted values, masked as in a lookup) or deleted (``delete``, key only)."""
 
-    key: str
+    key: str = Field(
+        description=(
+            "主键。授权对主键所含信息项脱敏时，筛选查询与变更中为脱敏后的主键"
+            "（用 ref 识别记录）；单条与批量查询中为调用方提交的主键"
+        )
+    )
+    ref: str = Field(
+        default="",
+        description=(
+            "记录标识：主键在本授权下的假名（HMAC-SM3，32 位十六进制），同一授权下稳定、"
+            "不同授权间不可关联；授权对主键脱敏时以它识别记录（含变更通知的 stale_keys）"
+        ),
+    )
     operation: Literal["upsert", "delete"]
     load_id: int = Field(description="作出该变更的基础库加载批次")
     values: dict[str, ExchangeValueRead] = Field(default_factory=dict)
@@ -113,9 +141,14 @@ class ExchangeChangesRead(Schema):
         description=(
             "下次请求的游标：全部取完时为已覆盖的最大加载批次号（整数）；"
             "还有剩余（has_more）时为“批次号:d|u:主键”，从同一批次中该条之后继续"
+            "（授权对主键脱敏时，其中的主键经 SM4 加密，原样传回即可）"
         )
     )
     has_more: bool = Field(description="是否还有变更未返回（立即用 next_cursor 继续）")
+    key_masked: bool = Field(
+        default=False,
+        description="授权是否对主键脱敏（是：key 为脱敏后的主键，以 ref 识别记录）",
+    )
     changes: list[ExchangeChangeRead]
     log_seq: int = Field(description="本次调用在交换日志中的序号")
 

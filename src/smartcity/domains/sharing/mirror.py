@@ -7,11 +7,12 @@ bearer token and a case reference, so every page it takes is a logged exchange
 call like any other. It
 
 - creates the **mirror table** on first use: ``_key`` (the record key, primary
-  key), ``_load_id`` (the base-data load of the record's last change),
-  ``_synced_at``, and for each granted item ``<item>`` (the value as text, masked
-  as the grant says) with the provenance the feed returns: ``<item>__masked``,
-  ``<item>__disputed``, ``<item>__source`` (source department) and
-  ``<item>__updated_at`` (ISO time);
+  key; where the grant masks the key, the record's ``ref``, the key's pseudonym
+  under the grant: masked keys are not unique), ``_load_id`` (the base-data load
+  of the record's last change), ``_synced_at``, and for each granted item
+  ``<item>`` (the value as text, masked as the grant says) with the provenance
+  the feed returns: ``<item>__masked``, ``<item>__disputed``, ``<item>__source``
+  (source department) and ``<item>__updated_at`` (ISO time);
 - keeps its **cursor** in ``smartcity_mirror_state`` (one row per mirror table:
   the grant, the items, the cursor, pages applied) and pages from it: each page's
   upserts and deletes and the new cursor commit in **one transaction**, so a crash
@@ -208,8 +209,14 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-def _row(change: Mapping[str, Any], fields: list[str], now: str) -> dict[str, Any]:
-    row: dict[str, Any] = {"_key": change["key"], "_load_id": change["load_id"], "_synced_at": now}
+def _identity(page: Mapping[str, Any], change: Mapping[str, Any]) -> str:
+    """What the copy keys a record by: its key, or its ``ref`` where the grant masks
+    the key (masked keys are not unique)."""
+    return str(change["ref"] if page.get("key_masked") else change["key"])
+
+
+def _row(key: str, change: Mapping[str, Any], fields: list[str], now: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"_key": key, "_load_id": change["load_id"], "_synced_at": now}
     values: Mapping[str, Any] = change.get("values") or {}
     for item in fields:
         value = values.get(item) or {}
@@ -229,11 +236,12 @@ def _apply(
     final: dict[str, dict[str, Any] | None] = {}
     upserts = deletes = 0
     for change in page["changes"]:
+        key = _identity(page, change)
         if change["operation"] == "delete":
-            final[change["key"]] = None
+            final[key] = None
             deletes += 1
         else:
-            final[change["key"]] = _row(change, fields, now)
+            final[key] = _row(key, change, fields, now)
             upserts += 1
     keys = list(final)
     for start in range(0, len(keys), 500):

@@ -19,6 +19,7 @@ from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartcity.core.db.base import Base, Entity
+from smartcity.core.pseudonyms import new_secret
 from smartcity.domains.registry.models import LegalBasis, Organization
 from smartcity.domains.sharing.enums import GrantState, RequestPath, RequestState
 
@@ -127,6 +128,15 @@ class Grant(Entity):
     state: Mapped[GrantState] = mapped_column(_enum(GrantState), default=GrantState.active)
     revoked_at: Mapped[datetime | None]
     revocation_reason: Mapped[str] = mapped_column(Text, default="")
+    pseudonym_key: Mapped[str] = mapped_column(
+        String(64),
+        default=new_secret,
+        server_default="",
+        comment="Secret (hex) of the grant's record pseudonyms and sealed cursors.",
+    )
+    """Never shown: an answer that masks the record key identifies records by the
+    key's pseudonym under it and seals the keys in its cursors with it
+    (``core.pseudonyms``; ``exchange_core.KeyShown``)."""
 
     @property
     def audit_label(self) -> str:

@@ -106,7 +106,9 @@ class ChangeNotification(Schema):
     It carries no values: pull them from ``changes_url`` (the exchange API's change
     feed from ``cursor``; your own cursor works as well, the feed is the record).
     ``stale_keys`` are records this grant pulled earlier whose granted values the
-    load changed or deleted: a copy you hold of them is out of date. At most
+    load changed or deleted: a copy you hold of them is out of date. They are keys,
+    or — where the grant masks the key — the records' ``ref`` (which every exchange
+    answer carries beside the key). At most
     ``MAX_STALE_KEYS`` are listed; ``stale_key_count`` counts all.
     """
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError
 from smartcity.core.geo import Datum
+from smartcity.core.pseudonyms import pseudonym as ref
 from smartcity.core.security import Actor, ActorKind
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
@@ -147,15 +148,21 @@ def _serve(
                 call.refuse(ExchangeRecordNotFoundError(key=key))
             views.append((key, None))
     found_keys = [view.key for _, view in views if view is not None]
+    # The caller brought the keys, so they come back as brought, each with its ``ref``:
+    # what the grant's queries, change feed and notifications name the record by
+    # where it masks the key (``exchange_core.KeyShown``).
+    secret = grant.pseudonym_key
     # One query for the whole call: which (key, field) has an open correction (Art. 68).
     disputed = disputes.disputed(session, call.resource, found_keys)
     for key, view in views:
         if view is None:
-            records.append(ExchangeRecordRead(key=key, found=False))
+            records.append(ExchangeRecordRead(key=key, ref=ref(secret, key), found=False))
             continue
         stored_datum = view.datum
         values = record_values(view, plans, disputed)
-        records.append(ExchangeRecordRead(key=view.key, found=True, values=values))
+        records.append(
+            ExchangeRecordRead(key=view.key, ref=ref(secret, view.key), found=True, values=values)
+        )
     found = sum(1 for r in records if r.found)
     seq = call.log("ok", records=found)
     return ExchangeResultRead(

@@ -39,6 +39,7 @@ from smartcity.core.identifiers import (
     mask_name,
     mask_phone,
 )
+from smartcity.core.pseudonyms import pseudonym, seal, unseal
 from smartcity.core.security import SYSTEM, Actor, ActorKind
 from smartcity.core.time import utcnow
 from smartcity.domains.base_data import service as base_data_service
@@ -318,6 +319,12 @@ class GrantTerms:
     valid_until: datetime
     state: GrantState
     revocation_reason: str
+    pseudonym_key: str
+
+    @classmethod
+    def of(cls, grant: Grant) -> GrantTerms:
+        """The terms of a grant already loaded as an entity."""
+        return cls(*(getattr(grant, name) for name in cls.__slots__))
 
 
 _GRANT_TERMS = Prebuilt(
@@ -487,6 +494,67 @@ def record_values(
 
 
 KEY_SEPARATOR = "|"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyShown:
+    """How a grant's answers show record keys (Art. 26: masked by grade, like values).
+
+    The key is an item of the resource (an ID number, a credit code): where the grant
+    masks one of the key's items — graded above its clearance, personal without
+    ``personal_clear``, or not granted at all — a query, the change feed and a
+    notification must not list the keys in clear, or they would hand out exactly what
+    the grant masks. There each record carries ``ref``, the key's pseudonym under the
+    grant's own secret (``core.pseudonyms``: stable, so a consumer matches records
+    across answers and keys its copy by it; unlinkable across grants), ``key`` is
+    shown masked by the items' maskers, and a cursor's key is sealed. A lookup or a
+    batch echoes the keys its caller brought, with their ``ref``."""
+
+    masked: bool
+    secret: str
+    masks: tuple[Callable[[Any], str], ...]
+
+    def ref(self, key: str) -> str:
+        """The record's pseudonym under the grant."""
+        return pseudonym(self.secret, key)
+
+    def shown(self, key: str) -> str:
+        """The key as a query or the change feed shows it: clear, or masked part by part."""
+        if not self.masked:
+            return key
+        parts = key.split(KEY_SEPARATOR)
+        if len(parts) != len(self.masks):
+            return mask_generic(key)
+        return KEY_SEPARATOR.join(m(p) for m, p in zip(self.masks, parts, strict=True))
+
+    def identifier(self, key: str) -> str:
+        """What identifies the record to the consumer: the key where it is shown clear,
+        else ``ref``."""
+        return self.ref(key) if self.masked else key
+
+    def seal(self, key: str, context: str) -> str:
+        """A key to put in a cursor: itself, or sealed (``~`` and the sealed text)."""
+        return f"{SEALED_MARK}{seal(self.secret, key, context)}" if self.masked else key
+
+    def unseal(self, text: str, context: str) -> str:
+        """A cursor's key back (``ValueError``: sealed by someone else, altered, or clear
+        where the grant masks the key)."""
+        if text.startswith(SEALED_MARK):
+            return unseal(self.secret, text[len(SEALED_MARK) :], context)
+        if self.masked:
+            raise ValueError("a clear key in a cursor of a grant that masks keys")
+        return text
+
+
+SEALED_MARK = "~"
+
+
+def key_shown(source: PreparedSource, grant: GrantTerms) -> KeyShown:
+    """How ``grant`` shows the keys of ``source``'s records."""
+    names = [f.name for f in source.reader.data.key_fields]
+    plans = plan_fields(source, grant, names)
+    hidden = [p for p in plans if p.masked or p.name not in grant.items]
+    return KeyShown(bool(hidden), grant.pseudonym_key, tuple(p.mask for p in plans))
 
 
 def key_text(parts: Sequence[Any]) -> str:

@@ -11,7 +11,10 @@ produces the file in the caller's (read) session:
   Chinese names — the same names that key ``values`` in the JSON answers, so a
   consumer maps both the same way. The record key is a column only when it is a
   granted item, masked as the grant says: a file extract lists every subject of
-  the resource, so unlike a lookup the consumer brings no keys of its own;
+  the resource, so unlike a lookup the consumer brings no keys of its own. Where
+  the grant masks the key, the first column, ``记录标识``, is each record's ``ref``
+  (the key's pseudonym under the grant, as in the JSON answers): masked keys do
+  not tell records apart;
 - **values**: exactly a lookup's (``exchange_core.record_values``: the same field plan
   and maskers); a value the grant masks is the masked text. Provenance per value
   (source department, last update) stays in the JSON API;
@@ -54,6 +57,7 @@ from polars.io.plugins import register_io_source
 from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from smartcity.core.pseudonyms import pseudonym
 from smartcity.core.security import SYSTEM, Actor
 from smartcity.core.time import utcnow
 from smartcity.domains.base_data import service as base_data_service
@@ -63,6 +67,7 @@ from smartcity.domains.sharing.exchange_schemas import MAX_BATCH_KEYS
 from smartcity.domains.sharing.service.exchange_core import (
     FieldPlan,
     begin_call,
+    key_shown,
     key_text,
     open_source,
     read_record,
@@ -70,6 +75,10 @@ from smartcity.domains.sharing.service.exchange_core import (
 )
 
 PAGE_ROWS = 1000
+REF_COLUMN = "记录标识"
+"""The first column where the grant masks the record key: the key's pseudonym under the
+grant (``exchange_core.KeyShown.ref``, as the JSON answers' ``ref``), which tells the
+records apart where the masked keys do not."""
 XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows a sheet, less the header row
 CHUNK_BYTES = 64 * 1024
 
@@ -107,10 +116,15 @@ class Extract:
     types: tuple[str, ...]  # base_data field type of each column ("string" if gone)
     rows: int
     log_seq: int
+    ref_secret: str = ""
+    """The grant's pseudonym secret where it masks the record key (then the first
+    column is ``REF_COLUMN``); empty where the key is shown clear."""
 
     @property
     def fields(self) -> list[str]:
-        return [p.name for p in self.plans]
+        """The file's columns: ``REF_COLUMN`` where the key is masked, then the items."""
+        names = [p.name for p in self.plans]
+        return [REF_COLUMN, *names] if self.ref_secret else names
 
     @property
     def filename(self) -> str:
@@ -165,6 +179,7 @@ def start_extract(
     call.keys = [key_text(tuple(row)) for row in first]
     seq = call.log("ok", records=rows)
     types = {f.name: str(f.type.value) for f in reader.fields}
+    shown = key_shown(served.source, grant)
     return Extract(
         grant_id=grant.id,
         grant_number=grant.number,
@@ -176,6 +191,7 @@ def start_extract(
         types=tuple(types.get(name, "string") for name in names),
         rows=rows,
         log_seq=seq,
+        ref_secret=grant.pseudonym_key if shown.masked else "",
     )
 
 
@@ -189,7 +205,8 @@ def extract_rows(session: Session, extract: Extract) -> Iterator[list[list[Any]]
     data = reader.data.table
     key_columns = [data.c[f.column_name] for f in reader.data.key_fields]
     plans = list(extract.plans)
-    names = extract.fields
+    names = [p.name for p in plans]
+    secret = extract.ref_secret
     after: tuple[Any, ...] | None = None
     while True:
         statement = select(*key_columns).order_by(*key_columns).limit(PAGE_ROWS)
@@ -209,7 +226,8 @@ def extract_rows(session: Session, extract: Extract) -> Iterator[list[list[Any]]
             if view is None:  # deleted since the key was read
                 continue
             values = record_values(view, plans)
-            page.append([values[n].value if n in values else None for n in names])
+            row = [values[n].value if n in values else None for n in names]
+            page.append([pseudonym(secret, view.key), *row] if secret else row)
         if page:
             yield page
         if len(keys) < PAGE_ROWS:
@@ -289,18 +307,23 @@ def _write_xlsx(extract: Extract, pages: Iterator[list[list[Any]]], path: str) -
         ("生成时间（UTC）", utcnow().isoformat(timespec="seconds")),
         ("已脱敏的信息项", masked),
     ]
+    if extract.ref_secret:
+        notes.append(
+            (
+                REF_COLUMN,
+                "主键已脱敏：以记录标识（主键在本授权下的假名）区分记录，与接口的 ref 相同",
+            )
+        )
     for label, value in notes:
         about.append([label, _xlsx_cell(about, value)])
     book.save(path)
 
 
 def _schema(extract: Extract) -> pl.Schema:
-    return pl.Schema(
-        {
-            plan.name: pl.String if plan.masked else _NUMERIC.get(kind, pl.String)
-            for plan, kind in zip(extract.plans, extract.types, strict=True)
-        }
-    )
+    columns: dict[str, Any] = {REF_COLUMN: pl.String} if extract.ref_secret else {}
+    for plan, kind in zip(extract.plans, extract.types, strict=True):
+        columns[plan.name] = pl.String if plan.masked else _NUMERIC.get(kind, pl.String)
+    return pl.Schema(columns)
 
 
 def _write_parquet(extract: Extract, pages: Iterator[list[list[Any]]], path: str) -> None:

@@ -318,7 +318,7 @@ def append(session: Session, draft: LogDraft) -> int:
 # ---------------------------------------------------------------- reading
 
 
-def _provided_grant_ids(session: Session, organization_id: UUID) -> list[str]:
+def provided_grant_ids(session: Session, organization_id: UUID) -> list[str]:
     """The ids of the grants ``organization_id`` provides, as the log stores them.
 
     ``ExchangeLogEntry.grant_id`` is the text of a UUID while ``Grant.id`` is a ``Uuid``
@@ -370,7 +370,7 @@ def visible_log(
     as_consumer = ExchangeLogEntry.consumer_organization_id == str(own)
     if side == ExchangeLogSide.consumer:
         return statement.where(as_consumer)
-    provided = _provided_grant_ids(session, own)
+    provided = provided_grant_ids(session, own)
     as_provider = ExchangeLogEntry.grant_id.in_(provided) if provided else false()
     if side == ExchangeLogSide.provider:
         return statement.where(as_provider)

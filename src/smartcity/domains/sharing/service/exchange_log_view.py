@@ -2,6 +2,12 @@
 department's name, the calling user or API client, and the grant's number when the
 reader may see that grant.
 
+Subject keys: the coordinator, auditors and the resource's provider read them as
+logged. A department reading its own calls as consumer sees in clear only the keys it
+brought (a lookup's, a batch's); the keys of a query, the change feed or a file — the
+records the platform chose — are masked, as the grant may have masked them in the
+answer (``exchange_core.KeyShown``): the log must not give back what the API hid.
+
 The log stores ids as text (``str(uuid)``) while the tables they point to use ``Uuid``
 columns, so the ids of one page are turned into ``UUID`` values here and looked up with
 ``IN``: the same on SQLite and PostgreSQL, and one query per kind of name.
@@ -30,11 +36,16 @@ from smartcity.domains.sharing.exchange_schemas import (
 from smartcity.domains.sharing.models import ExchangeLogEntry, Grant
 from smartcity.domains.sharing.permissions import SharingPermission
 from smartcity.domains.sharing.schemas import ConcealedAccess, SubjectCallRead
+from smartcity.domains.sharing.service.exchange_core import KEY_SEPARATOR, mask_id_or_credit_code
 from smartcity.domains.sharing.service.exchange_log import (
     TIMESTAMP_FORMAT,
     calls_on_subject,
     list_log,
+    provided_grant_ids,
 )
+
+_BROUGHT = frozenset({QueryMode.lookup.value, QueryMode.batch.value})
+"""Operations whose subject keys the caller brought itself."""
 
 
 def _uuids(texts: Iterable[str]) -> list[UUID]:
@@ -76,6 +87,41 @@ def _grant_numbers(session: Session, actor: Actor, texts: Iterable[str]) -> dict
     return {str(row[0]): row[1] for row in session.execute(statement)}
 
 
+def _masked_for(session: Session, actor: Actor, entries: Sequence[ExchangeLogEntry]) -> set[int]:
+    """The entries whose subject keys ``actor`` reads masked (see the module docstring):
+    those it sees only as the consumer, of operations whose keys it did not bring."""
+    if actor.has(SharingPermission.read_all) or all(e.operation in _BROUGHT for e in entries):
+        return set()
+    own = actor.organization_id
+    provided = set(provided_grant_ids(session, own)) if own is not None else set()
+    return {e.seq for e in entries if e.operation not in _BROUGHT and e.grant_id not in provided}
+
+
+def _mask_key(key: str) -> str:
+    return KEY_SEPARATOR.join(mask_id_or_credit_code(part) for part in key.split(KEY_SEPARATOR))
+
+
+def _entry_read(entry: ExchangeLogEntry, masked: set[int]) -> ExchangeLogEntryRead:
+    read = ExchangeLogEntryRead.of(entry)
+    if entry.seq in masked:
+        read.subject_keys = [_mask_key(key) for key in read.subject_keys]
+    return read
+
+
+def list_log_entries(
+    session: Session, *, actor: Actor, filters: ExchangeLogFilter, page: PageParams
+) -> Page[ExchangeLogEntryRead]:
+    """A page of ``list_log`` (newest first, what the actor may see), its subject keys
+    as the actor may read them.
+
+    Raises:
+        AuthenticationRequiredError / PermissionDeniedError: as ``list_log``.
+    """
+    result = list_log(session, actor=actor, filters=filters, page=page)
+    masked = _masked_for(session, actor, result.items)
+    return result.map(lambda entry: _entry_read(entry, masked))
+
+
 def _occurred(stamp: str) -> datetime | None:
     try:
         return datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
@@ -96,9 +142,10 @@ def _lines(
         **_names(session, ApiClient.id, ApiClient.name, (e.client_id for e in rows)),
     }
     grants = _grant_numbers(session, actor, (e.grant_id for e in rows))
+    masked = _masked_for(session, actor, rows)
     out: list[ExchangeLogLine] = []
     for entry in rows:
-        base: dict[str, Any] = ExchangeLogEntryRead.of(entry).model_dump()
+        base: dict[str, Any] = _entry_read(entry, masked).model_dump()
         out.append(
             ExchangeLogLine(
                 **base,

@@ -64,8 +64,10 @@ from smartcity.domains.sharing.exchange_schemas import (
 )
 from smartcity.domains.sharing.service.exchange_core import (
     KEY_SEPARATOR,
+    KeyShown,
     begin_call,
     check_fields,
+    key_shown,
     key_text,
     open_source,
     read_record,
@@ -195,11 +197,17 @@ def query(
     plans = served.plans(grant, names)
     views = [v for v in (read_record(reader, tuple(row)) for row in rows) if v is not None]
     disputed = disputes.disputed(session, call.resource, [v.key for v in views])
+    shown = key_shown(served.source, grant)
     records = [
-        ExchangeRecordRead(key=view.key, found=True, values=record_values(view, plans, disputed))
+        ExchangeRecordRead(
+            key=shown.shown(view.key),
+            ref=shown.ref(view.key),
+            found=True,
+            values=record_values(view, plans, disputed),
+        )
         for view in views
     ]
-    call.keys = [r.key for r in records][:MAX_BATCH_KEYS]
+    call.keys = [view.key for view in views][:MAX_BATCH_KEYS]
     seq = call.log("ok", records=len(records))
     return ExchangeQueryResultRead(
         grant_id=grant.id,
@@ -208,6 +216,7 @@ def query(
         total=total,
         page=page,
         size=size,
+        key_masked=shown.masked,
         records=records,
         log_seq=seq,
     )
@@ -239,6 +248,18 @@ class Position:
         if code not in _RANK_CODES or not sep or not key:
             raise ValueError(cursor)
         return cls(load, _RANK_CODES[code], key)
+
+    def _context(self, grant_id: UUID) -> str:
+        return f"{grant_id}:{self.load}:{'d' if self.rank == _DELETE else 'u'}"
+
+    def sealed(self, shown: KeyShown, grant_id: UUID) -> Position:
+        """This position with its key as the grant may show it in a cursor: sealed
+        where the grant masks keys, bound to the grant, the load and the rank."""
+        return Position(self.load, self.rank, shown.seal(self.key, self._context(grant_id)))
+
+    def opened(self, shown: KeyShown, grant_id: UUID) -> Position:
+        """``sealed`` undone (``ValueError``: not a cursor this grant gave out)."""
+        return Position(self.load, self.rank, shown.unseal(self.key, self._context(grant_id)))
 
     def __str__(self) -> str:
         if self.rank == _DONE:
@@ -364,16 +385,18 @@ def changes(
         call.refuse(
             KeyCountError(f"每次最多返回 {MAX_CHANGES_LIMIT} 条变更", max_keys=MAX_CHANGES_LIMIT)
         )
+    served = open_source(session, call, grant)
+    reader = served.reader
+    shown = key_shown(served.source, grant)
     try:
-        after = Position.parse(cursor)
+        given = Position.parse(cursor)
+        after = given if given.rank == _DONE else given.opened(shown, grant.id)
     except ValueError:
         call.refuse(
             ExchangeInvalidKeyError(
                 "游标应为加载批次号，或上次返回的 next_cursor", key=str(cursor)[:100]
             )
         )
-    served = open_source(session, call, grant)
-    reader = served.reader
     try:
         upserts = _upserts_after(session, reader, names, after, limit)
     except ValueError:
@@ -391,15 +414,26 @@ def changes(
         session, call.resource, [v.key for v in views.values() if v is not None]
     )
     out: list[ExchangeChangeRead] = []
+    served_keys: list[str] = []
     for change in page:
         if change.rank == _DELETE:
-            out.append(ExchangeChangeRead(key=change.key, operation="delete", load_id=change.load))
+            served_keys.append(change.key)
+            out.append(
+                ExchangeChangeRead(
+                    key=shown.shown(change.key),
+                    ref=shown.ref(change.key),
+                    operation="delete",
+                    load_id=change.load,
+                )
+            )
             continue
         view = views[change.key]
         if view is not None:  # else deleted since: its delete follows in a later load
+            served_keys.append(change.key)
             out.append(
                 ExchangeChangeRead(
-                    key=change.key,
+                    key=shown.shown(change.key),
+                    ref=shown.ref(change.key),
                     operation="upsert",
                     load_id=change.load,
                     values=record_values(view, plans, disputed),
@@ -407,18 +441,19 @@ def changes(
             )
     if has_more:
         last = page[-1]
-        next_position = Position(last.load, last.rank, last.key)
+        next_position = Position(last.load, last.rank, last.key).sealed(shown, grant.id)
     else:
         next_position = Position(max([after.load, *(c.load for c in page)]))
-    call.keys = [c.key for c in out][:MAX_BATCH_KEYS]
+    call.keys = served_keys[:MAX_BATCH_KEYS]
     seq = call.log("ok", records=len(out))
     return ExchangeChangesRead(
         grant_id=grant.id,
         case_reference=call.case_reference,
         fields=names,
-        cursor=str(after),
+        cursor=str(given),
         next_cursor=str(next_position),
         has_more=has_more,
+        key_masked=shown.masked,
         changes=out,
         log_seq=seq,
     )

@@ -14,7 +14,9 @@ notice is prepared: a key pulled between the load's commit and the notice is lis
 too although its value is fresh, a needless refresh rather than a missed one. A call
 that read the old value just before the commit but is logged only after the notice
 (its entry waits for the log's group writer) is not listed: a window of one call's
-latency, which the change feed, the record of every change, covers.
+latency, which the change feed, the record of every change, covers. Where the grant
+masks the record key, the stale records are listed by their ``ref`` (the key's
+pseudonym under the grant, which every answer of the grant carries), never by the key.
 
 **Retries.** Attempt *n* failing waits ``backoff × 2^(n-1)`` (capped) before the
 next; after ``max_attempts`` the delivery is dead. ``claim_due`` counts the attempt
@@ -46,6 +48,7 @@ from smartcity.domains.sharing.models_subscriptions import (
     Subscription,
     SubscriptionState,
 )
+from smartcity.domains.sharing.service.exchange_core import GrantTerms, key_shown, prepared_source
 from smartcity.domains.sharing.service.exchange_log import SUBJECT_KEY_LENGTH, TIMESTAMP_FORMAT
 from smartcity.domains.sharing.subscription_schemas import (
     ATTEMPT_HEADER,
@@ -169,10 +172,13 @@ def notify_load(
             if changed:
                 stale[gid] |= _pulled(session, gid, changed, moment)
     queued: list[Delivery] = []
+    source = prepared_source(session, entry_id)
     for subscription in subscriptions:
         gid = subscription.grant_id
         count = load.rows_inserted + deletes + updates[gid]
-        keys = sorted(stale[gid])
+        # As the grant's answers name the records: by ``ref`` where it masks the key.
+        shown = None if source is None else key_shown(source, GrantTerms.of(grants[gid]))
+        keys = sorted(stale[gid] if shown is None else map(shown.identifier, stale[gid]))
         if count == 0 and not keys:
             continue
         delivery = Delivery(
