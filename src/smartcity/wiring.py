@@ -20,4 +20,6 @@ def wire(database: Database) -> None:
     # A committed base-data load queues the change notifications of its subscribers.
     database.events.subscribe(base_data_events.LoadCompleted, sharing_tasks.on_load_completed)
     # Open correction requests flag their values "disputed" in exchange responses (Art. 68).
-    disputes.register_dispute_source(privacy_requests.disputed_values)
+    disputes.register_dispute_source(
+        privacy_requests.disputed_values, privacy_requests.disputed_value_read
+    )

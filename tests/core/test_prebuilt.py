@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
-from smartcity.core.db.prebuilt import Prebuilt
+from smartcity.core.db.prebuilt import PREFETCHED, Prebuilt, Read, prefetch
 from smartcity.core.security import SYSTEM
 from smartcity.domains.identity import service as identity_service
 from smartcity.domains.identity.models import ApiClient
@@ -118,3 +118,79 @@ def test_unconverted_rows_are_the_drivers_values_and_compare_equal(session: Sess
         UUID(str(first.id))
         == Prebuilt(BY_ORGANIZATION).all(session, organization_id=organization.id)[0].id
     )
+
+
+# ---------------------------------------------------------------- prefetch
+
+BY_ID = CLIENTS.where(ApiClient.id == bindparam("organization_id"))
+"""A one-row read whose parameter has the same name as ``BY_ORGANIZATION``'s."""
+COUNT = Prebuilt(
+    select(func.count(ApiClient.id)).where(
+        ApiClient.organization_id == bindparam("organization_id")
+    )
+)
+
+
+def test_prefetched_rows_are_each_reads_own_rows_from_one_statement(session: Session) -> None:
+    first, second = make_organization(session), make_organization(session)
+    a, b = _clients(session, first, "审批系统", "受理系统")
+    _clients(session, second, "区级系统")
+    one, raw, many = (
+        Prebuilt(BY_ID),
+        Prebuilt(BY_ORGANIZATION, converted=False),
+        Prebuilt(BY_ORGANIZATION),
+    )
+    reads: list[Read] = [
+        (one, {"organization_id": a.id}),  # same parameter name, other values
+        (raw, {"organization_id": second.id}),  # driver values, as its own run gives
+        (COUNT, {"organization_id": first.id}),
+        (one, {"organization_id": uuid4()}),  # no row
+    ]
+    expected = [prebuilt.all(session, **params) for prebuilt, params in reads]
+    expected_many = many.all(session, organization_id=first.id)
+
+    prefetch(session, reads, (many, {"organization_id": first.id}))
+    got = [prebuilt.all(session, **params) for prebuilt, params in reads]
+    got_many = many.all(session, organization_id=first.id)
+
+    assert got == expected
+    assert [type(v) for v in got[0][0]] == [type(v) for v in expected[0][0]]
+    assert got[0][0].name == "审批系统"
+    assert not isinstance(got[1][0].kind, OrganizationKind)  # unconverted stays so
+    assert got[2] == [(2,)]
+    assert got[3] == []
+    assert got_many == expected_many
+    assert [r.name for r in got_many] == ["受理系统", "审批系统"]
+    assert b.id in {r.id for r in got_many}
+
+
+def test_a_prefetched_read_is_taken_once_without_a_query(session: Session) -> None:
+    organization = make_organization(session)
+    (client,) = _clients(session, organization, "旧名称")
+    statement = Prebuilt(BY_ID)
+
+    prefetch(session, [(statement, {"organization_id": client.id})])
+    client.name = "新名称"  # changed after the prefetch: a query now would see it
+    session.flush()
+
+    assert statement.first(session, organization_id=client.id).name == "旧名称"
+    assert statement.first(session, organization_id=client.id).name == "新名称"
+    assert session.info[PREFETCHED] == {}
+
+
+def test_a_read_with_other_parameters_runs_as_usual(session: Session) -> None:
+    first, second = make_organization(session), make_organization(session)
+    _clients(session, first, "甲系统")
+    _clients(session, second, "乙系统")
+    statement = Prebuilt(BY_ORGANIZATION)
+
+    prefetch(session, [(statement, {"organization_id": first.id})])
+
+    assert [r.name for r in statement.all(session, organization_id=second.id)] == ["乙系统"]
+    assert [r.name for r in statement.all(session, organization_id=first.id)] == ["甲系统"]
+
+
+def test_nothing_to_read_is_no_statement(session: Session) -> None:
+    prefetch(session, [])
+
+    assert PREFETCHED not in session.info

@@ -81,6 +81,36 @@ def headers(token: str, case: str = "社保待遇资格认证-001", **more: str)
 
 
 class TestAnswered:
+    def test_token_grant_stamps_and_disputes_are_read_in_one_statement(
+        self, client: TestClient, session: Session, world: World, token: str
+    ) -> None:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("statements are counted with sqlite3's trace callback")
+        grant = grant_for(world, session)
+        url = f"{BASE}/grants/{grant.id}/records/{world.key(1)}"
+        assert client.get(url, headers=headers(token)).status_code == 200  # grant learned
+        statements: list[str] = []
+        driver = session.connection().connection.dbapi_connection
+        assert driver is not None
+        driver.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+        try:
+            again = client.get(url.replace(world.key(1), world.key(2)), headers=headers(token))
+        finally:
+            driver.set_trace_callback(None)  # type: ignore[attr-defined]
+
+        assert again.status_code == 200, again.text
+        assert again.json()["records"][0]["ref"]
+        # One statement reads the caller's token, the grant, the resource's stamps and
+        # the key's open corrections; then the record; then only the log's own work.
+        work = [s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE"))]
+        log = next(i for i, s in enumerate(work) if "sharing_exchange_log" in s)
+        prefetched, record = work[:log]
+        for table in ("identity_api_client", "sharing_grant", "base_data_table"):
+            assert f"FROM {table}" in prefetched
+        assert "FROM privacy_data_request" in prefetched
+        assert f"FROM {world.table_name}" in record
+        assert not any("sharing_grant" in s for s in work[log:])
+
     def test_a_bearer_lookup_answers_as_the_route_does_for_a_signed_in_user(
         self,
         client: TestClient,

@@ -14,19 +14,24 @@ transaction, converting values exactly as SQLAlchemy would (the same processors)
 What it gives up: execution events and SQL echo do not see these statements, and a
 parameter that expands to a list (``IN``) is not supported. Use it for column reads
 on the hottest paths (the exchange API runs four per call), not for entities.
+
+``prefetch`` runs several of them as one statement — one round trip to a database
+across the network instead of one each — and hands each its rows when it runs.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, cast
 
-from sqlalchemy import Select
+from sqlalchemy import BindParameter, Select, bindparam, func, literal_column, select, true
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.visitors import ExternallyTraversible
 
 _Processor = Callable[[Any], Any] | None
 
@@ -86,7 +91,13 @@ class Prebuilt:
         return plan
 
     def all(self, session: Session, /, **params: Any) -> list[Any]:
-        """Every row, after flushing the session's pending changes (as ``execute`` would)."""
+        """Every row, after flushing the session's pending changes (as ``execute`` would);
+        the rows ``prefetch`` read ahead for these parameters, if it did."""
+        prefetched = session.info.get(PREFETCHED)
+        if prefetched:
+            rows = prefetched.pop(_read_key(self, params), None)
+            if rows is not None:
+                return cast("list[Any]", rows)
         session.flush()  # nothing to do (and cheap) when the session has no changes
         connection = session.connection()
         plan = self._plan(connection.dialect)
@@ -120,3 +131,135 @@ class Prebuilt:
         """The first row, or None."""
         rows = self.all(session, **params)
         return rows[0] if rows else None
+
+
+# ---------------------------------------------------------------- several reads as one
+
+PREFETCHED: Final = "smartcity.prebuilt_prefetched"
+"""``session.info`` key of the rows ``prefetch`` read ahead, by statement and parameters."""
+
+Read = tuple[Prebuilt, Mapping[str, Any]]
+"""A prebuilt statement and the parameters it will be run with."""
+
+
+def _read_key(prebuilt: Prebuilt, params: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (prebuilt, *sorted(params.items()))
+
+
+def _renamed(statement: Select[Any], prefix: str) -> Select[Any]:
+    """``statement`` with its named parameters prefixed (members of one statement must
+    not share a parameter by name)."""
+
+    def rename(element: Any, **_: Any) -> Any:
+        if isinstance(element, BindParameter) and not element.unique:
+            return bindparam(
+                prefix + element.key,
+                value=element.value,
+                type_=element.type,
+                required=element.required,
+                callable_=element.callable,
+            )
+        return None
+
+    traversed = visitors.replacement_traverse(cast(ExternallyTraversible, statement), {}, rename)
+    return cast("Select[Any]", traversed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Combined:
+    statement: Prebuilt
+    widths: tuple[int, ...]  # each member's column count (its marker not included)
+
+
+_combined: dict[tuple[Prebuilt | bool, ...], _Combined] = {}
+"""By members (the objects themselves: kept alive, so never confused with a later one)."""
+_combined_lock = threading.Lock()
+
+
+def _combine(members: tuple[Prebuilt, ...], many: bool) -> _Combined:
+    """One statement that reads every member: ``(SELECT 1) LEFT JOIN member ON true``
+    for each, each member's row marked (``1``; a ``many`` last member's by its row
+    number, which orders the result) so that no row tells from a row of NULLs. Every
+    member but a ``many`` last one is cut to its first row."""
+    key: tuple[Prebuilt | bool, ...] = (*members, many)
+    held = _combined.get(key)
+    if held is not None:
+        return held
+    with _combined_lock:
+        held = _combined.get(key)
+        if held is not None:
+            return held
+        anchor = select(literal_column("1").label("anchor")).subquery("anchor")
+        joined: Any = anchor
+        columns: list[Any] = []
+        widths: list[int] = []
+        last = len(members) - 1
+        order: Any = None
+        for index, member in enumerate(members):
+            statement = _renamed(member.statement, f"m{index}_")
+            if many and index == last:
+                # Its rows in its own order: a subquery's ORDER BY does not carry
+                # through the joins, its row number does.
+                marker: Any = func.row_number().over(order_by=list(statement._order_by_clauses))
+            else:
+                marker = literal_column("1")
+                statement = statement.limit(1)
+            part = statement.add_columns(marker.label("present")).subquery(f"m{index}")
+            joined = joined.outerjoin(part, true())
+            widths.append(len(part.c) - 1)
+            columns += [c.label(f"m{index}_{n}") for n, c in enumerate(part.c)]
+            order = part.c.present
+        combined = select(*columns).select_from(joined)
+        if many:
+            combined = combined.order_by(order)
+        held = _Combined(Prebuilt(combined, converted=False), tuple(widths))
+        _combined[key] = held
+    return held
+
+
+def prefetch(session: Session, reads: Sequence[Read], many: Read | None = None) -> None:
+    """Run ``reads`` (each at most one row; and ``many``, any number) as **one**
+    statement, one round trip instead of one each, and keep their rows in the session:
+    each member's next ``all``/``first`` with the same parameters takes its rows from
+    there (once), converted exactly as its own execution would convert them.
+
+    For reads that are independent of each other and that a call makes in a row (the
+    exchange API's token, grant, stamps and disputes). A read prefetched but not made
+    is simply dropped with the session; a read made with other parameters than
+    prefetched runs as usual.
+    """
+    members = [*reads, *([many] if many is not None else [])]
+    if not members:
+        return
+    combined = _combine(tuple(p for p, _ in members), many is not None)
+    params = {
+        f"m{index}_{name}": value
+        for index, (_, values) in enumerate(members)
+        for name, value in values.items()
+    }
+    rows = combined.statement.all(session, **params)
+    dialect = session.get_bind().dialect
+    store: dict[tuple[Any, ...], list[Any]] = session.info.setdefault(PREFETCHED, {})
+    start = 0
+    for index, (prebuilt, values) in enumerate(members):
+        width = combined.widths[index]
+        plan = prebuilt._plan(dialect)
+        found: list[Any] = []
+        for row in rows if (many is not None and index == len(members) - 1) else rows[:1]:
+            if row[start + width] is None:  # the member's marker: no row of its own
+                continue
+            raw = row[start : start + width]
+            found.append(
+                plan.row(
+                    *(
+                        raw
+                        if not prebuilt.converted
+                        else (
+                            value if process is None else process(value)
+                            for value, process in zip(raw, plan.results, strict=True)
+                        )
+                    )
+                )
+            )
+        store[_read_key(prebuilt, values)] = found
+        start += width + 1

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from smartcity.core.config import Settings
+from smartcity.core.db import prebuilt
 from smartcity.core.http.deps import SAFE_METHODS, SessionDep, SettingsDep
 from smartcity.core.security import ANONYMOUS, Actor
 from smartcity.domains.identity import service as identity_service
@@ -46,6 +47,15 @@ def _bearer_actor(request: Request, session: Session, token: str) -> Actor:
     request.state.actor = actor
     request.state.api_client_id = actor.id
     return actor
+
+
+def bearer_token_read(request: Request) -> prebuilt.Read | None:
+    """The token read ``actor_of_safe_request`` will make for ``request``'s bearer token
+    (None: no well-formed one), to ``prebuilt.prefetch`` it with others."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return identity_service.api_token_read(token.strip())
 
 
 def _bearer_token(authorization: str) -> str:

@@ -636,10 +636,10 @@ def authenticate_api_token(session: Session, token: str) -> Actor:
     Raises:
         InvalidTokenError: malformed, unknown, expired or revoked (one answer for all).
     """
-    parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != _TOKEN_PREFIX or len(token) > 200:
+    prefix = _token_prefix(token)
+    if prefix is None:
         raise InvalidTokenError()
-    row = _CLIENT_BY_PREFIX.first(session, prefix=parts[1])
+    row = _CLIENT_BY_PREFIX.first(session, prefix=prefix)
     if row is None or not hmac.compare_digest(row.token_hash, _token_digest(token)):
         raise InvalidTokenError()
     if row.revoked_at is not None or row.expires_at <= utcnow() or not row.is_active:
@@ -653,6 +653,21 @@ def authenticate_api_token(session: Session, token: str) -> Actor:
         name=f"api:{row.name}",
         roles=roles,
     )
+
+
+def _token_prefix(token: str) -> str | None:
+    """The lookup part of a well-formed token (None: malformed)."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != _TOKEN_PREFIX or len(token) > 200:
+        return None
+    return parts[1]
+
+
+def api_token_read(token: str) -> prebuilt.Read | None:
+    """The read ``authenticate_api_token`` makes for ``token`` (None: it makes none, the
+    token is malformed), for ``prebuilt.prefetch``."""
+    prefix = _token_prefix(token)
+    return None if prefix is None else (_CLIENT_BY_PREFIX, {"prefix": prefix})
 
 
 def touch_api_client(session: Session, client_id: UUID) -> None:

@@ -577,6 +577,11 @@ _DISPUTED_KEYS = select(DataRequest.subject_key, DataRequest.field_name).where(
 )
 
 
+def disputed_value_read(table_name: str, key: str) -> prebuilt.Read:
+    """The read ``disputed_values`` makes for one key, for ``prebuilt.prefetch``."""
+    return _DISPUTED_KEY, {"key": key, "table_name": table_name}
+
+
 def disputed_values(session: Session, table_name: str, keys: Sequence[str]) -> set[tuple[str, str]]:
     """(subject key, field) pairs of ``table_name`` with an open correction, for the
     exchange's ``disputed`` flag: one query on the dispute index for all ``keys``."""

@@ -33,7 +33,7 @@ from smartcity.core.http.deps import (
 from smartcity.core.http.problems import app_error_response, problem_responses
 from smartcity.core.pagination import Page
 from smartcity.core.security import Actor
-from smartcity.domains.identity.deps import ActorDep, actor_of_safe_request
+from smartcity.domains.identity.deps import ActorDep, actor_of_safe_request, bearer_token_read
 from smartcity.domains.sharing.exchange_errors import REFUSALS, ExchangeRefusal
 from smartcity.domains.sharing.exchange_schemas import (
     CASE_REFERENCE_HEADER,
@@ -207,6 +207,10 @@ async def serve_lookup(
 
     def serve() -> tuple[ExchangeResultRead | Response, list[log_writer.Pending]]:
         with open_session() as session:
+            # Token, grant, stamps and disputes in one statement: one round trip.
+            exchange.prefetch_lookup(
+                session, token=bearer_token_read(request), grant_id=grant_id, key=key
+            )
             try:
                 actor = actor_of_safe_request(request, session, settings)
             except AppError as error:

@@ -13,20 +13,37 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
+from smartcity.core.db.prebuilt import Read
+
 DisputeSource = Callable[[Session, str, Sequence[str]], set[tuple[str, str]]]
+DisputeRead = Callable[[str, str], Read]
+"""``(table_name, key) -> `` the prebuilt read a source makes for one key."""
 
 _sources: list[DisputeSource] = []
+_reads: dict[DisputeSource, DisputeRead] = {}
 
 
-def register_dispute_source(source: DisputeSource) -> None:
-    """Consult ``source`` on every exchange call (registering it again is harmless)."""
+def register_dispute_source(source: DisputeSource, read: DisputeRead | None = None) -> None:
+    """Consult ``source`` on every exchange call (registering it again is harmless);
+    ``read`` says which prebuilt read it makes for one key, so that a lookup can
+    ``prefetch`` it with its other reads."""
     if source not in _sources:
         _sources.append(source)
+    if read is not None:
+        _reads[source] = read
 
 
 def unregister_dispute_source(source: DisputeSource) -> None:
     if source in _sources:
         _sources.remove(source)
+    _reads.pop(source, None)
+
+
+def read_for(table_name: str, key: str) -> Read | None:
+    """The one read ``disputed`` will make for ``key`` (None: none, or several)."""
+    if len(_sources) != 1 or _sources[0] not in _reads:
+        return None
+    return _reads[_sources[0]](table_name, key)
 
 
 def disputed(session: Session, table_name: str, keys: Sequence[str]) -> set[tuple[str, str]]:

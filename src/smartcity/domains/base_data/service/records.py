@@ -149,6 +149,14 @@ class RecordReader:
             for i, part in enumerate(parts)
         }
 
+    def key_text_of(self, key: str) -> str | None:
+        """The key as the record read by it will give it (``RecordView.key``; None: not a
+        key of this table) — for a read prepared before the record is."""
+        try:
+            return KEY_SEPARATOR.join(self._split(key).values())
+        except InvalidKeyError:
+            return None
+
     def _upper(self, index: int) -> bool:
         return self.data.key_fields[index].rule.value in {
             "id_number",

@@ -51,11 +51,12 @@ from smartcity.domains.sharing.service.exchange_core import (
     check_grant,
     check_mode,
     open_source,
+    prefetch_lookup,
     rate_limiter,
     record_values,
 )
 
-__all__ = ["SlidingWindowLimiter", "lookup", "rate_limiter"]
+__all__ = ["SlidingWindowLimiter", "lookup", "prefetch_lookup", "rate_limiter"]
 
 
 def _operation(keys: Sequence[str]) -> str:

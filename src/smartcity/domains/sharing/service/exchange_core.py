@@ -27,7 +27,7 @@ from uuid import UUID
 from sqlalchemy import URL, Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from smartcity.core.db.prebuilt import Prebuilt
+from smartcity.core.db.prebuilt import Prebuilt, Read, prefetch
 from smartcity.core.errors import AppError, AuthenticationRequiredError
 from smartcity.core.identifiers import (
     is_valid_credit_code,
@@ -45,6 +45,7 @@ from smartcity.core.time import utcnow
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
 from smartcity.domains.catalog import service as catalog_service
+from smartcity.domains.sharing import disputes
 from smartcity.domains.sharing.enums import GrantState, QueryMode
 from smartcity.domains.sharing.exchange_errors import (
     CaseReferenceRequiredError,
@@ -344,6 +345,7 @@ def check_grant(session: Session, call: ExchangeCall) -> GrantTerms:
     grant = None if row is None else GrantTerms(*row)
     if grant is None:
         call.refuse(ExchangeGrantNotFoundError(grant_id=str(call.grant_id)))
+    _remember_entry(grant)
     if actor.kind is not ActorKind.system and grant.consumer_organization_id != (
         actor.organization_id
     ):
@@ -378,6 +380,40 @@ def check_grant(session: Session, call: ExchangeCall) -> GrantTerms:
             )
         )
     return grant
+
+
+_grant_entries: dict[UUID, UUID] = {}
+"""Each grant's entry, as calls read it (a grant's entry never changes): what
+``prefetch_lookup`` needs to read the stamps before the grant."""
+_MAX_GRANT_ENTRIES = 10_000
+
+
+def _remember_entry(grant: GrantTerms) -> None:
+    if grant.id not in _grant_entries:
+        if len(_grant_entries) >= _MAX_GRANT_ENTRIES:
+            _grant_entries.clear()
+        _grant_entries[grant.id] = grant.entry_id
+
+
+def prefetch_lookup(session: Session, *, token: Read | None, grant_id: UUID, key: str) -> None:
+    """Read ahead, as one statement (``prebuilt.prefetch``), what a single-key lookup
+    reads before the record: the caller's token (``token``: identity's read of it),
+    the grant and — once this process has served the grant — the stamps of its
+    resource and the key's disputes. Against PostgreSQL that is one round trip instead
+    of four; each step then takes its rows as if it had read them itself, so the
+    checks are unchanged, and a read that turns out different (another key text, a
+    new table) simply runs on its own."""
+    reads: list[Read] = [] if token is None else [token]
+    reads.append((_GRANT_TERMS, {"grant_id": grant_id}))
+    many: Read | None = None
+    entry_id = _grant_entries.get(grant_id)
+    if entry_id is not None:
+        reads.append((_STAMPS, {"entry_id": entry_id}))
+        held = _prepared.get((_database_key(session), entry_id))
+        text = None if held is None else held.reader.key_text_of(key)
+        if held is not None and text is not None:
+            many = disputes.read_for(held.reader.base.table_name, text)
+    prefetch(session, reads, many)
 
 
 # ---------------------------------------------------------------- the call's steps
