@@ -1,8 +1,7 @@
-"""``Database.thread_read_scope``: a read transaction on the thread's own connection,
-kept between uses, one per thread, rolled back on error, closed by ``dispose``.
-``Database.statement_read_scope``: on PostgreSQL, reads outside a transaction on a
-pooled connection that goes back to transactions for the next user. PostgreSQL's pool
-keeps as many connections as the threadpool has threads."""
+"""``Database.thread_read_scope``: reads on the thread's own connection (a read
+transaction on SQLite, outside a transaction on PostgreSQL), kept between uses, one per
+thread, rolled back on error, closed by ``dispose``. PostgreSQL's pool keeps as many
+connections as the threadpool has threads."""
 
 from __future__ import annotations
 
@@ -90,31 +89,20 @@ def postgres() -> Iterator[Database]:
     db.dispose()
 
 
-def test_on_sqlite_the_statement_scope_is_a_read_transaction(database: Database) -> None:
-    with database.statement_read_scope() as session:
-        assert session.scalar(text("SELECT count(*) FROM t")) == 0
-        assert session.get_bind().get_execution_options()["smartcity_read_only"]
-        with database.session_scope() as writer:  # a deferred BEGIN: no write lock
-            writer.execute(text("INSERT INTO t VALUES (1)"))
-
-
-def test_on_postgresql_the_statement_scope_reads_outside_a_transaction(
-    postgres: Database,
-) -> None:
-    with postgres.statement_read_scope() as session:
-        driver = session.connection().connection.driver_connection
-        assert session.scalar(text("SELECT 1")) == 1
-        assert driver.autocommit  # type: ignore[union-attr]
-        # no BEGIN was sent: after its statement the connection is in no transaction
-        assert driver.info.transaction_status.name == "IDLE"  # type: ignore[union-attr]
-    with postgres.session_scope() as session:  # the same connection, back in transactions
-        assert session.connection().connection.driver_connection is driver
-        assert not driver.autocommit  # type: ignore[union-attr]
-        assert session.scalar(text("SELECT 1")) == 1
-        assert driver.info.transaction_status.name == "INTRANS"  # type: ignore[union-attr]
-
-
 def test_postgresql_keeps_a_connection_per_threadpool_thread(postgres: Database) -> None:
     pool = postgres.engine.pool
     assert pool.size() == POOL_SIZE == 40  # type: ignore[attr-defined]
     assert pool._max_overflow == PG_OVERFLOW  # type: ignore[attr-defined]
+
+
+def test_on_postgresql_the_thread_scope_reads_outside_a_transaction_on_a_kept_connection(
+    postgres: Database,
+) -> None:
+    with postgres.thread_read_scope() as session:
+        driver = session.connection().connection.driver_connection
+        assert session.scalar(text("SELECT 1")) == 1
+        assert driver.autocommit  # type: ignore[union-attr]
+        assert driver.info.transaction_status.name == "IDLE"  # type: ignore[union-attr]
+    with postgres.thread_read_scope() as session:
+        assert session.connection().connection.driver_connection is driver
+        assert session.scalar(text("SELECT 2")) == 2

@@ -17,8 +17,8 @@ DEVELOPMENT_SECRET = "dev-only-secret-change-me"
 
 
 POOL_SIZE = 40
-"""PostgreSQL connections kept per process: AnyIO's threadpool (where sync routes and
-the exchange lookups run) has 40 threads."""
+"""PostgreSQL connections kept per process: AnyIO's threadpool (where sync routes run)
+has 40 threads; the exchange lookups' threads (4) each keep one of them."""
 
 
 class DatabaseSettings(BaseModel):

@@ -5,6 +5,7 @@ everything else passed on to FastAPI."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,11 +13,14 @@ from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from smartcity.core.config import Settings
+from smartcity.app import create_app
+from smartcity.core.config import DatabaseSettings, Settings
+from smartcity.core.db.engine import Database
+from smartcity.core.db.migrate import upgrade
 from smartcity.core.errors import InvalidInputError
 from smartcity.core.security import SYSTEM
 from smartcity.domains.identity import service as identity_service
@@ -26,6 +30,7 @@ from smartcity.domains.sharing import api_exchange_fast
 from smartcity.domains.sharing.api_exchange_fast import ExchangeLookupFastPath
 from smartcity.domains.sharing.models import ExchangeLogEntry
 from smartcity.domains.sharing.service import exchange
+from tests.conftest import fresh_database_url, postgres_admin_url
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.factories.identity import login, make_user
 from tests.helpers.loops import run_in_own_loop
@@ -284,3 +289,58 @@ def run(app: ASGIApp, scope: Scope) -> None:
         raise AssertionError(f"answered: {message}")
 
     run_in_own_loop(app(scope, receive, send))  # type: ignore[arg-type]
+
+
+class TestLookupThreads:
+    def test_on_postgresql_a_lookup_outlives_its_dropped_connection(
+        self, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        if postgres_admin_url() is None:
+            pytest.skip("PostgreSQL: set SMARTCITY_TEST_DATABASE_URL (CI does)")
+        url = fresh_database_url(tmp_path_factory, "dropped")
+        database = Database(url)
+        upgrade(database.engine)
+        with database.session_scope() as session:
+            world = population_world(session, tmp_path)
+            _client, token = identity_service.create_api_client(
+                session,
+                actor=SYSTEM,
+                data=ApiClientCreate(
+                    name="社保业务系统", organization_id=world.consumer.id, roles=[Role.org_staff]
+                ),
+                max_days=365,
+            )
+            grant_id = grant_for(world, session).id
+        app = create_app(
+            Settings(environment="test", database=DatabaseSettings(url=url)), database=database
+        )
+
+        def entries() -> int:
+            with database.read_scope() as session:
+                return logged(session)
+
+        try:
+            with TestClient(app) as http:
+                lookup = f"{BASE}/grants/{grant_id}/records/"
+                assert http.get(lookup + world.key(0), headers=headers(token)).status_code == 200
+                before = entries()
+                # The server drops every other connection to the database: the lookup
+                # thread's own among them (the log writer's is re-pinged after a
+                # second idle).
+                with database.session_scope() as session:
+                    dropped = session.scalar(
+                        text(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        )
+                    )
+                assert dropped
+                time.sleep(1.2)
+
+                again = http.get(lookup + world.key(1), headers=headers(token))
+
+                assert again.status_code == 200, again.text
+                assert again.json()["records"][0]["key"] == world.key(1)
+                assert entries() == before + 1  # logged once, not once per attempt
+        finally:
+            database.dispose()

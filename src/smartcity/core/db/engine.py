@@ -64,15 +64,13 @@ class Database:
         self.read_sessionmaker = sessionmaker(
             self.engine.execution_options(smartcity_read_only=True), expire_on_commit=False
         )
-        # Reads of independent rows, each statement on its own (no BEGIN, no COMMIT).
-        self.statement_read_sessionmaker = (
-            self.read_sessionmaker
+        # The lookups' reads (``thread_read_scope``): a read transaction on SQLite; on
+        # PostgreSQL each statement on its own (no BEGIN, no COMMIT).
+        self._lookup_reads = (
+            self.engine.execution_options(smartcity_read_only=True)
             if self.is_sqlite
-            else sessionmaker(
-                self.engine.execution_options(
-                    smartcity_read_only=True, isolation_level="AUTOCOMMIT"
-                ),
-                expire_on_commit=False,
+            else self.engine.execution_options(
+                smartcity_read_only=True, isolation_level="AUTOCOMMIT"
             )
         )
         # Domain events published in a transaction reach their handlers after it commits.
@@ -109,25 +107,22 @@ class Database:
             yield session
 
     @contextmanager
-    def statement_read_scope(self) -> Iterator[Session]:
-        """Reads outside a transaction on PostgreSQL (autocommit): each statement sees
-        what was committed when it started. For a unit of a few independent indexed
-        reads — the exchange API's lookup: token, grant, record — that a snapshot
-        across them would not change, where ``BEGIN`` and ``COMMIT`` would be two of
-        its round trips. Nothing may be written in it. On SQLite, ``read_scope``."""
-        with self.statement_read_sessionmaker.begin() as session:
-            yield session
-
-    @contextmanager
     def thread_read_scope(self) -> Iterator[Session]:
-        """``read_scope`` on this thread's own connection, kept between uses instead of
-        checked out of the pool and returned each time (with SQLAlchemy's pool events
-        and reset, that costs more than a few indexed reads of SQLite). For the event
-        loop's thread, which serves the exchange API's SQLite lookups itself, one at a
-        time (``sharing.api_exchange.serve_lookup``)."""
+        """Reads on this thread's own connection, kept between uses instead of checked
+        out of the pool and returned each time (with SQLAlchemy's pool events, reset
+        and — on PostgreSQL — pre-ping, that costs more than a few indexed reads). For
+        the few threads that serve the exchange API's lookups: the event loop's on
+        SQLite, the lookup threads' on PostgreSQL (``sharing.api_exchange.serve_lookup``).
+
+        On SQLite a read transaction (``read_scope``). On PostgreSQL the reads run
+        outside a transaction (autocommit): each statement sees what was committed when
+        it started, and ``BEGIN`` and ``COMMIT`` would be two of a lookup's round trips
+        for a snapshot its few independent indexed reads do not need. Nothing may be
+        written in it. A connection the server dropped is replaced at the next use (a
+        statement that fails on it invalidates it)."""
         connection: Connection | None = getattr(self._held, "connection", None)
         if connection is None or connection.closed or connection.invalidated:
-            connection = self.engine.execution_options(smartcity_read_only=True).connect()
+            connection = self._lookup_reads.connect()
             self._held.connection = connection
             with self._held_lock:
                 self._held_connections.append(connection)

@@ -10,15 +10,18 @@ commits and keeps the entry (an exception would roll it back).
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, TypeVar
 from urllib.parse import unquote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from smartcity.core.errors import AppError, AuthenticationRequiredError, PermissionDeniedError
 from smartcity.core.geo import Datum
@@ -175,6 +178,26 @@ async def lookup_record(
     return await serve_lookup(request, grant_id, key, case_reference, fields, datum)
 
 
+LOOKUP_THREADS = 4
+"""Threads per process that serve single-key lookups against a database across the
+network, each with a connection of its own (taken from the pool once and kept). A
+lookup holds its thread for two round trips; more threads only take turns at the GIL:
+on two cores 2, 4, 8 and 16 threads served 990, 1,110, 1,030 and 830 lookups a second
+(``docs/benchmarks.md``). The pool's other connections stay with the other routes."""
+_lookup_threads: list[ThreadPoolExecutor] = []
+_lookup_threads_lock = threading.Lock()
+
+
+def _lookups() -> ThreadPoolExecutor:
+    if not _lookup_threads:
+        with _lookup_threads_lock:
+            if not _lookup_threads:
+                _lookup_threads.append(
+                    ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="exchange-lookup")
+                )
+    return _lookup_threads[0]
+
+
 async def serve_lookup(
     request: Request,
     grant_id: UUID,
@@ -189,23 +212,29 @@ async def serve_lookup(
 
     On an SQLite file the work runs on the event loop itself: a few indexed reads of a
     local file in a read transaction, which WAL never makes wait, cost less than a trip
-    to the threadpool. Elsewhere (a database across the network) it is one threadpool
-    trip, its reads outside a transaction (``Database.statement_read_scope``: no
-    ``BEGIN`` and ``COMMIT`` round trips; the log entry is written by the writer).
+    to the threadpool. Elsewhere (a database across the network) it is one trip to the
+    lookup threads (``LOOKUP_THREADS``, each on a connection of its own: no pool
+    checkout, no pre-ping, fewer threads taking turns at the GIL than the threadpool's
+    forty), its reads outside a transaction (``Database.thread_read_scope``: no
+    ``BEGIN`` and ``COMMIT`` round trips; the log entry is written by the writer). If
+    the server dropped a thread's connection, the lookup runs once more on a new one:
+    nothing is logged before the reads are done, so nothing is logged twice.
     """
     settings = get_settings_dep(request)  # read directly: a dependency costs a solve
     database = get_database(request)
     on_loop = database.is_sqlite_file
     override = request.app.dependency_overrides.get(get_session_opener)
-    open_session: SessionOpener = (
-        override()
-        if override is not None
-        else database.thread_read_scope
-        if on_loop
-        else database.statement_read_scope
-    )
+    open_session: SessionOpener = override() if override is not None else database.thread_read_scope
 
     def serve() -> tuple[ExchangeResultRead | Response, list[log_writer.Pending]]:
+        try:
+            return attempt()
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            return attempt()  # a new connection replaces the dropped one
+
+    def attempt() -> tuple[ExchangeResultRead | Response, list[log_writer.Pending]]:
         with open_session() as session:
             # Token, grant, stamps and disputes in one statement: one round trip.
             exchange.prefetch_lookup(
@@ -226,7 +255,10 @@ async def serve_lookup(
             entries = log_writer.pending(session)
         return answer, entries
 
-    result, entries = serve() if on_loop else await run_in_threadpool(serve)
+    if on_loop:
+        result, entries = serve()
+    else:
+        result, entries = await asyncio.get_running_loop().run_in_executor(_lookups(), serve)
     seqs = await log_writer.committed(entries)
     if isinstance(result, Response):
         return result
