@@ -225,6 +225,11 @@ async def serve_lookup(
     on_loop = database.is_sqlite_file
     override = request.app.dependency_overrides.get(get_session_opener)
     open_session: SessionOpener = override() if override is not None else database.thread_read_scope
+    # Token, grant, stamps and disputes in one statement: one round trip instead of four
+    # to a server. SQLite has no round trips to save, and its planner takes longer over
+    # the joined statement than over the four small ones (2,491–2,596 against
+    # 2,779–2,797 lookups a second at 200,000 rows).
+    prefetching = not database.is_sqlite
 
     def serve() -> tuple[ExchangeResultRead | Response, list[log_writer.Pending]]:
         try:
@@ -236,10 +241,10 @@ async def serve_lookup(
 
     def attempt() -> tuple[ExchangeResultRead | Response, list[log_writer.Pending]]:
         with open_session() as session:
-            # Token, grant, stamps and disputes in one statement: one round trip.
-            exchange.prefetch_lookup(
-                session, token=bearer_token_read(request), grant_id=grant_id, key=key
-            )
+            if prefetching:
+                exchange.prefetch_lookup(
+                    session, token=bearer_token_read(request), grant_id=grant_id, key=key
+                )
             try:
                 actor = actor_of_safe_request(request, session, settings)
             except AppError as error:
