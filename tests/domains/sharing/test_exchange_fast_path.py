@@ -53,8 +53,8 @@ def world(session: Session, tmp_path: Path) -> World:
     return population_world(session, tmp_path)
 
 
-@pytest.fixture
-def token(session: Session, world: World) -> str:
+def consumer_token(session: Session, world: World) -> str:
+    """A bearer token of an API client of the world's consumer department."""
     _client, token = identity_service.create_api_client(
         session,
         actor=SYSTEM,
@@ -64,6 +64,11 @@ def token(session: Session, world: World) -> str:
         max_days=365,
     )
     return token
+
+
+@pytest.fixture
+def token(session: Session, world: World) -> str:
+    return consumer_token(session, world)
 
 
 @pytest.fixture
@@ -310,14 +315,7 @@ class TestLookupThreads:
         upgrade(database.engine)
         with database.session_scope() as session:
             world = population_world(session, tmp_path)
-            _client, token = identity_service.create_api_client(
-                session,
-                actor=SYSTEM,
-                data=ApiClientCreate(
-                    name="社保业务系统", organization_id=world.consumer.id, roles=[Role.org_staff]
-                ),
-                max_days=365,
-            )
+            token = consumer_token(session, world)
             grant_id = grant_for(world, session).id
         app = create_app(
             Settings(environment="test", database=DatabaseSettings(url=url)), database=database

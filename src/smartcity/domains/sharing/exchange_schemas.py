@@ -33,22 +33,31 @@ class ExchangeValueRead(Schema):
     updated_at: datetime | None = Field(description="该值最后更新时间")
 
 
-class ExchangeRecordRead(Schema):
-    """One requested key: its granted values, or ``found: false``."""
-
-    key: str = Field(
+RecordKey = Annotated[
+    str,
+    Field(
         description=(
             "主键。授权对主键所含信息项脱敏时，筛选查询与变更中为脱敏后的主键"
             "（用 ref 识别记录）；单条与批量查询中为调用方提交的主键"
         )
-    )
-    ref: str = Field(
-        default="",
+    ),
+]
+RecordRef = Annotated[
+    str,
+    Field(
         description=(
             "记录标识：主键在本授权下的假名（HMAC-SM3，32 位十六进制），同一授权下稳定、"
             "不同授权间不可关联；授权对主键脱敏时以它识别记录（含变更通知的 stale_keys）"
-        ),
-    )
+        )
+    ),
+]
+
+
+class ExchangeRecordRead(Schema):
+    """One requested key: its granted values, or ``found: false``."""
+
+    key: RecordKey
+    ref: RecordRef = ""
     found: bool
     values: dict[str, ExchangeValueRead] = Field(default_factory=dict)
 
@@ -112,19 +121,8 @@ class ExchangeChangeRead(Schema):
     """One change: a record inserted or changed in a granted item (``upsert``, with its
     current granted values, masked as in a lookup) or deleted (``delete``, key only)."""
 
-    key: str = Field(
-        description=(
-            "主键。授权对主键所含信息项脱敏时，筛选查询与变更中为脱敏后的主键"
-            "（用 ref 识别记录）；单条与批量查询中为调用方提交的主键"
-        )
-    )
-    ref: str = Field(
-        default="",
-        description=(
-            "记录标识：主键在本授权下的假名（HMAC-SM3，32 位十六进制），同一授权下稳定、"
-            "不同授权间不可关联；授权对主键脱敏时以它识别记录（含变更通知的 stale_keys）"
-        ),
-    )
+    key: RecordKey
+    ref: RecordRef = ""
     operation: Literal["upsert", "delete"]
     load_id: int = Field(description="作出该变更的基础库加载批次")
     values: dict[str, ExchangeValueRead] = Field(default_factory=dict)

@@ -416,29 +416,19 @@ def changes(
     out: list[ExchangeChangeRead] = []
     served_keys: list[str] = []
     for change in page:
-        if change.rank == _DELETE:
-            served_keys.append(change.key)
-            out.append(
-                ExchangeChangeRead(
-                    key=shown.shown(change.key),
-                    ref=shown.ref(change.key),
-                    operation="delete",
-                    load_id=change.load,
-                )
+        view = None if change.rank == _DELETE else views[change.key]
+        if change.rank != _DELETE and view is None:
+            continue  # deleted since: its delete follows in a later load
+        served_keys.append(change.key)
+        out.append(
+            ExchangeChangeRead(
+                key=shown.shown(change.key),
+                ref=shown.ref(change.key),
+                operation="upsert" if view is not None else "delete",
+                load_id=change.load,
+                values=record_values(view, plans, disputed) if view is not None else {},
             )
-            continue
-        view = views[change.key]
-        if view is not None:  # else deleted since: its delete follows in a later load
-            served_keys.append(change.key)
-            out.append(
-                ExchangeChangeRead(
-                    key=shown.shown(change.key),
-                    ref=shown.ref(change.key),
-                    operation="upsert",
-                    load_id=change.load,
-                    values=record_values(view, plans, disputed),
-                )
-            )
+        )
     if has_more:
         last = page[-1]
         next_position = Position(last.load, last.rank, last.key).sealed(shown, grant.id)
