@@ -24,7 +24,6 @@ import gc
 import hashlib
 import json
 import os
-import platform
 import random
 import resource
 import sqlite3
@@ -34,7 +33,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +48,11 @@ from smartcity.core.db.migrate import upgrade
 from smartcity.core.hashchain import GENESIS, canonical, clean, entry_hash
 from smartcity.core.security import SYSTEM
 from smartcity.domains.audit import service as audit_service
+
+if __package__ in (None, ""):  # run as a script: the repository root is the import root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import machine as _machine
 
 BATCH = 1_000  # entries per transaction, as the issue asks
 FILL_BATCH = 20_000
@@ -661,23 +664,7 @@ def run_backend(
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    with suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {
-        "platform": platform.platform(),
-        "cpu": cpu or platform.processor(),
-        "cores": os.cpu_count(),
-        "cores_usable": affinity,
-        "python": sys.version.split()[0] + f" ({platform.python_implementation()})",
-        "openssl": ssl.OPENSSL_VERSION,
-        "sqlite": sqlite3.sqlite_version,
-        "load_average_at_start": list(os.getloadavg()),
-    }
+    return _machine(openssl=ssl.OPENSSL_VERSION)
 
 
 def _growth(verify: dict[str, Any]) -> str:

@@ -28,7 +28,6 @@ import csv
 import json
 import multiprocessing
 import os
-import platform
 import random
 import resource
 import sqlite3
@@ -40,6 +39,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+if __package__ in (None, ""):  # run as a script: the repository root is the import root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import machine as _machine
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SCRATCH_DATABASE = "smartcity_bench_base_data"
@@ -313,18 +317,9 @@ def machine() -> dict[str, Any]:
     import duckdb
     import sqlalchemy
 
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        "python": sys.version.split()[0],
-        "sqlite": sqlite3.sqlite_version,
-        "polars": pl.__version__,
-        "duckdb": duckdb.__version__,
-        "sqlalchemy": sqlalchemy.__version__,
-        "load_average": os.getloadavg(),
-    }
+    return _machine(
+        polars=pl.__version__, duckdb=duckdb.__version__, sqlalchemy=sqlalchemy.__version__
+    )
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -26,11 +26,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from collections.abc import Sequence
-from contextlib import suppress
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,11 @@ import polars as pl
 from smartcity.core.identifiers import division_codes, is_valid_id_number
 from smartcity.domains.base_data.rules import ROW, plain_polars_checks, validate_batch
 from smartcity.domains.base_data.spec import EDUCATION, ETHNICITY, MARITAL_STATUS, POPULATION
+
+if __package__ in (None, ""):  # run as a script: the repository root is the import root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import machine as _machine
 
 TODAY = date(2026, 1, 1)  # fixed, so that every run validates the same rows the same way
 SURNAMES = list(
@@ -206,23 +209,7 @@ def measure(frame: pl.DataFrame, batch: int) -> dict[str, Any]:
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    with suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {
-        "platform": platform.platform(),
-        "cpu": cpu or platform.processor(),
-        "cores": os.cpu_count(),
-        "cores_usable": affinity,
-        "polars_threads": pl.thread_pool_size(),
-        "python": sys.version.split()[0] + f" ({platform.python_implementation()})",
-        "polars": pl.__version__,
-        "load_average_at_start": list(os.getloadavg()),
-    }
+    return _machine(polars_threads=pl.thread_pool_size(), polars=pl.__version__)
 
 
 def print_table(result: dict[str, Any]) -> None:

@@ -40,7 +40,6 @@ import io
 import json
 import multiprocessing
 import os
-import platform
 import re
 import resource
 import sqlite3
@@ -81,6 +80,11 @@ from smartcity.domains.catalog.search_text import normalize, parse_query
 from smartcity.domains.catalog.workbook import read_workbook, write_template
 from smartcity.domains.registry import service as registry_service
 
+if __package__ in (None, ""):  # run as a script: the repository root is the import root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import machine as _machine
+
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SCRATCH_DATABASES = ("smartcity_bench_catalog", "smartcity_bench_catalog_import")
 LOAD_BATCH = 5_000  # entries per transaction of the bulk loader
@@ -112,22 +116,7 @@ QUERIES: tuple[str, ...] = (
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    with suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {
-        "platform": platform.platform(),
-        "cpu": cpu or platform.processor(),
-        "cores": os.cpu_count(),
-        "cores_usable": affinity,
-        "python": sys.version.split()[0] + f" ({platform.python_implementation()})",
-        "sqlite": sqlite3.sqlite_version,
-        "load_average_at_start": list(os.getloadavg()),
-    }
+    return _machine()
 
 
 # ---------------------------------------------------------------------------- databases

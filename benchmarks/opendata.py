@@ -36,9 +36,7 @@ import gc
 import itertools
 import json
 import os
-import platform
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -81,6 +79,11 @@ from smartcity.domains.opendata.service import downloads
 from smartcity.domains.opendata.service import search as search_module
 from smartcity.domains.registry.enums import OrganizationKind
 from smartcity.domains.registry.models import Organization
+
+if __package__ in (None, ""):  # run as a script: the repository root is the import root
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import machine as _machine
 
 MIB = 1024 * 1024
 PAGE = 32_000
@@ -125,22 +128,7 @@ QUERIES: tuple[dict[str, Any], ...] = (
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    with suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {
-        "platform": platform.platform(),
-        "cpu": cpu or platform.processor(),
-        "cores": os.cpu_count(),
-        "cores_usable": affinity,
-        "python": sys.version.split()[0] + f" ({platform.python_implementation()})",
-        "sqlite": sqlite3.sqlite_version,
-        "load_average_at_start": list(os.getloadavg()),
-    }
+    return _machine()
 
 
 def rss_mib() -> float:
