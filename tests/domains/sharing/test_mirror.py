@@ -5,6 +5,7 @@ cursor commits with the page, so a run that fails mid-page leaves nothing half-d
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DatabaseError
 from typer.testing import CliRunner
 
@@ -277,6 +278,46 @@ class TestSync:
             "_key", "_load_id", "_synced_at",
             "性别", "性别__masked", "性别__disputed", "性别__source", "性别__updated_at",
         ]  # fmt: skip
+        engine.dispose()
+
+    def test_a_copy_keyed_the_other_way_is_refused_until_reset(
+        self, platform: Platform, tmp_path: Path
+    ) -> None:
+        # A copy made before records had a ``ref``: its state table has no keyed_by and
+        # its _key holds keys. This grant masks the key: the feed names records by ref.
+        target = tmp_path / "consumer.sqlite3"
+        old = create_engine(f"sqlite:///{target}")
+        with old.begin() as connection:
+            connection.execute(
+                text(
+                    f"CREATE TABLE {mirror.STATE_TABLE} (table_name VARCHAR(63) PRIMARY KEY,"
+                    " grant_id VARCHAR(36) NOT NULL, fields TEXT NOT NULL,"
+                    " cursor VARCHAR(300) NOT NULL, pages INTEGER NOT NULL,"
+                    " updated_at VARCHAR(40) NOT NULL)"
+                )
+            )
+            connection.execute(
+                text(
+                    f"INSERT INTO {mirror.STATE_TABLE}"
+                    " VALUES ('population_copy', :grant, :fields, '0', 1, '2026-12-01')"
+                ),
+                {
+                    "grant": str(platform.grant_id),
+                    "fields": json.dumps(GRANTED, ensure_ascii=False),
+                },
+            )
+        old.dispose()
+        config = platform.config(target)
+        engine = mirror.open_target(config)  # the state table gains keyed_by
+
+        with pytest.raises(MirrorTableMismatchError, match="按主键识别记录"):
+            mirror.sync(config, engine)
+
+        assert cursor_of(target) == "0"  # nothing applied
+        mirror.reset(engine, "population_copy")
+        assert mirror.sync(config, engine).rows == ROWS
+        with engine.connect() as connection:
+            assert connection.scalar(select(mirror.STATE.c.keyed_by)) == "ref"
         engine.dispose()
 
     def test_a_refused_feed_is_a_clear_error_and_changes_nothing(

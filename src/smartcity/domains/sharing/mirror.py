@@ -21,7 +21,9 @@ call like any other. It
   idempotent anyway: an upsert replaces the row, a delete of a missing key is a
   no-op);
 - refuses a table made for another grant or other items (a renewed grant with
-  other items): ``--reset`` drops the copy and syncs again from the start.
+  other items), or keyed the other way (the catalog regraded the key item, so the
+  feed now names records by ``ref`` where the copy holds keys, or the reverse):
+  ``--reset`` drops the copy and syncs again from the start.
 
 Over the grant's rate the platform answers 429 with ``Retry-After``; the mirror
 waits that long and asks again.
@@ -56,6 +58,7 @@ from sqlalchemy import (
     func,
     inspect,
     select,
+    text,
 )
 
 from smartcity.domains.sharing.errors import MirrorTableMismatchError, MirrorUpstreamError
@@ -75,7 +78,10 @@ STATE = Table(
     Column("cursor", String(300), nullable=False),
     Column("pages", Integer, nullable=False),
     Column("updated_at", String(40), nullable=False),
+    Column("keyed_by", String(8), comment="What _key holds: key, or ref (NULL: key)."),
 )
+_KEYED_BY_DDL = f"ALTER TABLE {STATE_TABLE} ADD COLUMN keyed_by VARCHAR(8)"
+_KEYED_BY_NAMES = {"key": "主键", "ref": "记录标识（ref）"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,10 +215,14 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _keyed_by(page: Mapping[str, Any]) -> str:
+    """``ref`` where the grant masks the key (masked keys are not unique), else ``key``."""
+    return "ref" if page.get("key_masked") else "key"
+
+
 def _identity(page: Mapping[str, Any], change: Mapping[str, Any]) -> str:
-    """What the copy keys a record by: its key, or its ``ref`` where the grant masks
-    the key (masked keys are not unique)."""
-    return str(change["ref"] if page.get("key_masked") else change["key"])
+    """What the copy keys a record by (``_keyed_by``)."""
+    return str(change[_keyed_by(page)])
 
 
 def _row(key: str, change: Mapping[str, Any], fields: list[str], now: str) -> dict[str, Any]:
@@ -263,6 +273,7 @@ def _save_state(
     fields: list[str],
     cursor: str,
     previous: Mapping[str, Any] | None,
+    keyed_by: str,
 ) -> None:
     values = {
         "grant_id": str(config.grant_id),
@@ -270,6 +281,7 @@ def _save_state(
         "cursor": cursor,
         "pages": (previous["pages"] if previous else 0) + 1,
         "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "keyed_by": keyed_by,
     }
     if previous is None:
         connection.execute(STATE.insert().values(table_name=config.table, **values))
@@ -280,7 +292,11 @@ def _save_state(
 
 
 def _check(
-    connection: Connection, config: MirrorConfig, fields: list[str], state: Mapping[str, Any] | None
+    connection: Connection,
+    config: MirrorConfig,
+    fields: list[str],
+    state: Mapping[str, Any] | None,
+    keyed_by: str,
 ) -> None:
     if state is None:
         if inspect(connection).has_table(config.table):
@@ -296,6 +312,12 @@ def _check(
         raise MirrorTableMismatchError(
             f"授权的信息项已变化（现为：{'、'.join(fields)}）；请使用 --reset 重建表 {config.table}"
         )
+    held = state.get("keyed_by") or "key"
+    if held != keyed_by:
+        raise MirrorTableMismatchError(
+            f"表 {config.table} 按{_KEYED_BY_NAMES[held]}识别记录，而授权对主键的脱敏已变化，"
+            f"变更接口现按{_KEYED_BY_NAMES[keyed_by]}识别；请使用 --reset 重建表"
+        )
 
 
 def open_target(config: MirrorConfig) -> Engine:
@@ -310,6 +332,10 @@ def open_target(config: MirrorConfig) -> Engine:
         )
     engine = create_engine(config.target_url)
     _state_metadata.create_all(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns(STATE_TABLE)}
+    if "keyed_by" not in columns:  # a state table from before ``ref``: its copies hold keys
+        with engine.begin() as connection:
+            connection.execute(text(_KEYED_BY_DDL))
     return engine
 
 
@@ -344,11 +370,11 @@ def sync(
         fields = list(page["fields"])
         with engine.begin() as connection:
             state = _state(connection, config.table)
-            _check(connection, config, fields, state)
+            _check(connection, config, fields, state, _keyed_by(page))
             table = mirror_table(config.table, fields)
             table.create(connection, checkfirst=True)
             upserts, deletes = _apply(connection, table, page, fields)
-            _save_state(connection, config, fields, page["next_cursor"], state)
+            _save_state(connection, config, fields, page["next_cursor"], state, _keyed_by(page))
         result.pages += 1
         result.upserts += upserts
         result.deletes += deletes
