@@ -32,6 +32,13 @@ class TestPseudonym:
 
         assert pseudonym(SECRET, key) != plain
 
+    @pytest.mark.parametrize("secret", ["", "00" * 15, "not hex"])
+    def test_an_empty_short_or_malformed_secret_is_refused(self, secret: str) -> None:
+        with pytest.raises(ValueError, match=r"bytes|hexadecimal"):
+            pseudonym(secret, "370883196102020017")
+        with pytest.raises(ValueError, match=r"bytes|hexadecimal"):
+            seal(secret, "370883196102020017", "g:1:u")
+
     def test_new_secrets_are_fresh(self) -> None:
         secrets = {new_secret() for _ in range(50)}
 

@@ -37,11 +37,23 @@ def new_secret() -> str:
     return secrets.token_hex(32)
 
 
+_MIN_SECRET_BYTES = 16
+
+
 @lru_cache(maxsize=1024)
 def _key(secret: str, purpose: bytes) -> bytes:
     """The key for one purpose, derived from ``secret`` (kept: a lookup makes a
-    pseudonym under its grant's secret on every call)."""
-    return hmac.new(bytes.fromhex(secret), purpose, "sm3").digest()
+    pseudonym under its grant's secret on every call).
+
+    Raises:
+        ValueError: ``secret`` is not hex of at least 16 bytes — an empty one (a row
+            written around ``new_secret``) would make every pseudonym a plain,
+            guessable hash.
+    """
+    raw = bytes.fromhex(secret)
+    if len(raw) < _MIN_SECRET_BYTES:
+        raise ValueError(f"a secret of {len(raw)} bytes: at least {_MIN_SECRET_BYTES} needed")
+    return hmac.new(raw, purpose, "sm3").digest()
 
 
 def pseudonym(secret: str, text: str) -> str:

@@ -11,7 +11,6 @@ commits and keeps the entry (an exception would roll it back).
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, TypeVar
@@ -184,18 +183,8 @@ network, each with a connection of its own (taken from the pool once and kept). 
 lookup holds its thread for two round trips; more threads only take turns at the GIL:
 on two cores 2, 4, 8 and 16 threads served 990, 1,110, 1,030 and 830 lookups a second
 (``docs/benchmarks.md``). The pool's other connections stay with the other routes."""
-_lookup_threads: list[ThreadPoolExecutor] = []
-_lookup_threads_lock = threading.Lock()
-
-
-def _lookups() -> ThreadPoolExecutor:
-    if not _lookup_threads:
-        with _lookup_threads_lock:
-            if not _lookup_threads:
-                _lookup_threads.append(
-                    ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="exchange-lookup")
-                )
-    return _lookup_threads[0]
+_LOOKUPS = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="exchange-lookup")
+"""Starts its threads at the first lookup, not here."""
 
 
 async def serve_lookup(
@@ -263,7 +252,7 @@ async def serve_lookup(
     if on_loop:
         result, entries = serve()
     else:
-        result, entries = await asyncio.get_running_loop().run_in_executor(_lookups(), serve)
+        result, entries = await asyncio.get_running_loop().run_in_executor(_LOOKUPS, serve)
     seqs = await log_writer.committed(entries)
     if isinstance(result, Response):
         return result

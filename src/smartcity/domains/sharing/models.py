@@ -136,7 +136,9 @@ class Grant(Entity):
     )
     """Never shown: an answer that masks the record key identifies records by the
     key's pseudonym under it and seals the keys in its cursors with it
-    (``core.pseudonyms``; ``exchange_core.KeyShown``)."""
+    (``core.pseudonyms``; ``exchange_core.KeyShown``). The empty server default only
+    lets migration 0023 add the column before it fills each row; ``core.pseudonyms``
+    refuses an empty secret rather than make guessable pseudonyms with it."""
 
     @property
     def audit_label(self) -> str:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from smartcity.core.errors import AuthenticationRequiredError
 from smartcity.core.geo import Datum
-from smartcity.core.pseudonyms import pseudonym as ref
+from smartcity.core.pseudonyms import pseudonym
 from smartcity.core.security import Actor, ActorKind
 from smartcity.domains.base_data import service as base_data_service
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
@@ -157,12 +157,14 @@ def _serve(
     disputed = disputes.disputed(session, call.resource, found_keys)
     for key, view in views:
         if view is None:
-            records.append(ExchangeRecordRead(key=key, ref=ref(secret, key), found=False))
+            records.append(ExchangeRecordRead(key=key, ref=pseudonym(secret, key), found=False))
             continue
         stored_datum = view.datum
         values = record_values(view, plans, disputed)
         records.append(
-            ExchangeRecordRead(key=view.key, ref=ref(secret, view.key), found=True, values=values)
+            ExchangeRecordRead(
+                key=view.key, ref=pseudonym(secret, view.key), found=True, values=values
+            )
         )
     found = sum(1 for r in records if r.found)
     seq = call.log("ok", records=found)

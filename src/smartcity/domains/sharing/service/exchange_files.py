@@ -57,7 +57,6 @@ from polars.io.plugins import register_io_source
 from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from smartcity.core.pseudonyms import pseudonym
 from smartcity.core.security import SYSTEM, Actor
 from smartcity.core.time import utcnow
 from smartcity.domains.base_data import service as base_data_service
@@ -66,6 +65,7 @@ from smartcity.domains.sharing.exchange_errors import ExtractTooLargeError
 from smartcity.domains.sharing.exchange_schemas import MAX_BATCH_KEYS
 from smartcity.domains.sharing.service.exchange_core import (
     FieldPlan,
+    KeyShown,
     begin_call,
     key_shown,
     key_text,
@@ -116,15 +116,15 @@ class Extract:
     types: tuple[str, ...]  # base_data field type of each column ("string" if gone)
     rows: int
     log_seq: int
-    ref_secret: str = ""
-    """The grant's pseudonym secret where it masks the record key (then the first
-    column is ``REF_COLUMN``); empty where the key is shown clear."""
+    keys: KeyShown
+    """How the grant shows record keys: where it masks them, the first column is
+    ``REF_COLUMN``."""
 
     @property
     def fields(self) -> list[str]:
         """The file's columns: ``REF_COLUMN`` where the key is masked, then the items."""
         names = [p.name for p in self.plans]
-        return [REF_COLUMN, *names] if self.ref_secret else names
+        return [REF_COLUMN, *names] if self.keys.masked else names
 
     @property
     def filename(self) -> str:
@@ -179,7 +179,6 @@ def start_extract(
     call.keys = [key_text(tuple(row)) for row in first]
     seq = call.log("ok", records=rows)
     types = {f.name: str(f.type.value) for f in reader.fields}
-    shown = key_shown(served.source, grant)
     return Extract(
         grant_id=grant.id,
         grant_number=grant.number,
@@ -191,7 +190,7 @@ def start_extract(
         types=tuple(types.get(name, "string") for name in names),
         rows=rows,
         log_seq=seq,
-        ref_secret=grant.pseudonym_key if shown.masked else "",
+        keys=key_shown(served.source, grant),
     )
 
 
@@ -206,7 +205,7 @@ def extract_rows(session: Session, extract: Extract) -> Iterator[list[list[Any]]
     key_columns = [data.c[f.column_name] for f in reader.data.key_fields]
     plans = list(extract.plans)
     names = [p.name for p in plans]
-    secret = extract.ref_secret
+    shown = extract.keys
     after: tuple[Any, ...] | None = None
     while True:
         statement = select(*key_columns).order_by(*key_columns).limit(PAGE_ROWS)
@@ -227,7 +226,7 @@ def extract_rows(session: Session, extract: Extract) -> Iterator[list[list[Any]]
                 continue
             values = record_values(view, plans)
             row = [values[n].value if n in values else None for n in names]
-            page.append([pseudonym(secret, view.key), *row] if secret else row)
+            page.append([shown.ref(view.key), *row] if shown.masked else row)
         if page:
             yield page
         if len(keys) < PAGE_ROWS:
@@ -307,7 +306,7 @@ def _write_xlsx(extract: Extract, pages: Iterator[list[list[Any]]], path: str) -
         ("生成时间（UTC）", utcnow().isoformat(timespec="seconds")),
         ("已脱敏的信息项", masked),
     ]
-    if extract.ref_secret:
+    if extract.keys.masked:
         notes.append(
             (
                 REF_COLUMN,
@@ -320,7 +319,7 @@ def _write_xlsx(extract: Extract, pages: Iterator[list[list[Any]]], path: str) -
 
 
 def _schema(extract: Extract) -> pl.Schema:
-    columns: dict[str, Any] = {REF_COLUMN: pl.String} if extract.ref_secret else {}
+    columns: dict[str, Any] = {REF_COLUMN: pl.String} if extract.keys.masked else {}
     for plan, kind in zip(extract.plans, extract.types, strict=True):
         columns[plan.name] = pl.String if plan.masked else _NUMERIC.get(kind, pl.String)
     return pl.Schema(columns)
