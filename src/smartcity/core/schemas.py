@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self, cast
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -14,6 +14,28 @@ class Schema(BaseModel):
     """Base of every schema: rejects unknown input, reads from ORM objects."""
 
     model_config = ConfigDict(from_attributes=True, extra="forbid", str_strip_whitespace=True)
+
+    @classmethod
+    def built(cls, fields: dict[str, Any]) -> Self:
+        """An instance of values already of the fields' types, taking ``fields`` as its
+        own: what ``model_construct`` makes, without its walk over every field's aliases
+        and defaults — a sixth of the cost, for schemas built by the thousand from typed
+        values (each value an exchange lookup serves). No validation: for trusted
+        values only. Not every field given, or a schema with private attributes or a
+        post-init hook, goes through ``model_construct``."""
+        if (
+            len(fields) != len(cls.__pydantic_fields__)
+            or cls.__pydantic_post_init__ is not None
+            or cls.__private_attributes__
+        ):
+            return cast(Self, cls.model_construct(**fields))  # the plugin types it as Schema
+        instance: Self = super().__new__(cls)
+        _set = object.__setattr__
+        _set(instance, "__dict__", fields)
+        _set(instance, "__pydantic_fields_set__", set(fields))
+        _set(instance, "__pydantic_extra__", None)
+        _set(instance, "__pydantic_private__", None)
+        return instance
 
 
 class QueryFilter(Schema):

@@ -9,6 +9,7 @@ from smartcity.core.identifiers import (
     MaskPolicy,
     mask,
     mask_address,
+    mask_all,
     mask_credit_code,
     mask_email,
     mask_id_number,
@@ -128,7 +129,16 @@ def test_dispatcher() -> None:
     assert mask("张三", MaskKind.NAME) == "张*"
     assert mask("91370800MA3C4K8Q3A", MaskKind.CREDIT_CODE) == "91370800********3A"
     assert mask("secret", "no-such-kind") == "******"
+    assert mask(" secret ", ["unhashable"]) == "******"  # type: ignore[arg-type]
     assert str(MaskKind.EMAIL) == "email"
+
+
+def test_mask_all_masks_every_character_as_an_unknown_kind_does() -> None:
+    for value in ("已婚", " 大学本科 ", "", None, 42):
+        assert mask_all(value) == mask(None if value is None else str(value), "no-such-kind")
+    assert mask_all("已婚") == "**"
+    assert mask_all(None) == ""
+    assert mask_all("教师", policy=MaskPolicy(mask_char="#")) == "##"
 
 
 def test_individual_functions_accept_none() -> None:

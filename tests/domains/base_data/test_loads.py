@@ -26,12 +26,18 @@ from sqlalchemy import func, inspect, select, text
 
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
+from smartcity.core.db.prebuilt import PREFETCHED, prefetch
 from smartcity.core.errors import PermissionDeniedError
 from smartcity.core.geo import Datum, wgs84_to_gcj02
 from smartcity.core.identifiers import make_credit_code, make_id_number
 from smartcity.core.security import SYSTEM, Actor
 from smartcity.domains.base_data import service, tasks
-from smartcity.domains.base_data.errors import KeyChangeError, NoKeyError, TableRetiredError
+from smartcity.domains.base_data.errors import (
+    KeyChangeError,
+    NoKeyError,
+    RecordNotFoundError,
+    TableRetiredError,
+)
 from smartcity.domains.base_data.models import (
     HistoryEntry,
     Load,
@@ -343,6 +349,31 @@ def test_updates_keep_history_and_per_value_provenance(
     assert history[0].load_id == second.id
     assert "现住址" not in history[0].before  # it was empty before
     assert history[0].before["姓名"] == "测试1"
+
+
+def test_a_record_read_ahead_with_other_reads_is_the_one_the_reader_gives(
+    db: Database, world: dict[str, Any], tmp_path: Path
+) -> None:
+    """``read_of`` lets ``prebuilt.prefetch`` read a record together with other reads
+    (the exchange API's lookup on PostgreSQL): the reader then takes that row, the
+    same record and provenance as its own query gives, once."""
+    run(db, world, write_csv(tmp_path / "a.csv", [person(n) for n in range(1, 3)]))
+    key = person(1)["公民身份号码"].lower()  # read as the reader would: upper-cased
+    with db.read_scope() as session:
+        reader = service.RecordReader(session, actor=SYSTEM, table=world["table"])
+        own = reader.get(key)
+        read, missing = reader.read_of(key), reader.read_of(person(7)["公民身份号码"])
+        assert read is not None
+        assert missing is not None
+        prefetch(session, [read, missing])
+        ahead = reader.get(key)
+        assert session.info[PREFETCHED] != {}  # the unknown key's empty answer is left
+        with pytest.raises(RecordNotFoundError):
+            reader.get(person(7)["公民身份号码"])  # taken from the read ahead: no row
+        assert session.info[PREFETCHED] == {}
+        assert reader.read_of("not|a|key") is None
+    assert ahead == own
+    assert ahead.values["姓名"].source_name == own.values["姓名"].source_name
 
 
 def test_one_number_one_source_refuses_other_departments_fields(

@@ -94,7 +94,7 @@ def headers(token: str, case: str = "社保待遇资格认证-001", **more: str)
 
 
 class TestAnswered:
-    def test_on_postgresql_token_grant_stamps_and_disputes_are_one_statement(
+    def test_on_postgresql_token_grant_stamps_record_and_disputes_are_one_statement(
         self, client: TestClient, session: Session, world: World, token: str, tmp_path: Path
     ) -> None:
         if session.get_bind().dialect.name != "postgresql":
@@ -119,13 +119,13 @@ class TestAnswered:
 
         assert again.status_code == 200, again.text
         assert again.json()["records"][0]["ref"]
-        # One statement reads the caller's token, the grant, the resource's stamps and
-        # the key's open corrections; then the record; then only the log's own work.
-        prefetched, record, *log = [s for s in statements if "SAVEPOINT" not in s]
+        # One statement reads the caller's token, the grant, the resource's stamps, the
+        # record and the key's open corrections; then only the log's own work.
+        prefetched, *log = [s for s in statements if "SAVEPOINT" not in s]
         for table in ("identity_api_client", "sharing_grant", "base_data_table"):
             assert f"FROM {table}" in prefetched
+        assert f"FROM {world.table_name}" in prefetched
         assert "FROM privacy_data_request" in prefetched
-        assert f"FROM {world.table_name}" in record
         assert "pg_advisory_xact_lock" in log[0]  # the log's own work begins
         assert not any("FROM sharing_grant" in s or world.table_name in s for s in log)
 

@@ -93,11 +93,9 @@ class Prebuilt:
     def all(self, session: Session, /, **params: Any) -> list[Any]:
         """Every row, after flushing the session's pending changes (as ``execute`` would);
         the rows ``prefetch`` read ahead for these parameters, if it did."""
-        prefetched = session.info.get(PREFETCHED)
-        if prefetched:
-            rows = prefetched.pop(_read_key(self, params), None)
-            if rows is not None:
-                return cast("list[Any]", rows)
+        rows = self.prefetched(session, params)
+        if rows is not None:
+            return rows
         session.flush()  # nothing to do (and cheap) when the session has no changes
         connection = session.connection()
         plan = self._plan(connection.dialect)
@@ -126,6 +124,14 @@ class Prebuilt:
             )
             for raw in fetched
         ]
+
+    def prefetched(self, session: Session, params: Mapping[str, Any]) -> list[Any] | None:
+        """The rows ``prefetch`` read ahead in ``session`` for these parameters (taken:
+        a second call runs the statement), or None."""
+        prefetched = session.info.get(PREFETCHED)
+        if prefetched:
+            return cast("list[Any] | None", prefetched.pop(_read_key(self, params), None))
+        return None
 
     def first(self, session: Session, /, **params: Any) -> Any | None:
         """The first row, or None."""

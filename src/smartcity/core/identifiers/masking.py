@@ -52,6 +52,7 @@ __all__ = [
     "MaskPolicy",
     "mask",
     "mask_address",
+    "mask_all",
     "mask_credit_code",
     "mask_email",
     "mask_id_number",
@@ -161,6 +162,12 @@ def _mask_all(value: object, policy: MaskPolicy) -> str:
         return policy.mask_char * len(text)
     except Exception:
         return "****"
+
+
+def mask_all(value: object, *, policy: MaskPolicy = DEFAULT_MASK_POLICY) -> str:
+    """Every character masked (what ``mask`` does for a kind it does not know): for a
+    value of no known kind, such as an occupation or a marital status."""
+    return _mask_all(value, policy)
 
 
 def _safe(func: Callable[[str, MaskPolicy], str], value: object, policy: MaskPolicy) -> str:
@@ -368,7 +375,7 @@ def mask_email(value: str | None, *, policy: MaskPolicy = DEFAULT_MASK_POLICY) -
 
 # --- dispatcher -------------------------------------------------------------------------------
 
-_MASKERS: Final[Mapping[MaskKind, Callable[[str, MaskPolicy], str]]] = {
+_MASKERS: Final[Mapping[str, Callable[[str, MaskPolicy], str]]] = {  # MaskKind is a str
     MaskKind.ID_NUMBER: _id_number,
     MaskKind.PHONE: _phone,
     MaskKind.NAME: _name,
@@ -383,7 +390,9 @@ def mask(
 ) -> str:
     """Mask ``value`` as ``kind``; an unknown kind masks everything."""
     try:
-        masker = _MASKERS[MaskKind(kind)]
-    except Exception:  # unknown or unhashable kind: mask everything
+        masker = _MASKERS.get(kind)  # a kind's text finds its MaskKind
+    except TypeError:  # unhashable kind
+        masker = None
+    if masker is None:
         return _mask_all(value, policy)
     return _safe(masker, value, policy)

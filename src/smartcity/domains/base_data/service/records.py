@@ -18,6 +18,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
+from smartcity.core.db.prebuilt import Prebuilt, Read
 from smartcity.core.geo import Datum, convert_wkt, wgs84_to_gcj02
 from smartcity.core.security import Actor, ensure_permission
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
@@ -78,6 +79,19 @@ def _json(value: Any) -> Any:
     return value
 
 
+_record_reads: dict[str, Prebuilt] = {}
+"""Each table's record read, by its SQL: one ``Prebuilt`` (and so one statement
+combined by ``prefetch``) per table definition, however often a reader of it is
+prepared again."""
+
+
+def _record_read(statement: Any, sql: str) -> Prebuilt:
+    read = _record_reads.get(sql)
+    if read is None:
+        read = _record_reads[sql] = Prebuilt(statement, converted=False)
+    return read
+
+
 class RecordReader:
     """Point lookups on one table, prepared once: the table's definition, the lookup
     statement, the source departments and the load times are resolved up front so
@@ -109,6 +123,7 @@ class RecordReader:
         dialect = session.get_bind().dialect
         compiled = statement.compile(dialect=dialect)
         self._sql = str(compiled)
+        self._read = _record_read(statement, self._sql)
         self._positional = bool(compiled.positional)
         self._order = list(compiled.positiontup or [])
         self._driver_cursor: Any = None
@@ -172,14 +187,26 @@ class RecordReader:
             )
         return self._load_times[load_id]
 
+    def read_of(self, key: str) -> Read | None:
+        """The read of a record by key, for ``prebuilt.prefetch`` to run ahead with other
+        reads (None: not a key of this table); ``row`` then takes its row."""
+        try:
+            return self._read, self._split(key)
+        except InvalidKeyError:
+            return None
+
     def row(self, key: str | tuple[str, ...]) -> Sequence[Any] | None:
         """The stored row (values, record load, value loads), or None.
 
         The statement is compiled once and run on the driver's cursor: a lookup costs
         one indexed query and no ORM or Core result processing (values come back as
-        the driver gives them and ``_json`` makes them JSON-ready).
+        the driver gives them and ``_json`` makes them JSON-ready) — unless
+        ``prebuilt.prefetch`` read the row ahead (``read_of``).
         """
         params = self._split(key)
+        prefetched = self._read.prefetched(self.session, params)
+        if prefetched is not None:
+            return cast("Sequence[Any] | None", prefetched[0] if prefetched else None)
         if self._positional:
             values: Any = tuple(params[name] for name in self._order)
         else:

@@ -31,8 +31,8 @@ from smartcity.core.db.prebuilt import Prebuilt, Read, prefetch
 from smartcity.core.errors import AppError, AuthenticationRequiredError
 from smartcity.core.identifiers import (
     is_valid_credit_code,
-    mask,
     mask_address,
+    mask_all,
     mask_credit_code,
     mask_email,
     mask_id_number,
@@ -136,7 +136,7 @@ def mask_id_or_credit_code(value: Any) -> str:
 
 def mask_generic(value: Any) -> str:
     """Anything else: every character masked (``mask`` with no known kind)."""
-    return mask(None if value is None else str(value), "")
+    return mask_all(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,12 +397,12 @@ def _remember_entry(grant: GrantTerms) -> None:
 
 def prefetch_lookup(session: Session, *, token: Read | None, grant_id: UUID, key: str) -> None:
     """Read ahead, as one statement (``prebuilt.prefetch``), what a single-key lookup
-    reads before the record: the caller's token (``token``: identity's read of it),
-    the grant and — once this process has served the grant — the stamps of its
-    resource and the key's disputes. Against PostgreSQL that is one round trip instead
-    of four; each step then takes its rows as if it had read them itself, so the
-    checks are unchanged, and a read that turns out different (another key text, a
-    new table) simply runs on its own."""
+    reads: the caller's token (``token``: identity's read of it), the grant and — once
+    this process has served the grant — the stamps of its resource, the record and
+    the key's disputes. Against PostgreSQL that is one round trip instead of five;
+    each step then takes its rows as if it had read them itself, so the checks are
+    unchanged and the record is served only once they pass, and a read that turns out
+    different (another key text, a new table) simply runs on its own."""
     reads: list[Read] = [] if token is None else [token]
     reads.append((_GRANT_TERMS, {"grant_id": grant_id}))
     many: Read | None = None
@@ -410,9 +410,12 @@ def prefetch_lookup(session: Session, *, token: Read | None, grant_id: UUID, key
     if entry_id is not None:
         reads.append((_STAMPS, {"entry_id": entry_id}))
         held = _prepared.get((_database_key(session), entry_id))
-        text = None if held is None else held.reader.key_text_of(key)
-        if held is not None and text is not None:
-            many = disputes.read_for(held.reader.base.table_name, text)
+        record = None if held is None else held.reader.read_of(key)
+        if held is not None and record is not None:
+            reads.append(record)
+            text = held.reader.key_text_of(key)
+            if text is not None:
+                many = disputes.read_for(held.reader.base.table_name, text)
     prefetch(session, reads, many)
 
 
@@ -518,13 +521,15 @@ def record_values(
             value = plan.mask(value)
         # Built without validation: every part comes typed from the reader and the
         # plan, and a lookup builds one per value.
-        values[plan.name] = ExchangeValueRead.model_construct(
-            value=value,
-            masked=plan.masked,
-            disputed=(view.key, plan.name) in disputed,
-            source_organization=sourced.source_name,
-            source_organization_id=sourced.source_organization_id,
-            updated_at=sourced.updated_at,
+        values[plan.name] = ExchangeValueRead.built(
+            {
+                "value": value,
+                "masked": plan.masked,
+                "disputed": (view.key, plan.name) in disputed,
+                "source_organization": sourced.source_name,
+                "source_organization_id": sourced.source_organization_id,
+                "updated_at": sourced.updated_at,
+            }
         )
     return values
 
