@@ -235,7 +235,7 @@ def raw_copy(url: str, path: str) -> dict[str, Any]:
         with connection.cursor() as cursor, open(path, "rb") as handle:
             handle.readline()
             statement = "COPY raw_copy FROM STDIN (FORMAT csv)"
-            with cursor.copy(statement) as copy:  # type: ignore[arg-type]
+            with cursor.copy(statement) as copy:
                 while block := handle.read(8 * MIB):
                     copy.write(block)
         seconds = time.perf_counter() - started
