@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from smartcity.core.db.prebuilt import PREFETCHED, Prebuilt, Read, prefetch
@@ -100,6 +100,27 @@ def test_a_list_parameter_is_refused(session: Session) -> None:
     statement = Prebuilt(CLIENTS.where(ApiClient.id.in_(bindparam("ids", expanding=True))))
     with pytest.raises(ValueError, match="list parameters"):
         statement.all(session, ids=[uuid4()])
+
+
+def test_a_parameter_used_twice_and_a_statement_past_psycopgs_cache_run_alike(
+    session: Session,
+) -> None:
+    """On psycopg a prebuilt statement is sent with PostgreSQL's own ``$n`` placeholders
+    (a parameter used twice is one ``$n``); the text's length no longer matters."""
+    organization = make_organization(session)
+    _clients(session, organization, "甲系统", "乙系统")
+    twice = BY_ORGANIZATION.where(Organization.id == bindparam("organization_id"))
+    padding = (literal_column(f"'{'x' * 300}{n}'") for n in range(20))  # in the text
+    long = twice.where(*(ApiClient.name != text for text in padding))
+    expected = Prebuilt(BY_ORGANIZATION).all(session, organization_id=organization.id)
+
+    for statement in (Prebuilt(twice), Prebuilt(long)):
+        assert statement.all(session, organization_id=organization.id) == expected
+    plan = Prebuilt(long)._plan(session.get_bind().dialect)
+    assert len(plan.sql.encode()) > 4096
+    if session.get_bind().dialect.driver == "psycopg":
+        assert "$1" in plan.sql
+        assert "%(" not in plan.sql
 
 
 def test_unconverted_rows_are_the_drivers_values_and_compare_equal(session: Session) -> None:

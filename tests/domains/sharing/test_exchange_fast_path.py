@@ -126,6 +126,7 @@ class TestAnswered:
             assert f"FROM {table}" in prefetched
         assert f"FROM {world.table_name}" in prefetched
         assert "FROM privacy_data_request" in prefetched
+        assert "$1" in prefetched  # sent as compiled: psycopg converts nothing per call
         assert "pg_advisory_xact_lock" in log[0]  # the log's own work begins
         assert not any("FROM sharing_grant" in s or world.table_name in s for s in log)
 
