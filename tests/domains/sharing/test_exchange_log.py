@@ -3,6 +3,7 @@ and each caller reads only the entries it may."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -316,3 +317,16 @@ class TestProviderSide:
         assert seqs_seen(session, provider, subject_key=world.key(1)) == [t.second]
         another_providers_subject = "91370800MA3C000000"
         assert seqs_seen(session, provider, subject_key=another_providers_subject) == []
+
+
+def test_the_one_statement_batch_numbers_every_parameter_once() -> None:
+    """PostgreSQL's batch INSERT is sent with ``$n`` placeholders as made (psycopg's
+    ``RawCursor``): each parameter numbered once, in the order the values are given."""
+    statement = exchange_log._insert_text(2, 3)
+    numbers = [int(n) for n in re.findall(r"\$(\d+)", statement)]
+    count = 2 * len(exchange_log._ENTRY_COLUMNS) + 3 * len(exchange_log._SUBJECT_COLUMNS)
+
+    assert numbers == list(range(1, count + 1))
+    assert statement.startswith("WITH chained AS (INSERT INTO ")
+    assert "%s" not in statement
+    assert exchange_log._insert_text(1, 0).startswith("INSERT INTO ")

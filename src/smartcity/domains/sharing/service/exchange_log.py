@@ -37,10 +37,12 @@ Design (the simplest that keeps the chain linear and loses nothing):
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, cast
 from uuid import UUID
 
@@ -290,20 +292,34 @@ def _insert_in_one(
     """The entries and their subject keys in one statement, one round trip (psycopg's
     ``executemany`` is a round of protocol messages per row): multi-row ``VALUES``,
     the entries' INSERT in a ``WITH`` (the keys' foreign key is checked at the end of
-    the statement, when the entries are in)."""
+    the statement, when the entries are in). The text, with PostgreSQL's ``$n``
+    placeholders, is made once per batch shape and sent as it is (psycopg's
+    ``RawCursor``): psycopg would otherwise convert its hundreds of ``%s`` on every
+    batch, as it caches conversions only for statements of at most 50 parameters."""
+    import psycopg
 
-    def values(table: str, columns: tuple[str, ...], rows: list[dict[str, object]]) -> str:
-        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(rows))}"
+    parameters = [row[name] for row in entries for name in _ENTRY_COLUMNS]
+    parameters += [row[name] for row in subjects for name in _SUBJECT_COLUMNS]
+    with psycopg.RawCursor(cursor.connection) as raw:
+        raw.execute(_insert_text(len(entries), len(subjects)), parameters)
+
+
+@lru_cache(maxsize=512)
+def _insert_text(entries: int, subjects: int) -> str:
+    """``_insert_in_one``'s statement for a batch of ``entries`` entries with ``subjects``
+    subject keys."""
+    numbers = itertools.count(1)
+
+    def values(table: str, columns: tuple[str, ...], rows: int) -> str:
+        tuples = ("(" + ", ".join(f"${next(numbers)}" for _ in columns) + ")" for _ in range(rows))
+        return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(tuples)}"
 
     statement = values(_ENTRY_TABLE.name, _ENTRY_COLUMNS, entries)
-    parameters = [row[name] for row in entries for name in _ENTRY_COLUMNS]
     if subjects:
         statement = f"WITH chained AS ({statement}) " + values(
             _SUBJECT_TABLE.name, _SUBJECT_COLUMNS, subjects
         )
-        parameters += [row[name] for row in subjects for name in _SUBJECT_COLUMNS]
-    cursor.execute(statement, parameters)
+    return statement
 
 
 def append(session: Session, draft: LogDraft) -> int:
