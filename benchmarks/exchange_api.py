@@ -41,6 +41,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ from benchmarks.base_data_load import (
 ROOT = Path(__file__).resolve().parents[1]
 CONNECTIONS = 64  # the issue's figure; --connections changes it
 CASE_REFERENCE = "BENCH-2026-0001"
+DATABASE_FILE = "exchange.sqlite"  # in --scratch, made afresh by each run
 
 # ---------------------------------------------------------------- the bare route
 
@@ -332,15 +334,15 @@ def run_wrk(
 # ---------------------------------------------------------------- the run
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=8_400_000)
+# ---------------------------------------------------------------- the world both share
+
+
+def add_world_arguments(parser: argparse.ArgumentParser, *, rows: int) -> None:
+    """The options of the population table, the database and the scratch files, for
+    this benchmark and ``exchange_lookup_cpu.py``."""
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--keys", type=int, default=100_000, help="random ID numbers for wrk")
-    parser.add_argument("--seconds", type=int, default=30, help="each measured wrk run")
-    parser.add_argument("--warmup", type=int, default=5, help="an unmeasured wrk run first")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=CONNECTIONS)
+    parser.add_argument("--keys", type=int, default=100_000, help="random ID numbers to look up")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("SMARTCITY_BENCH_PG_URL", DEFAULT_PG_URL)
@@ -348,12 +350,83 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--scratch", type=Path, default=None, help="directory for the files")
     parser.add_argument("--keep", action="store_true", help="keep the CSV and the database")
     parser.add_argument("--json", type=Path, default=None)
+
+
+@dataclass(frozen=True)
+class World:
+    """A loaded population table with a consumer's API client and lookup grant."""
+
+    url: str
+    csv_path: Path
+    keys_path: Path
+    setup: dict[str, Any]  # ``setup``'s result: grant_id, token, table, key and columns
+    generated: dict[str, Any] | None
+    loaded: dict[str, Any]
+
+    @property
+    def platform_prefix(self) -> str:
+        return f"/api/v1/exchange/grants/{self.setup['grant_id']}/records/"
+
+    @property
+    def platform_headers(self) -> dict[str, str]:
+        token = self.setup["token"]
+        return {"Authorization": f"Bearer {token}", "X-Case-Reference": CASE_REFERENCE}
+
+    @property
+    def bare_env(self) -> dict[str, str]:
+        """The environment ``create_bare_app`` reads."""
+        config = {
+            "url": self.url,
+            "table": self.setup["table"],
+            "key": self.setup["key_column"],
+            "columns": self.setup["columns"],
+        }
+        return {_BARE_ENV: json.dumps(config)}
+
+
+def make_world(args: argparse.Namespace, scratch: Path, database_file: str) -> World:
+    """A fresh database (the SQLite file ``database_file`` in ``scratch``, or the
+    PostgreSQL scratch database), the CSV generated unless ``scratch`` has it, loaded,
+    and the grant set up (each step in a child process)."""
+    csv_path, keys_path = scratch / "population.csv", scratch / "keys.txt"
+    if args.database == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            (scratch / f"{database_file}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{scratch / database_file}"
+    else:
+        scratch_url = _pg_scratch(args.postgres_url)
+        if scratch_url is None:
+            raise SystemExit("PostgreSQL is unreachable")
+        url = scratch_url
+    generated = None
+    if not csv_path.exists():
+        generated = _child(generate, csv_path, args.rows, args.seed)
+        print(f"generated {args.rows:,} rows, {generated['bytes'] / MIB:,.0f} MiB")
+    loaded = _child(platform_load, url, str(csv_path))
+    print(f"loaded {loaded['rows']:,} rows in {loaded['seconds']:.1f} s")
+    world = _child(setup, url, str(csv_path), str(keys_path), args.keys)
+    return World(url, csv_path, keys_path, world, generated, loaded)
+
+
+def remove_files(scratch: Path, database_file: str) -> None:
+    """The generated CSV, key list and SQLite database (``--keep`` keeps them)."""
+    for path in (scratch / "population.csv", scratch / "keys.txt", scratch / "lookup.lua"):
+        path.unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        (scratch / f"{database_file}{suffix}").unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_world_arguments(parser, rows=8_400_000)
+    parser.add_argument("--seconds", type=int, default=30, help="each measured wrk run")
+    parser.add_argument("--warmup", type=int, default=5, help="an unmeasured wrk run first")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=CONNECTIONS)
     args = parser.parse_args(argv)
 
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="bench-exchange-"))
     scratch.mkdir(parents=True, exist_ok=True)
-    csv_path = scratch / "population.csv"
-    keys_path = scratch / "keys.txt"
     script = scratch / "lookup.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     results: dict[str, Any] = {
@@ -365,38 +438,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "seconds": args.seconds,
     }
     print(json.dumps(results["machine"], ensure_ascii=False))
-    if args.database == "sqlite":
-        url = f"sqlite:///{scratch / 'exchange.sqlite'}"
-        for suffix in ("", "-wal", "-shm"):
-            (scratch / f"exchange.sqlite{suffix}").unlink(missing_ok=True)
-    else:
-        scratch_url = _pg_scratch(args.postgres_url)
-        if scratch_url is None:
-            raise SystemExit("PostgreSQL is unreachable")
-        url = scratch_url
-    if not csv_path.exists():
-        results["generate"] = _child(generate, csv_path, args.rows, args.seed)
-        print(f"generated {args.rows:,} rows, {results['generate']['bytes'] / MIB:,.0f} MiB")
-    results["load"] = _child(platform_load, url, str(csv_path))
-    print(f"loaded {results['load']['rows']:,} rows in {results['load']['seconds']:.1f} s")
-    world = _child(setup, url, str(csv_path), str(keys_path), args.keys)
-    results["grant_id"] = world["grant_id"]
-
-    platform_headers = {
-        "Authorization": f"Bearer {world['token']}",
-        "X-Case-Reference": CASE_REFERENCE,
-    }
-    platform_prefix = f"/api/v1/exchange/grants/{world['grant_id']}/records/"
-    bare_env = {
-        _BARE_ENV: json.dumps(
-            {
-                "url": url,
-                "table": world["table"],
-                "key": world["key_column"],
-                "columns": world["columns"],
-            }
-        )
-    }
+    world = make_world(args, scratch, DATABASE_FILE)
+    url, keys_path = world.url, world.keys_path
+    if world.generated is not None:
+        results["generate"] = world.generated
+    results["load"] = world.loaded
+    results["grant_id"] = world.setup["grant_id"]
+    platform_headers = world.platform_headers
+    platform_prefix = world.platform_prefix
+    bare_env = world.bare_env
     first_key = keys_path.read_text(encoding="utf-8").split("\n", 1)[0]
     routes: tuple[tuple[str, str, dict[str, str], str, dict[str, str]], ...] = (
         ("bare", "benchmarks.exchange_api:create_bare_app", bare_env, "/bare/", {}),
@@ -439,9 +489,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     if not args.keep:
-        for name in ("population.csv", "exchange.sqlite", "exchange.sqlite-wal",
-                     "exchange.sqlite-shm", "keys.txt", "lookup.lua"):  # fmt: skip
-            (scratch / name).unlink(missing_ok=True)
+        remove_files(scratch, DATABASE_FILE)
     return results
 
 

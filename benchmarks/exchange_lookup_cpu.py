@@ -37,15 +37,10 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: the repository root is the import root
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.base_data_load import (
-    DEFAULT_PG_URL,
-    _child,
-    _pg_scratch,
-    generate,
-    machine,
-    platform_load,
-)
-from benchmarks.exchange_api import _BARE_ENV, CASE_REFERENCE, log_state, setup
+from benchmarks.base_data_load import _child, machine
+from benchmarks.exchange_api import add_world_arguments, log_state, make_world, remove_files
+
+DATABASE_FILE = "lookup_cpu.sqlite"  # in --scratch, made afresh by each run
 
 
 def drive(
@@ -112,25 +107,15 @@ def drive(
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--keys", type=int, default=100_000, help="random ID numbers")
+    add_world_arguments(parser, rows=200_000)
     parser.add_argument("--calls", type=int, default=6_000, help="measured calls per run")
     parser.add_argument("--warmup", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs per route")
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument(
-        "--postgres-url", default=os.environ.get("SMARTCITY_BENCH_PG_URL", DEFAULT_PG_URL)
-    )
-    parser.add_argument("--scratch", type=Path, default=None, help="directory for the files")
-    parser.add_argument("--keep", action="store_true", help="keep the CSV and the database")
-    parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
     scratch = Path(args.scratch or tempfile.mkdtemp(prefix="bench-lookup-cpu-"))
     scratch.mkdir(parents=True, exist_ok=True)
-    csv_path, keys_path = scratch / "population.csv", scratch / "keys.txt"
     results: dict[str, Any] = {
         "machine": machine(),
         "rows": args.rows,
@@ -139,42 +124,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "concurrency": args.concurrency,
     }
     print(json.dumps(results["machine"], ensure_ascii=False))
-    if args.database == "sqlite":
-        database_file = scratch / "lookup_cpu.sqlite"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database_file}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{database_file}"
-    else:
-        scratch_url = _pg_scratch(args.postgres_url)
-        if scratch_url is None:
-            raise SystemExit("PostgreSQL is unreachable")
-        url = scratch_url
-    if not csv_path.exists():
-        _child(generate, csv_path, args.rows, args.seed)
-    loaded = _child(platform_load, url, str(csv_path))
-    print(f"loaded {loaded['rows']:,} rows in {loaded['seconds']:.1f} s")
-    world = _child(setup, url, str(csv_path), str(keys_path), args.keys)
+    world = make_world(args, scratch, DATABASE_FILE)
+    url = world.url
     before = _child(log_state, url)["entries"]
-
-    bare_env = {
-        _BARE_ENV: json.dumps(
-            {"url": url, "table": world["table"], "key": world["key_column"],
-             "columns": world["columns"]}
-        )
-    }  # fmt: skip
     routes = {
-        "bare": (bare_env, "/bare/", {}),
+        "bare": (world.bare_env, "/bare/", {}),
         "platform": (
             {"SMARTCITY_DATABASE__URL": url},
-            f"/api/v1/exchange/grants/{world['grant_id']}/records/",
-            {"Authorization": f"Bearer {world['token']}", "X-Case-Reference": CASE_REFERENCE},
+            world.platform_prefix,
+            world.platform_headers,
         ),
     }
     runs: dict[str, list[dict[str, Any]]] = {"bare": [], "platform": []}
     for round_ in range(1, args.rounds + 1):
         for name, (env, prefix, headers) in routes.items():
             run = _child(
-                drive, name, env, prefix, headers, str(keys_path),
+                drive, name, env, prefix, headers, str(world.keys_path),
                 args.calls, args.concurrency, args.warmup,
             )  # fmt: skip
             if run["failures"]:
@@ -213,8 +178,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     if not args.keep:
-        for path in (csv_path, keys_path, *scratch.glob("lookup_cpu.sqlite*")):
-            path.unlink(missing_ok=True)
+        remove_files(scratch, DATABASE_FILE)
     return results
 
 
