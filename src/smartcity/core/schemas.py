@@ -19,10 +19,10 @@ class Schema(BaseModel):
     def built(cls, fields: dict[str, Any]) -> Self:
         """An instance of values already of the fields' types, taking ``fields`` as its
         own: what ``model_construct`` makes, without its walk over every field's aliases
-        and defaults — a sixth of the cost, for schemas built by the thousand from typed
-        values (each value an exchange lookup serves). No validation: for trusted
-        values only. Not every field given, or a schema with private attributes or a
-        post-init hook, goes through ``model_construct``."""
+        and defaults — half the cost (1.2 against 2.6 µs), for schemas built by the
+        thousand from typed values (each value an exchange lookup serves). No
+        validation: for trusted values only. Not every field given, or a schema with
+        private attributes or a post-init hook, goes through ``model_construct``."""
         if (
             len(fields) != len(cls.__pydantic_fields__)
             or cls.__pydantic_post_init__ is not None
