@@ -365,7 +365,8 @@ def test_a_record_read_ahead_with_other_reads_is_the_one_the_reader_gives(
         read, missing = reader.read_of(key), reader.read_of(person(7)["公民身份号码"])
         assert read is not None
         assert missing is not None
-        prefetch(session, [read, missing])
+        assert read[1] == own.key  # the key as the record gives it: upper-cased
+        prefetch(session, [read[0], missing[0]])
         ahead = reader.get(key)
         assert session.info[PREFETCHED] != {}  # the unknown key's empty answer is left
         with pytest.raises(RecordNotFoundError):

@@ -164,14 +164,6 @@ class RecordReader:
             for i, part in enumerate(parts)
         }
 
-    def key_text_of(self, key: str) -> str | None:
-        """The key as the record read by it will give it (``RecordView.key``; None: not a
-        key of this table) — for a read prepared before the record is."""
-        try:
-            return KEY_SEPARATOR.join(self._split(key).values())
-        except InvalidKeyError:
-            return None
-
     def _upper(self, index: int) -> bool:
         return self.data.key_fields[index].rule.value in {
             "id_number",
@@ -187,13 +179,16 @@ class RecordReader:
             )
         return self._load_times[load_id]
 
-    def read_of(self, key: str) -> Read | None:
+    def read_of(self, key: str) -> tuple[Read, str] | None:
         """The read of a record by key, for ``prebuilt.prefetch`` to run ahead with other
-        reads (None: not a key of this table); ``row`` then takes its row."""
+        reads (``row`` then takes its row), and the key as that record gives it
+        (``RecordView.key``), for the reads keyed by it (its disputes); None: not a key
+        of this table."""
         try:
-            return self._read, self._split(key)
+            params = self._split(key)
         except InvalidKeyError:
             return None
+        return (self._read, params), KEY_SEPARATOR.join(params.values())
 
     def row(self, key: str | tuple[str, ...]) -> Sequence[Any] | None:
         """The stored row (values, record load, value loads), or None.

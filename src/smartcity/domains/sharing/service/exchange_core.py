@@ -410,12 +410,10 @@ def prefetch_lookup(session: Session, *, token: Read | None, grant_id: UUID, key
     if entry_id is not None:
         reads.append((_STAMPS, {"entry_id": entry_id}))
         held = _prepared.get((_database_key(session), entry_id))
-        record = None if held is None else held.reader.read_of(key)
-        if held is not None and record is not None:
+        if held is not None and (found := held.reader.read_of(key)) is not None:
+            record, text = found
             reads.append(record)
-            text = held.reader.key_text_of(key)
-            if text is not None:
-                many = disputes.read_for(held.reader.base.table_name, text)
+            many = disputes.read_for(held.reader.base.table_name, text)
     prefetch(session, reads, many)
 
 
