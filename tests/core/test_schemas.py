@@ -46,6 +46,16 @@ def test_missing_fields_take_their_defaults_through_model_construct() -> None:
     assert "disputed" not in built.model_fields_set
 
 
+def test_a_misnamed_field_is_not_taken_as_given() -> None:
+    fields = _fields()
+    fields["disputd"] = fields.pop("disputed")  # as many fields, one misnamed
+
+    built = ExchangeValueRead.built(fields)
+
+    assert built.disputed is False  # the default, as model_construct gives it
+    assert "disputed" not in built.model_fields_set
+
+
 def test_a_schema_with_private_attributes_gets_them() -> None:
     class WithPrivate(Schema):
         name: str
