@@ -1,6 +1,7 @@
 """``Database.thread_read_scope``: reads on the thread's own connection (a read
 transaction on SQLite, outside a transaction on PostgreSQL), kept between uses, one per
-thread, rolled back on error, closed by ``dispose``. PostgreSQL's pool keeps as many
+thread, rolled back on error, closed by ``dispose``; prebuilt reads without a session
+(``HeldReads``). PostgreSQL's pool keeps as many
 connections as the threadpool has threads."""
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, literal_column, select, table, text
+from sqlalchemy.exc import OperationalError
 
 from smartcity.core.config import POOL_SIZE
-from smartcity.core.db.engine import PG_OVERFLOW, Database
+from smartcity.core.db.engine import PG_OVERFLOW, Database, HeldReads
+from smartcity.core.db.prebuilt import Prebuilt
 from tests.conftest import postgres_admin_url
 
 
@@ -106,3 +109,40 @@ def test_on_postgresql_the_thread_scope_reads_outside_a_transaction_on_a_kept_co
     with postgres.thread_read_scope() as session:
         assert session.connection().connection.driver_connection is driver
         assert session.scalar(text("SELECT 2")) == 2
+
+
+COUNT = Prebuilt(select(func.count().label("n")).select_from(table("t")))
+
+
+def test_prebuilt_reads_need_no_session_and_anything_else_gets_one_with_the_same_info(
+    database: Database,
+) -> None:
+    with database.session_scope() as session:
+        session.execute(text("INSERT INTO t VALUES (1)"))
+    with database.thread_read_scope() as session:
+        assert isinstance(session, HeldReads)
+        session.info["mark"] = "kept"
+        assert COUNT.first(session) == (1,)
+        assert session.session is None  # the read went straight to the connection
+
+        assert session.scalar(text("SELECT count(*) FROM t")) == 1
+        real = session.session
+        assert real is not None
+        assert real.info is session.info
+        assert real.info["mark"] == "kept"
+        assert real.connection() is session.connection()
+        assert COUNT.first(session) == (1,)  # and later reads in its transaction
+
+
+def test_a_failing_prebuilt_read_raises_as_sqlalchemy_would_and_the_connection_serves_on(
+    database: Database,
+) -> None:
+    missing = Prebuilt(select(literal_column("n")).select_from(table("nowhere")))
+    with (
+        pytest.raises(OperationalError, match="no such table") as raised,
+        database.thread_read_scope() as session,
+    ):
+        missing.all(session)
+    assert not raised.value.connection_invalidated
+    with database.thread_read_scope() as session:
+        assert COUNT.first(session) == (0,)

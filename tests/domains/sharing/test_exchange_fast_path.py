@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from psycopg import pq
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -351,3 +351,54 @@ class TestLookupThreads:
                 assert entries() == before + 1  # logged once, not once per attempt
         finally:
             database.dispose()
+
+    def test_a_served_lookup_makes_no_session_and_a_refused_one_is_still_logged(
+        self, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        # The held connection's reads answer a lookup without an ORM session around
+        # them (``HeldReads``): none is begun, on either database.
+        url = fresh_database_url(tmp_path_factory, "sessionless")
+        database = Database(url)
+        upgrade(database.engine)
+        with database.session_scope() as session:
+            world = population_world(session, tmp_path)
+            token = consumer_token(session, world)
+            grant_id = grant_for(world, session).id
+        app = create_app(
+            Settings(environment="test", database=DatabaseSettings(url=url)), database=database
+        )
+        begun: list[Session] = []
+
+        def counted(session: Session, *_: Any) -> None:
+            # The log writer's batches (PostgreSQL) have sessions of their own.
+            if not session.get_bind().get_execution_options().get("smartcity_read_only"):
+                return
+            begun.append(session)
+
+        try:
+            with TestClient(app) as http:
+                lookup = f"{BASE}/grants/{grant_id}/records/"
+                assert http.get(lookup + world.key(0), headers=headers(token)).status_code == 200
+                with database.read_scope() as session:
+                    before = logged(session)
+                event.listen(Session, "after_transaction_create", counted)
+                try:
+                    answers = [
+                        http.get(lookup + world.key(n), headers=headers(token)) for n in (1, 2, 0)
+                    ]
+                    refused = http.get(lookup + "110101190001010000", headers=headers(token))
+                    unknown = http.get(f"{BASE}/grants/{uuid4()}/records/{world.key(1)}",
+                                       headers=headers(token))  # fmt: skip
+                finally:
+                    event.remove(Session, "after_transaction_create", counted)
+                with database.read_scope() as session:
+                    after = logged(session)
+        finally:
+            database.dispose()
+
+        assert [a.status_code for a in answers] == [200, 200, 200]
+        assert [a.json()["records"][0]["key"] for a in answers] == [world.key(n) for n in (1, 2, 0)]
+        assert begun == []
+        assert refused.status_code == 404, refused.text  # a key of no record
+        assert unknown.status_code == 404, unknown.text
+        assert after == before + 5  # served and refused, each logged once

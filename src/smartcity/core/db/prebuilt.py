@@ -13,8 +13,10 @@ runs it on the DB-API connection under the session's connection, in the session'
 transaction, converting values exactly as SQLAlchemy would (the same processors).
 On psycopg the statement is compiled with PostgreSQL's own ``$n`` placeholders and
 sent as it is (``RawCursor``), so the driver does not parse it again on every call.
-What it gives up: execution events and SQL echo do not see these statements, and a
-parameter that expands to a list (``IN``) is not supported. Use it for column reads
+The driver's errors are raised as SQLAlchemy's own execution raises them
+(``DBAPIError``; a connection the server dropped invalidated and said so). What it
+gives up: execution events and SQL echo do not see these statements, and a parameter
+that expands to a list (``IN``) is not supported. Use it for column reads
 on the hottest paths (the exchange API runs four per call), not for entities.
 
 ``prefetch`` runs several of them as one statement — one round trip to a database
@@ -30,8 +32,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from sqlalchemy import BindParameter, Select, bindparam, func, literal_column, select, true
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.visitors import ExternallyTraversible
@@ -135,10 +147,13 @@ class Prebuilt:
         arguments: Mapping[str, Any] | tuple[Any, ...] = (
             values if plan.positional is None else tuple(values[n] for n in plan.positional)
         )
-        cursor = plan.cursor(connection.connection.dbapi_connection)
+        driver = connection.connection.dbapi_connection
+        cursor = plan.cursor(driver)
         try:
             cursor.execute(plan.sql, arguments)
             fetched = cursor.fetchall()
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(connection, driver, error, plan.sql, arguments) from error
         finally:
             cursor.close()
         results = plan.results
@@ -166,6 +181,27 @@ class Prebuilt:
         """The first row, or None."""
         rows = self.all(session, **params)
         return rows[0] if rows else None
+
+
+def _wrapped(
+    connection: Connection, driver: Any, error: Exception, sql: str, arguments: Any
+) -> StatementError:
+    """The driver's ``error`` as SQLAlchemy raises it from an execution of its own: a
+    ``DBAPIError``; when the connection is gone (the server dropped it), the connection
+    invalidated and the error saying so (``connection_invalidated``), so that whoever
+    holds the connection replaces it and may try again."""
+    dialect = connection.dialect
+    invalidated = dialect.is_disconnect(cast(Any, error), driver, None)
+    if invalidated:
+        connection.invalidate(error)
+    return DBAPIError.instance(
+        sql,
+        arguments,
+        error,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
 
 
 # ---------------------------------------------------------------- several reads as one

@@ -200,14 +200,15 @@ async def serve_lookup(
     entry's commit (``log_writer`` deferred), then the result's JSON as built.
 
     On an SQLite file the work runs on the event loop itself: a few indexed reads of a
-    local file in a read transaction, which WAL never makes wait, cost less than a trip
-    to the threadpool. Elsewhere (a database across the network) it is one trip to the
-    lookup threads (``LOOKUP_THREADS``, each on a connection of its own: no pool
-    checkout, no pre-ping, fewer threads taking turns at the GIL than the threadpool's
-    forty), its reads outside a transaction (``Database.thread_read_scope``: no
-    ``BEGIN`` and ``COMMIT`` round trips; the log entry is written by the writer). If
-    the server dropped a thread's connection, the lookup runs once more on a new one:
-    nothing is logged before the reads are done, so nothing is logged twice.
+    local file, which WAL never makes wait, cost less than a trip to the threadpool.
+    Elsewhere (a database across the network) it is one trip to the lookup threads
+    (``LOOKUP_THREADS``, each on a connection of its own: no pool checkout, no
+    pre-ping, fewer threads taking turns at the GIL than the threadpool's forty). Either
+    way the reads run on the thread's held connection, outside a transaction and with no
+    ORM session around them (``Database.thread_read_scope``); the log entry is written
+    by the writer. If the server dropped a thread's connection, the lookup runs once
+    more on a new one: nothing is logged before the reads are done, so nothing is logged
+    twice.
     """
     settings = get_settings_dep(request)  # read directly: a dependency costs a solve
     database = get_database(request)
