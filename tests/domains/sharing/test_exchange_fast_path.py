@@ -305,22 +305,34 @@ def run(app: ASGIApp, scope: Scope) -> None:
     run_in_own_loop(app(scope, receive, send))  # type: ignore[arg-type]
 
 
+def served_world(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> tuple[Database, ASGIApp, World, str, UUID]:
+    """A fresh migrated database with the population world, a consumer's token and its
+    grant, and the application on it (the caller disposes of the database)."""
+    url = fresh_database_url(tmp_path_factory, name)
+    database = Database(url)
+    upgrade(database.engine)
+    with database.session_scope() as session:
+        world = population_world(session, tmp_path)
+        token = consumer_token(session, world)
+        grant_id = grant_for(world, session).id
+    app = create_app(
+        Settings(environment="test", database=DatabaseSettings(url=url)), database=database
+    )
+    return database, app, world, token, grant_id
+
+
 class TestLookupThreads:
+    """On a database of its own (not the tests' one-connection session), so that
+    lookups run as in production: on the held connections of ``thread_read_scope``."""
+
     def test_on_postgresql_a_lookup_outlives_its_dropped_connection(
         self, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
     ) -> None:
         if postgres_admin_url() is None:
             pytest.skip("PostgreSQL: set SMARTCITY_TEST_DATABASE_URL (CI does)")
-        url = fresh_database_url(tmp_path_factory, "dropped")
-        database = Database(url)
-        upgrade(database.engine)
-        with database.session_scope() as session:
-            world = population_world(session, tmp_path)
-            token = consumer_token(session, world)
-            grant_id = grant_for(world, session).id
-        app = create_app(
-            Settings(environment="test", database=DatabaseSettings(url=url)), database=database
-        )
+        database, app, world, token, grant_id = served_world(tmp_path, tmp_path_factory, "dropped")
 
         def entries() -> int:
             with database.read_scope() as session:
@@ -357,15 +369,8 @@ class TestLookupThreads:
     ) -> None:
         # The held connection's reads answer a lookup without an ORM session around
         # them (``HeldReads``): none is begun, on either database.
-        url = fresh_database_url(tmp_path_factory, "sessionless")
-        database = Database(url)
-        upgrade(database.engine)
-        with database.session_scope() as session:
-            world = population_world(session, tmp_path)
-            token = consumer_token(session, world)
-            grant_id = grant_for(world, session).id
-        app = create_app(
-            Settings(environment="test", database=DatabaseSettings(url=url)), database=database
+        database, app, world, token, grant_id = served_world(
+            tmp_path, tmp_path_factory, "sessionless"
         )
         begun: list[Session] = []
 
