@@ -407,3 +407,40 @@ class TestLookupThreads:
         assert refused.status_code == 404, refused.text  # a key of no record
         assert unknown.status_code == 404, unknown.text
         assert after == before + 5  # served and refused, each logged once
+
+    def test_a_signed_in_users_lookup_gets_a_session_on_the_held_connection(
+        self, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        # A browser's call goes through FastAPI to the same ``serve_lookup``: resolving
+        # its login session is an ORM query, so ``HeldReads`` makes a real session for
+        # it, on the same held connection, and the answer is the bearer call's.
+        database, app, world, token, grant_id = served_world(tmp_path, tmp_path_factory, "signedin")
+        settings = Settings(environment="test", database=DatabaseSettings(url=database.url))
+        begun: list[Session] = []
+
+        def counted(session: Session, *_: Any) -> None:
+            if session.get_bind().get_execution_options().get("smartcity_read_only"):
+                begun.append(session)
+
+        try:
+            with TestClient(app) as http:
+                url = f"{BASE}/grants/{grant_id}/records/{world.key(1)}"
+                bearer = http.get(url, headers=headers(token))
+                with database.session_scope() as session:
+                    user = make_user(session, organization=world.consumer, roles=[Role.org_staff])
+                    login(http, session, user, settings)
+                event.listen(Session, "after_transaction_create", counted)
+                try:
+                    routed = http.get(
+                        url, headers={"X-Case-Reference": quote("社保待遇资格认证-001")}
+                    )
+                finally:
+                    event.remove(Session, "after_transaction_create", counted)
+        finally:
+            database.dispose()
+
+        assert bearer.status_code == 200, bearer.text
+        assert routed.status_code == 200, routed.text
+        assert {**routed.json(), "log_seq": 0} == {**bearer.json(), "log_seq": 0}
+        assert routed.json()["log_seq"] == bearer.json()["log_seq"] + 1
+        assert len(begun) == 1  # the login session's query, and only that one
