@@ -29,6 +29,7 @@ scratch database ``smartcity_bench_base_data``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -226,6 +227,19 @@ def log_state(url: str, verify: bool = False) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- servers and wrk
+
+
+def server_stack() -> dict[str, str]:
+    """The event loop and HTTP parser uvicorn runs with: ``UVICORN_LOOP`` and
+    ``UVICORN_HTTP`` if set (``asyncio``/``h11`` for the pure-Python ones), else what
+    its ``auto`` picks, uvloop and httptools when they are installed."""
+    chosen: dict[str, str] = {}
+    for name, fast, slow in (("loop", "uvloop", "asyncio"), ("http", "httptools", "h11")):
+        value = os.environ.get(f"UVICORN_{name.upper()}", "auto")
+        if value == "auto":
+            value = fast if importlib.util.find_spec(fast) is not None else slow
+        chosen[name] = value
+    return chosen
 
 
 def _free_port() -> int:
@@ -436,8 +450,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "workers": args.workers,
         "connections": args.connections,
         "seconds": args.seconds,
+        "server": server_stack(),
     }
     print(json.dumps(results["machine"], ensure_ascii=False))
+    print(f"uvicorn: {args.workers} workers, loop {results['server']['loop']}, "
+          f"http {results['server']['http']}")  # fmt: skip
     world = make_world(args, scratch, DATABASE_FILE)
     url, keys_path = world.url, world.keys_path
     if world.generated is not None:
