@@ -178,10 +178,11 @@ class HeldReads:
     ``Prebuilt`` reads ask a session only for ``info`` (where ``prefetch`` leaves its
     rows and the log writer its entries), ``flush``, ``connection`` and ``get_bind``.
     A ``Session`` around them — made, begun, flushed, committed and closed on every
-    lookup — cost more CPU than the reads it served (about 60 µs of a lookup's 650 on
-    SQLite, 12% of it on PostgreSQL). Any other attribute makes one, on first use, on
-    the same connection and with the same ``info``, and everything after that goes to
-    it (the rare paths: a table's first preparation, a refusal's lookups)."""
+    lookup — cost more CPU than the reads it served (about 100 µs of a lookup's 620 on
+    SQLite, in process; ``docs/benchmarks.md``). Any other attribute makes one, on
+    first use, on the same connection and with the same ``info``, and everything after
+    that goes to it: a signed-in user's call, whose login session is an ORM query.
+    Served and refused bearer-token lookups make none."""
 
     __slots__ = ("_connection", "_session", "info")
 
