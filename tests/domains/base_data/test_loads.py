@@ -23,6 +23,7 @@ import openpyxl
 import polars as pl
 import pytest
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 
 from smartcity.core.db.engine import Database
 from smartcity.core.db.migrate import upgrade
@@ -375,6 +376,31 @@ def test_a_record_read_ahead_with_other_reads_is_the_one_the_reader_gives(
         assert reader.read_of("not|a|key") is None
     assert ahead == own
     assert ahead.values["姓名"].source_name == own.values["姓名"].source_name
+
+
+def test_a_record_read_on_a_connection_gone_raises_as_sqlalchemy_would(
+    db: Database, world: dict[str, Any], tmp_path: Path
+) -> None:
+    """The reader runs its statement on the driver's cursor, outside SQLAlchemy's
+    execution; a connection that is gone still comes back as SQLAlchemy's error, the
+    connection invalidated, so that whoever holds it replaces it."""
+    run(db, world, write_csv(tmp_path / "a.csv", [person(1)]))
+    key = person(1)["公民身份号码"]
+
+    def read_on_a_closed_connection() -> None:
+        with db.read_scope() as session:
+            reader = service.RecordReader(session, actor=SYSTEM, table=world["table"])
+            assert reader.get(key).key == key
+            session.connection().connection.driver_connection.close()  # type: ignore[union-attr]
+            reader.get(key)
+
+    with pytest.raises(DBAPIError) as raised:
+        read_on_a_closed_connection()
+    assert raised.value.connection_invalidated
+    assert f"FROM {world['table']}" in (raised.value.statement or "")  # the read's own
+    with db.read_scope() as session:  # the pool serves on with a new connection
+        reader = service.RecordReader(session, actor=SYSTEM, table=world["table"])
+        assert reader.get(key).key == key
 
 
 def test_one_number_one_source_refuses_other_departments_fields(

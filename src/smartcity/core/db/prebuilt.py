@@ -153,7 +153,7 @@ class Prebuilt:
             cursor.execute(plan.sql, arguments)
             fetched = cursor.fetchall()
         except connection.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(connection, driver, error, plan.sql, arguments) from error
+            raise driver_error(connection, driver, error, plan.sql, arguments) from error
         finally:
             cursor.close()
         results = plan.results
@@ -183,13 +183,14 @@ class Prebuilt:
         return rows[0] if rows else None
 
 
-def _wrapped(
+def driver_error(
     connection: Connection, driver: Any, error: Exception, sql: str, arguments: Any
 ) -> StatementError:
-    """The driver's ``error`` as SQLAlchemy raises it from an execution of its own: a
-    ``DBAPIError``; when the connection is gone (the server dropped it), the connection
-    invalidated and the error saying so (``connection_invalidated``), so that whoever
-    holds the connection replaces it and may try again."""
+    """The driver's ``error``, from a statement run on ``connection``'s driver connection
+    ``driver`` outside SQLAlchemy's execution, as SQLAlchemy raises it from an execution
+    of its own: a ``DBAPIError``; when the connection is gone (the server dropped it),
+    the connection invalidated and the error saying so (``connection_invalidated``), so
+    that whoever holds the connection replaces it and may try again."""
     dialect = connection.dialect
     invalidated = dialect.is_disconnect(cast(Any, error), driver, None)
     if invalidated:

@@ -18,7 +18,7 @@ from uuid import UUID
 from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
-from smartcity.core.db.prebuilt import Prebuilt, Read
+from smartcity.core.db.prebuilt import Prebuilt, Read, driver_error
 from smartcity.core.geo import Datum, convert_wkt, wgs84_to_gcj02
 from smartcity.core.security import Actor, ensure_permission
 from smartcity.domains.base_data.errors import InvalidKeyError, RecordNotFoundError
@@ -207,8 +207,13 @@ class RecordReader:
         else:
             values = params
         cursor = self._cursor()
-        cursor.execute(self._sql, values)
-        return cast("Sequence[Any] | None", cursor.fetchone())
+        connection = self._driver_connection
+        try:
+            cursor.execute(self._sql, values)
+            return cast("Sequence[Any] | None", cursor.fetchone())
+        except connection.dialect.loaded_dbapi.Error as error:
+            driver = connection.connection.driver_connection
+            raise driver_error(connection, driver, error, self._sql, values) from error
 
     def _cursor(self) -> Any:
         connection = self.session.connection()
