@@ -345,9 +345,6 @@ def run_wrk(
     return result
 
 
-# ---------------------------------------------------------------- the run
-
-
 # ---------------------------------------------------------------- the world both share
 
 
@@ -404,8 +401,7 @@ def make_world(args: argparse.Namespace, scratch: Path, database_file: str) -> W
     and the grant set up (each step in a child process)."""
     csv_path, keys_path = scratch / "population.csv", scratch / "keys.txt"
     if args.database == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            (scratch / f"{database_file}{suffix}").unlink(missing_ok=True)
+        _remove_database(scratch, database_file)
         url = f"sqlite:///{scratch / database_file}"
     else:
         scratch_url = _pg_scratch(args.postgres_url)
@@ -426,8 +422,15 @@ def remove_files(scratch: Path, database_file: str) -> None:
     """The generated CSV, key list and SQLite database (``--keep`` keeps them)."""
     for path in (scratch / "population.csv", scratch / "keys.txt", scratch / "lookup.lua"):
         path.unlink(missing_ok=True)
+    _remove_database(scratch, database_file)
+
+
+def _remove_database(scratch: Path, database_file: str) -> None:
     for suffix in ("", "-wal", "-shm"):
         (scratch / f"{database_file}{suffix}").unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- the run
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
