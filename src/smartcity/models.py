@@ -1,5 +1,6 @@
 """Every domain's models, imported once so ``Base.metadata`` knows every table."""
 
+from smartcity.core.db import stamps as core_stamps
 from smartcity.core.db.base import Base
 from smartcity.domains.audit import models as audit_models
 from smartcity.domains.base_data import models as base_data_models
@@ -20,6 +21,7 @@ __all__ = [
     "base_data_models",
     "calendar_models",
     "catalog_models",
+    "core_stamps",
     "identity_models",
     "onceonly_models",
     "opendata_models",

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from psycopg import pq
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -27,12 +27,15 @@ from smartcity.core.db.migrate import upgrade
 from smartcity.core.errors import InvalidInputError
 from smartcity.core.security import SYSTEM
 from smartcity.domains.identity import service as identity_service
+from smartcity.domains.identity.models import ApiClient
 from smartcity.domains.identity.permissions import Role
 from smartcity.domains.identity.schemas import ApiClientCreate
+from smartcity.domains.registry.models import Organization
 from smartcity.domains.sharing import api_exchange_fast
 from smartcity.domains.sharing.api_exchange_fast import ExchangeLookupFastPath
 from smartcity.domains.sharing.models import ExchangeLogEntry
 from smartcity.domains.sharing.service import exchange
+from smartcity.domains.sharing.service import grants as sharing_grants
 from tests.conftest import fresh_database_url, postgres_admin_url
 from tests.domains.sharing.test_exchange import World, grant_for, last_entry, population_world
 from tests.factories.identity import login, make_user
@@ -407,6 +410,51 @@ class TestLookupThreads:
         assert refused.status_code == 404, refused.text  # a key of no record
         assert unknown.status_code == 404, unknown.text
         assert after == before + 5  # served and refused, each logged once
+
+    def test_a_remembered_token_organization_and_grant_are_read_again_after_each_change(
+        self, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+    ) -> None:
+        # The held connection's calls answer the token's, grant's and stamps' reads from
+        # what they remember (``core.db.stamps``) while those tables are unchanged; a
+        # committed change, whoever makes it, counts at the next call.
+        database, app, world, token, grant_id = served_world(tmp_path, tmp_path_factory, "stamps")
+        url = f"{BASE}/grants/{grant_id}/records/{world.key(1)}"
+
+        def set_active(active: bool) -> None:
+            with database.session_scope() as session:
+                session.execute(
+                    update(Organization)
+                    .where(Organization.id == world.consumer.id)
+                    .values(is_active=active)
+                )
+
+        try:
+            with TestClient(app) as http:
+                served = [http.get(url, headers=headers(token)) for _ in range(3)]
+                set_active(False)
+                inactive = http.get(url, headers=headers(token))
+                set_active(True)
+                active = http.get(url, headers=headers(token))
+                with database.session_scope() as session:
+                    sharing_grants.revoke_grant(
+                        session, actor=SYSTEM, grant_id=grant_id, reason="用途变更"
+                    )
+                revoked_grant = http.get(url, headers=headers(token))
+                with database.session_scope() as session:
+                    client_id = session.scalar(
+                        select(ApiClient.id).where(ApiClient.organization_id == world.consumer.id)
+                    )
+                    assert client_id is not None
+                    identity_service.revoke_api_client(session, actor=SYSTEM, client_id=client_id)
+                revoked_token = http.get(url, headers=headers(token))
+        finally:
+            database.dispose()
+
+        assert [a.status_code for a in served] == [200, 200, 200]
+        assert inactive.status_code == 401, inactive.text
+        assert active.status_code == 200, active.text
+        assert_problem(revoked_grant, status=409, code="sharing.exchange-grant-revoked")
+        assert revoked_token.status_code == 401, revoked_token.text
 
     def test_a_signed_in_users_lookup_gets_a_session_on_the_held_connection(
         self, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartcity.core.config import POOL_SIZE, Settings
+from smartcity.core.db.stamps import REMEMBERING
 from smartcity.core.events import EventBus
 
 PG_OVERFLOW = 10
@@ -182,14 +183,16 @@ class HeldReads:
     SQLite, in process; ``docs/benchmarks.md``). Any other attribute makes one, on
     first use, on the same connection and with the same ``info``, and everything after
     that goes to it: a signed-in user's call, whose login session is an ORM query.
-    Served and refused bearer-token lookups make none."""
+    Served and refused bearer-token lookups make none. Its reads see only committed
+    rows, so they may answer from what ``core.db.stamps`` remembers (``REMEMBERING``)."""
 
     __slots__ = ("_connection", "_session", "info")
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._session: Session | None = None
-        self.info: dict[Any, Any] = {}
+        # Its reads see only committed rows: they may use remembered answers.
+        self.info: dict[Any, Any] = {REMEMBERING: True}
 
     @property
     def session(self) -> Session | None:

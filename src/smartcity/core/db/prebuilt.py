@@ -118,7 +118,9 @@ class Prebuilt:
             columns = compiled._result_columns  # (keyname, name, objects, type)
             plan = _Plan(
                 sql=compiled.string,
-                positional=tuple(compiled.positiontup) if compiled.positiontup else None,
+                # A positional style takes a sequence even with no parameters (psycopg's
+                # raw cursor refuses a mapping).
+                positional=tuple(compiled.positiontup or ()) if compiled.positional else None,
                 literals=literals,
                 binds=binds,
                 results=tuple(

@@ -49,13 +49,14 @@ def _bearer_actor(request: Request, session: Session, token: str) -> Actor:
     return actor
 
 
-def bearer_token_read(request: Request) -> prebuilt.Read | None:
-    """The token read ``actor_of_safe_request`` will make for ``request``'s bearer token
-    (None: no well-formed one), to ``prebuilt.prefetch`` it with others."""
+def bearer_token_read(request: Request, session: Session) -> prebuilt.Read | None:
+    """The token read ``actor_of_safe_request`` will make in ``session`` for
+    ``request``'s bearer token (None: no well-formed one, or none to make:
+    ``identity_service.api_token_read``), to ``prebuilt.prefetch`` it with others."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer":
         return None
-    return identity_service.api_token_read(token.strip())
+    return identity_service.api_token_read(session, token.strip())
 
 
 def _bearer_token(authorization: str) -> str:

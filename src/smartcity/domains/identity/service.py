@@ -19,7 +19,7 @@ from sqlalchemy import Select, Text, bindparam, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.config import AuthSettings
-from smartcity.core.db import prebuilt
+from smartcity.core.db import prebuilt, stamps
 from smartcity.core.errors import InvalidInputError
 from smartcity.core.pagination import Page, PageParams, paginate
 from smartcity.core.security import (
@@ -611,21 +611,26 @@ def revoke_api_client(session: Session, *, actor: Actor, client_id: UUID) -> Api
     return client
 
 
-_CLIENT_BY_PREFIX = prebuilt.Prebuilt(
-    select(
-        ApiClient.id,
-        ApiClient.name,
-        ApiClient.organization_id,
-        ApiClient.roles,
-        ApiClient.token_hash,
-        ApiClient.expires_at,
-        ApiClient.revoked_at,
-        Organization.is_active,
+_CLIENT_BY_PREFIX = stamps.Remembered(
+    prebuilt.Prebuilt(
+        select(
+            ApiClient.id,
+            ApiClient.name,
+            ApiClient.organization_id,
+            ApiClient.roles,
+            ApiClient.token_hash,
+            ApiClient.expires_at,
+            ApiClient.revoked_at,
+            Organization.is_active,
+        )
+        .join(Organization, Organization.id == ApiClient.organization_id)
+        .where(ApiClient.token_prefix == bindparam("prefix"))
     )
-    .join(Organization, Organization.id == ApiClient.organization_id)
-    .where(ApiClient.token_prefix == bindparam("prefix"))
 )
-"""Built once: the API's hottest statement, run on every bearer-token call."""
+"""Built once: the API's hottest statement, run on every bearer-token call; on the
+exchange lookups' held connections its rows are remembered while the clients and
+organizations are unchanged (``core.db.stamps``). The token's hash, expiry,
+revocation and organization are checked on every call all the same."""
 
 
 def authenticate_api_token(session: Session, token: str) -> Actor:
@@ -663,11 +668,14 @@ def _token_prefix(token: str) -> str | None:
     return parts[1]
 
 
-def api_token_read(token: str) -> prebuilt.Read | None:
-    """The read ``authenticate_api_token`` makes for ``token`` (None: it makes none, the
-    token is malformed), for ``prebuilt.prefetch``."""
+def api_token_read(session: Session, token: str) -> prebuilt.Read | None:
+    """The read ``authenticate_api_token`` will make in ``session`` for ``token``, for
+    ``prebuilt.prefetch``; None: it makes none (the token is malformed) or will most
+    likely answer from what it remembers (``core.db.stamps``)."""
     prefix = _token_prefix(token)
-    return None if prefix is None else (_CLIENT_BY_PREFIX, {"prefix": prefix})
+    if prefix is None or _CLIENT_BY_PREFIX.remembers(session, prefix=prefix):
+        return None
+    return _CLIENT_BY_PREFIX.read(prefix=prefix)
 
 
 def touch_api_client(session: Session, client_id: UUID) -> None:

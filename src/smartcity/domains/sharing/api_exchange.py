@@ -233,7 +233,10 @@ async def serve_lookup(
         with open_session() as session:
             if prefetching:
                 exchange.prefetch_lookup(
-                    session, token=bearer_token_read(request), grant_id=grant_id, key=key
+                    session,
+                    token=bearer_token_read(request, session),
+                    grant_id=grant_id,
+                    key=key,
                 )
             try:
                 actor = actor_of_safe_request(request, session, settings)

@@ -28,6 +28,7 @@ from sqlalchemy import URL, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.db.prebuilt import Prebuilt, Read, prefetch
+from smartcity.core.db.stamps import REMEMBERING, Remembered, stamps_read
 from smartcity.core.errors import AppError, AuthenticationRequiredError
 from smartcity.core.identifiers import (
     is_valid_credit_code,
@@ -208,8 +209,10 @@ def _stamps() -> Select[*tuple[Any, ...]]:
     return select(*table.c, *masking.c)
 
 
-_STAMPS = Prebuilt(_stamps(), converted=False)
-"""Built once: every exchange call checks its prepared source with it."""
+_STAMPS = Remembered(Prebuilt(_stamps(), converted=False))
+"""Built once: every exchange call checks its prepared source with it (remembered on
+the lookups' held connections while the tables it reads are unchanged:
+``core.db.stamps``)."""
 
 
 def prepared_source(session: Session, entry_id: UUID) -> PreparedSource | None:
@@ -328,12 +331,16 @@ class GrantTerms:
         return cls(*(getattr(grant, name) for name in cls.__slots__))
 
 
-_GRANT_TERMS = Prebuilt(
-    select(*(getattr(Grant, name) for name in GrantTerms.__slots__)).where(
-        Grant.id == bindparam("grant_id")
+_GRANT_TERMS = Remembered(
+    Prebuilt(
+        select(*(getattr(Grant, name) for name in GrantTerms.__slots__)).where(
+            Grant.id == bindparam("grant_id")
+        )
     )
 )
-"""Built once: every exchange call reads its grant."""
+"""Built once: every exchange call reads its grant (remembered on the lookups' held
+connections while the grants are unchanged: ``core.db.stamps``; its state, validity
+and bindings are checked on every call all the same)."""
 
 
 def check_grant(session: Session, call: ExchangeCall) -> GrantTerms:
@@ -397,18 +404,25 @@ def _remember_entry(grant: GrantTerms) -> None:
 
 def prefetch_lookup(session: Session, *, token: Read | None, grant_id: UUID, key: str) -> None:
     """Read ahead, as one statement (``prebuilt.prefetch``), what a single-key lookup
-    reads: the caller's token (``token``: identity's read of it), the grant and — once
-    this process has served the grant — the stamps of its resource, the record and
-    the key's disputes. Against PostgreSQL that is one round trip instead of five;
+    reads: the watched tables' stamps (``core.db.stamps``), the caller's token
+    (``token``: identity's read of it), the grant and — once this process has served
+    the grant — the stamps of its resource, the record and the key's disputes. The
+    token, the grant and the resource's stamps are left out where this process
+    remembers them. Against PostgreSQL that is one round trip instead of several;
     each step then takes its rows as if it had read them itself, so the checks are
     unchanged and the record is served only once they pass, and a read that turns out
-    different (another key text, a new table) simply runs on its own."""
-    reads: list[Read] = [] if token is None else [token]
-    reads.append((_GRANT_TERMS, {"grant_id": grant_id}))
+    different (another key text, a new table, a remembered answer gone stale) simply
+    runs on its own."""
+    reads: list[Read] = [stamps_read()] if session.info.get(REMEMBERING) else []
+    if token is not None:
+        reads.append(token)
+    if not _GRANT_TERMS.remembers(session, grant_id=grant_id):
+        reads.append(_GRANT_TERMS.read(grant_id=grant_id))
     many: Read | None = None
     entry_id = _grant_entries.get(grant_id)
     if entry_id is not None:
-        reads.append((_STAMPS, {"entry_id": entry_id}))
+        if not _STAMPS.remembers(session, entry_id=entry_id):
+            reads.append(_STAMPS.read(entry_id=entry_id))
         held = _prepared.get((_database_key(session), entry_id))
         if held is not None and (found := held.reader.read_of(key)) is not None:
             record, text = found
