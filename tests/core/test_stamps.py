@@ -233,3 +233,28 @@ def test_a_table_name_that_is_not_a_plain_identifier_is_refused() -> None:
     quoted = Table("odd'name", MetaData(), Column("id", Integer, primary_key=True))
     with pytest.raises(ValueError, match="plain table name"):
         Remembered(Prebuilt(select(quoted)))
+
+
+def test_on_postgresql_two_open_transactions_write_the_same_table_side_by_side(
+    world_database: tuple[Database, World],
+) -> None:
+    """The stamp is renewed at commit, not at the first write: the second writer does not
+    wait for the first one's stamp row lock until it commits."""
+    database, world = world_database
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    before = table_stamps(database)["registry_organization"]
+    with database.engine.connect() as first, database.engine.connect() as second:
+        one, other = first.begin(), second.begin()
+        first.execute(
+            update(Organization).where(Organization.id == world.provider.id).values(phone="1")
+        )
+        second.execute(text("SET LOCAL lock_timeout = '2s'"))
+        second.execute(  # raised LockNotAvailable when the stamp was renewed at once
+            update(Organization).where(Organization.id == world.consumer.id).values(phone="2")
+        )
+        one.commit()
+        after_first = table_stamps(database)["registry_organization"]
+        other.commit()
+    after_second = table_stamps(database)["registry_organization"]
+    assert len({before, after_first, after_second}) == 3

@@ -97,12 +97,17 @@ class Prebuilt:
         self.statement = statement
         self.converted = converted
         self._plans: dict[str, _Plan] = {}
+        self._last: tuple[Dialect, _Plan] | None = None
         self._lock = threading.Lock()
 
     def _plan(self, dialect: Dialect) -> _Plan:
+        last = self._last  # the usual case: the same dialect object as the last call
+        if last is not None and last[0] is dialect:
+            return last[1]
         key = f"{dialect.name}+{dialect.driver}"
         plan = self._plans.get(key)
         if plan is not None:
+            self._last = (dialect, plan)
             return plan
         with self._lock:
             compile_with, cursor = _numbered(dialect)

@@ -40,7 +40,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, String, Table, literal_column, select
+from sqlalchemy import BigInteger, Engine, String, Table, literal_column, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.util import find_tables
 
@@ -173,6 +173,7 @@ class Remembered:
         return rows[0] if rows else None
 
 
-def _database(session: Session) -> Any:
-    """The database, by its URL (the answers of two databases never mix)."""
-    return session.get_bind().engine.url
+def _database(session: Session) -> Engine:
+    """The database, by its engine (hashed by identity; a ``URL`` hashes its rendered
+    text): the answers of two databases never mix."""
+    return session.get_bind().engine

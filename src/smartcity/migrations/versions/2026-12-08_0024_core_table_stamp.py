@@ -4,10 +4,17 @@
 (``core.db.stamps``): the API clients and organizations (the token check), the grants,
 and what a resource's prepared source depends on (base-data tables and fields,
 catalog entries and grades). Triggers give the table's row a new random stamp on
-every INSERT, UPDATE and DELETE (PostgreSQL: once per statement, and on TRUNCATE;
-SQLite has only row triggers), whoever writes. A random stamp rather than a
+every INSERT, UPDATE and DELETE, whoever writes. A random stamp rather than a
 counter: a restored backup or a database made anew cannot repeat a stamp already
-seen with other contents. Static: no application imports.
+seen with other contents.
+
+On PostgreSQL the row triggers are deferred constraint triggers: they run at commit,
+and only the first of a transaction renews the table's stamp (a transaction-local
+setting remembers it). Renewing it at the first write instead would hold the stamp
+row's lock for the rest of the transaction, and two transactions writing the same
+table would run one after the other (two catalog edits, say). TRUNCATE renews it at
+once (a statement trigger; it locks the whole table anyway). SQLite has one writer at
+a time: plain row triggers. Static: no application imports.
 
 Revision ID: 0024
 Revises: 0023
@@ -54,13 +61,25 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             f"CREATE FUNCTION {_PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN UPDATE core_table_stamp SET stamp = {_PG_STAMP} "
-            "WHERE table_name = TG_TABLE_NAME; RETURN NULL; END $$"
+            "DECLARE done text := 'smartcity.stamped_' || TG_TABLE_NAME; "
+            "BEGIN "
+            "IF coalesce(current_setting(done, true), '') <> '1' THEN "
+            "PERFORM set_config(done, '1', true); "
+            f"UPDATE core_table_stamp SET stamp = {_PG_STAMP} "
+            "WHERE table_name = TG_TABLE_NAME; "
+            "END IF; "
+            "RETURN NULL; "
+            "END $$"
         )
         for name in WATCHED:
             op.execute(
-                f"CREATE TRIGGER {name}_stamp AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                f"ON {name} FOR EACH STATEMENT EXECUTE FUNCTION {_PG_FUNCTION}()"
+                f"CREATE CONSTRAINT TRIGGER {name}_stamp AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {name} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                f"EXECUTE FUNCTION {_PG_FUNCTION}()"
+            )
+            op.execute(
+                f"CREATE TRIGGER {name}_stamp_truncate AFTER TRUNCATE ON {name} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {_PG_FUNCTION}()"
             )
         return
     for name in WATCHED:
@@ -76,6 +95,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for name in WATCHED:
             op.execute(f"DROP TRIGGER IF EXISTS {name}_stamp ON {name}")
+            op.execute(f"DROP TRIGGER IF EXISTS {name}_stamp_truncate ON {name}")
         op.execute(f"DROP FUNCTION IF EXISTS {_PG_FUNCTION}()")
     else:
         for name in WATCHED:

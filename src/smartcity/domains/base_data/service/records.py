@@ -7,7 +7,6 @@ changed that value, else the record's ``_load_id``.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -140,12 +139,19 @@ class RecordReader:
             for f in self.fields
         ]
         self._load_times: dict[int, datetime | None] = {}
+        # Each key part's parameter and whether it is compared in upper case (ID
+        # numbers and credit codes are stored so).
+        self._key_parts = tuple(
+            (f"k{i}", f.rule.value in {"id_number", "credit_code", "id_or_credit_code"})
+            for i, f in enumerate(self.data.key_fields)
+        )
 
     def bind(self, session: Session) -> RecordReader:
         """This prepared reader for another session (another request): the table's
         definition, statement and load times are shared, the cursor is not. The
         caller checks the reader still fits the table (``table_stamp``)."""
-        reader = copy.copy(self)
+        reader = object.__new__(RecordReader)  # a shallow copy, cheaper than copy.copy
+        reader.__dict__.update(self.__dict__)
         reader.session = session
         reader._driver_cursor = None
         reader._driver_connection = None
@@ -160,15 +166,8 @@ class RecordReader:
                 f"多个部分用“{KEY_SEPARATOR}”分隔"
             )
         return {
-            f"k{i}": part.strip().upper() if self._upper(i) else part.strip()
-            for i, part in enumerate(parts)
-        }
-
-    def _upper(self, index: int) -> bool:
-        return self.data.key_fields[index].rule.value in {
-            "id_number",
-            "credit_code",
-            "id_or_credit_code",
+            name: part.strip().upper() if upper else part.strip()
+            for (name, upper), part in zip(self._key_parts, parts, strict=True)
         }
 
     def _updated_at(self, load_id: int) -> datetime | None:

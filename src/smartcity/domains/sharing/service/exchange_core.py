@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, NoReturn
 from uuid import UUID
 
-from sqlalchemy import URL, Select, bindparam, select
+from sqlalchemy import Engine, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.db.prebuilt import Prebuilt, Read, prefetch
@@ -178,12 +178,13 @@ class PreparedSource:
     depends on nothing else while the stamps hold."""
 
 
-_prepared: dict[tuple[URL, UUID], PreparedSource] = {}
+_prepared: dict[tuple[Engine, UUID], PreparedSource] = {}
 
 
-def _database_key(session: Session) -> URL:
-    """The database, by its URL (an immutable tuple: hashed, not rendered, per call)."""
-    return session.get_bind().engine.url
+def _database_key(session: Session) -> Engine:
+    """The database, by its engine: hashed by identity (a ``URL`` hashes its rendered
+    text, 3 µs a call)."""
+    return session.get_bind().engine
 
 
 def _prepare(
