@@ -68,21 +68,38 @@ def committed(database: Database, statement: str, **params: Any) -> None:
         session.execute(text(statement), params)
 
 
+WATCHED = (
+    "identity_api_client",
+    "registry_organization",
+    "sharing_grant",
+    "base_data_table",
+    "base_data_field",
+    "catalog_entry",
+    "catalog_grade",
+)
+"""The tables whose reads the exchange lookups remember: the token's, the grant's and
+the resource stamps' (``core.db.stamps``)."""
+
 NAME_OF = Remembered(Prebuilt(select(Organization.name).where(Organization.id == bindparam("id"))))
 
 
-@pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """The statements ``NAME_OF`` runs (its prebuilt read's calls, with parameters)."""
+def counting(remembered: Remembered, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The statements ``remembered`` runs from now on (its prebuilt read's calls)."""
     made: list[dict[str, Any]] = []
-    real = NAME_OF.prebuilt.all
+    real = remembered.prebuilt.all
 
     def counted(session: Session, /, **params: Any) -> list[Any]:
         made.append(params)
         return real(session, **params)
 
-    monkeypatch.setattr(NAME_OF.prebuilt, "all", counted)
+    monkeypatch.setattr(remembered.prebuilt, "all", counted)
     return made
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The statements ``NAME_OF`` runs."""
+    return counting(NAME_OF, monkeypatch)
 
 
 def held_name(database: Database, organization_id: UUID) -> str:
@@ -90,38 +107,21 @@ def held_name(database: Database, organization_id: UUID) -> str:
         return str(NAME_OF.first(session, id=organization_id).name)
 
 
-def test_the_services_remembered_reads_depend_on_stamped_tables(database: Database) -> None:
-    import smartcity.domains.identity.service
-    import smartcity.domains.sharing.service.exchange_core  # noqa: F401
+def test_the_lookups_remembered_reads_depend_on_stamped_tables(database: Database) -> None:
+    from smartcity.domains.identity import service as identity
+    from smartcity.domains.sharing.service import exchange_core
 
-    stamped = table_stamps(database)
-    assert (
-        {
-            "identity_api_client",
-            "registry_organization",
-            "sharing_grant",
-            "base_data_table",
-            "base_data_field",
-            "catalog_entry",
-            "catalog_grade",
-        }
-        <= set(stamps.registered_tables())
-        <= set(stamped)
+    assert set(table_stamps(database)) == set(WATCHED)  # migration 0024's rows
+    remembered = (
+        identity._CLIENT_BY_PREFIX,
+        exchange_core._GRANT_TERMS,
+        exchange_core._STAMPS,
     )
+    assert {t for read in remembered for t in read.tables} == set(WATCHED)
+    assert set(WATCHED) <= set(stamps.registered_tables())
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "identity_api_client",
-        "registry_organization",
-        "sharing_grant",
-        "base_data_table",
-        "base_data_field",
-        "catalog_entry",
-        "catalog_grade",
-    ],
-)
+@pytest.mark.parametrize("name", WATCHED)
 def test_an_update_renews_the_table_s_stamp_and_no_other(database: Database, name: str) -> None:
     table = Base.metadata.tables[name]
     assert isinstance(table, Table)
@@ -213,14 +213,7 @@ def test_a_read_of_an_unstamped_table_is_never_remembered(
 ) -> None:
     database, _world = world_database
     count_events = Remembered(Prebuilt(select(func.count()).select_from(AuditEvent)))
-    made: list[int] = []
-    real = count_events.prebuilt.all
-
-    def counted(session: Session, /, **params: Any) -> list[Any]:
-        made.append(1)
-        return real(session, **params)
-
-    monkeypatch.setattr(count_events.prebuilt, "all", counted)
+    made = counting(count_events, monkeypatch)
     for _ in range(3):
         with database.thread_read_scope() as session:
             count_events.all(session)
