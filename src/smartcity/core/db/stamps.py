@@ -40,7 +40,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, Engine, String, Table, literal_column, select
+from sqlalchemy import BigInteger, String, Table, literal_column, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.util import find_tables
 
@@ -98,9 +98,10 @@ def registered_tables() -> tuple[str, ...]:
     return tuple(_registered)
 
 
-def stamps_read() -> Read:
-    """The stamps read of a call, for ``prebuilt.prefetch`` to run with its other reads."""
-    return (_stamps_read(), {})
+def stamps_read_ahead(session: Session) -> list[Read]:
+    """The stamps read ``session`` will make, for ``prebuilt.prefetch`` to run with its
+    other reads (none where the session does not remember answers)."""
+    return [(_stamps_read(), {})] if session.info.get(REMEMBERING) else []
 
 
 def current_stamps(session: Session) -> Mapping[str, int | None] | None:
@@ -135,29 +136,20 @@ class Remembered:
             _registered.setdefault(name, None)
         self._answers: dict[tuple[Any, ...], tuple[tuple[int | None, ...], list[Any]]] = {}
 
-    def read(self, **params: Any) -> Read:
-        """This read with ``params``, for ``prebuilt.prefetch``."""
+    def read_ahead(self, session: Session, /, **params: Any) -> Read | None:
+        """This read with ``params``, for ``prebuilt.prefetch`` to run with the call's
+        other reads; None where ``session`` will most likely answer it from memory (the
+        answer may still prove stale once the stamps are read: then it runs on its own)."""
+        if session.info.get(REMEMBERING) and _key(session, params) in self._answers:
+            return None
         return (self.prebuilt, params)
-
-    def remembers(self, session: Session, /, **params: Any) -> bool:
-        """Whether ``session`` may answer ``params`` from memory (the answer may still
-        prove stale once the stamps are read): a caller that reads ahead leaves such
-        reads out."""
-        return (
-            bool(session.info.get(REMEMBERING))
-            and (
-                _database(session),
-                *sorted(params.items()),
-            )
-            in self._answers
-        )
 
     def all(self, session: Session, /, **params: Any) -> list[Any]:
         current = current_stamps(session)
         if current is None:
             return self.prebuilt.all(session, **params)
         now = tuple(current.get(name) for name in self.tables)
-        key = (_database(session), *sorted(params.items()))
+        key = _key(session, params)
         held = self._answers.get(key)
         if held is not None and held[0] == now:
             return held[1]
@@ -173,7 +165,8 @@ class Remembered:
         return rows[0] if rows else None
 
 
-def _database(session: Session) -> Engine:
-    """The database, by its engine (hashed by identity; a ``URL`` hashes its rendered
-    text): the answers of two databases never mix."""
-    return session.get_bind().engine
+def _key(session: Session, params: Mapping[str, Any]) -> tuple[Any, ...]:
+    """An answer's key: the database, by its engine (hashed by identity; a ``URL``
+    hashes its rendered text), so that two databases' answers never mix, and the
+    parameters."""
+    return (session.get_bind().engine, *sorted(params.items()))

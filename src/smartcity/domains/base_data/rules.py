@@ -91,6 +91,7 @@ from smartcity.domains.base_data.spec import (
     ENTITY_TYPE,
     ETHNICITY,
     GENDER,
+    IDENTIFIER_RULES,
     MARITAL_STATUS,
     PERIOD_KIND,
     FieldRule,
@@ -822,15 +823,12 @@ _STORES: Final[dict[FieldType, Callable[[pl.Expr], pl.Expr]]] = {
     FieldType.datetime: _store_datetime,
     FieldType.boolean: _store_boolean,
 }
-_IDENTIFIER_RULES: Final = frozenset(
-    {FieldRule.id_number, FieldRule.credit_code, FieldRule.id_or_credit_code}
-)
 _NO_CHECKS: Final = _Checks(pl.lit(False), ())
 
 
 def _length_limit(spec: FieldSpec) -> int | None:
     """``spec.max_length``, unless the rule already implies it (identifiers are 18)."""
-    if spec.max_length is not None and spec.rule in _IDENTIFIER_RULES and spec.max_length >= 18:
+    if spec.max_length is not None and spec.rule in IDENTIFIER_RULES and spec.max_length >= 18:
         return None
     return spec.max_length
 
@@ -862,7 +860,7 @@ def _plan(spec: FieldSpec, today: date) -> _Plan:
         parts.append(lambda t: _max_length_checks(t, length))
     return _Plan(
         spec=spec,
-        prepare=_prepare_identifier if rule in _IDENTIFIER_RULES else _prepare_text,
+        prepare=_prepare_identifier if rule in IDENTIFIER_RULES else _prepare_text,
         checks=lambda t: _combine([part(t) for part in parts]) if parts else _NO_CHECKS,
         store=_STORES.get(spec.type, _same),
     )
@@ -1039,7 +1037,7 @@ def plain_polars_checks(
 
     def value(spec: FieldSpec) -> pl.Expr:
         v = pl.col(spec.name).str.strip_chars(WHITESPACE)
-        if spec.rule not in _IDENTIFIER_RULES:
+        if spec.rule not in IDENTIFIER_RULES:
             return v
         irregular = (v.str.len_bytes() != 18) | (v.str.len_chars() != 18)
         folded = v.str.normalize("NFKC").str.replace_all(_WHITESPACE_CLASS, "")

@@ -40,6 +40,12 @@ class FieldRule(StrEnum):
     latitude = "latitude"  # decimal degrees, −90…90
 
 
+IDENTIFIER_RULES: frozenset[FieldRule] = frozenset(
+    {FieldRule.id_number, FieldRule.credit_code, FieldRule.id_or_credit_code}
+)
+"""Rules of identity numbers and credit codes: stored upper-cased (``x`` → ``X``), and so
+looked up."""
+
 FIELD_RULE_LABELS: dict[FieldRule, str] = {
     FieldRule.none: "无",
     FieldRule.id_number: "公民身份号码（GB 11643）",

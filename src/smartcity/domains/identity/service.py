@@ -673,9 +673,7 @@ def api_token_read(session: Session, token: str) -> prebuilt.Read | None:
     ``prebuilt.prefetch``; None: it makes none (the token is malformed) or will most
     likely answer from what it remembers (``core.db.stamps``)."""
     prefix = _token_prefix(token)
-    if prefix is None or _CLIENT_BY_PREFIX.remembers(session, prefix=prefix):
-        return None
-    return _CLIENT_BY_PREFIX.read(prefix=prefix)
+    return None if prefix is None else _CLIENT_BY_PREFIX.read_ahead(session, prefix=prefix)
 
 
 def touch_api_client(session: Session, client_id: UUID) -> None:

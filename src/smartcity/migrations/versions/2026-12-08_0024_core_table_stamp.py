@@ -42,8 +42,8 @@ WATCHED = (
     "catalog_grade",
 )
 _PG_FUNCTION = "core_table_stamp_renew"
-# SQLite's random() is a signed 64-bit integer; abs() of its one value without a
-# positive counterpart would overflow, so the stamp is cut to 63 bits first.
+# SQLite's random() is a signed 64-bit integer: its low 63 bits make a stamp that is
+# never negative (abs() would overflow on the one value without a positive counterpart).
 _SQLITE_STAMP = "(random() & 9223372036854775807)"
 # 2⁶² is exact as a double: the product stays below it, and within bigint.
 _PG_STAMP = "floor(random() * 4611686018427387904)::bigint"

@@ -30,7 +30,7 @@ from smartcity.domains.base_data.service.tables import (
     get_table,
     provenance_column,
 )
-from smartcity.domains.base_data.spec import FieldRule, FieldType
+from smartcity.domains.base_data.spec import IDENTIFIER_RULES, FieldRule, FieldType
 from smartcity.domains.registry.models import Organization
 
 KEY_SEPARATOR = "|"
@@ -142,8 +142,7 @@ class RecordReader:
         # Each key part's parameter and whether it is compared in upper case (ID
         # numbers and credit codes are stored so).
         self._key_parts = tuple(
-            (f"k{i}", f.rule.value in {"id_number", "credit_code", "id_or_credit_code"})
-            for i, f in enumerate(self.data.key_fields)
+            (f"k{i}", f.rule in IDENTIFIER_RULES) for i, f in enumerate(self.data.key_fields)
         )
 
     def bind(self, session: Session) -> RecordReader:

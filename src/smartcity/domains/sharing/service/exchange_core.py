@@ -28,7 +28,7 @@ from sqlalchemy import Engine, Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from smartcity.core.db.prebuilt import Prebuilt, Read, prefetch
-from smartcity.core.db.stamps import REMEMBERING, Remembered, stamps_read
+from smartcity.core.db.stamps import Remembered, stamps_read_ahead
 from smartcity.core.errors import AppError, AuthenticationRequiredError
 from smartcity.core.identifiers import (
     is_valid_credit_code,
@@ -414,22 +414,21 @@ def prefetch_lookup(session: Session, *, token: Read | None, grant_id: UUID, key
     unchanged and the record is served only once they pass, and a read that turns out
     different (another key text, a new table, a remembered answer gone stale) simply
     runs on its own."""
-    reads: list[Read] = [stamps_read()] if session.info.get(REMEMBERING) else []
-    if token is not None:
-        reads.append(token)
-    if not _GRANT_TERMS.remembers(session, grant_id=grant_id):
-        reads.append(_GRANT_TERMS.read(grant_id=grant_id))
+    ahead = [
+        *stamps_read_ahead(session),
+        token,
+        _GRANT_TERMS.read_ahead(session, grant_id=grant_id),
+    ]
     many: Read | None = None
     entry_id = _grant_entries.get(grant_id)
     if entry_id is not None:
-        if not _STAMPS.remembers(session, entry_id=entry_id):
-            reads.append(_STAMPS.read(entry_id=entry_id))
+        ahead.append(_STAMPS.read_ahead(session, entry_id=entry_id))
         held = _prepared.get((_database_key(session), entry_id))
         if held is not None and (found := held.reader.read_of(key)) is not None:
             record, text = found
-            reads.append(record)
+            ahead.append(record)
             many = disputes.read_for(held.reader.base.table_name, text)
-    prefetch(session, reads, many)
+    prefetch(session, [read for read in ahead if read is not None], many)
 
 
 # ---------------------------------------------------------------- the call's steps
